@@ -1,0 +1,125 @@
+"""Launches, participants, their step history, and result callbacks."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from flowdesigner.models import Flow, FlowVersion
+from people.models import Person
+
+
+class Launch(models.Model):
+    """Staff sending a published version to an audience; run in batches by a django-q2 task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    version = models.ForeignKey(FlowVersion, on_delete=models.PROTECT, related_name="launches")
+    audience = models.JSONField(help_text='{"tags": [ids], "persons": [ids], "everyone": bool}')
+    launch_tag = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    entered = models.PositiveIntegerField(default=0)
+    # Highest person id handled by a committed batch: a retried task resumes after it.
+    cursor = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.entered / self.total) if self.total else 0
+
+
+class Participant(models.Model):
+    """One person's pass through one flow version."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        WAITING = "waiting"
+        COMPLETED = "completed"
+        EXITED = "exited"
+        FAILED = "failed"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    version = models.ForeignKey(FlowVersion, on_delete=models.PROTECT, related_name="participants")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="participations")
+    launch = models.ForeignKey(Launch, null=True, blank=True, on_delete=models.SET_NULL, related_name="participants")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    current_node = models.CharField(max_length=64, blank=True)
+    state = models.JSONField(default=dict)
+    # Bumped by every advance; part of the optimistic check under the row lock.
+    step_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            # A launch enters each person at most once, even when its task is retried.
+            models.UniqueConstraint(fields=["launch", "person"], name="participant_once_per_launch"),
+        ]
+        indexes = [models.Index(fields=["version", "status"])]
+
+
+class ParticipantStep(models.Model):
+    """History of every element a participant entered (mirrors state["history"], for reports)."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="steps")
+    seq = models.PositiveIntegerField()
+    node_id = models.CharField(max_length=64)
+    node_type = models.CharField(max_length=64)
+    entered_at = models.DateTimeField()
+    left_at = models.DateTimeField(null=True, blank=True)
+    exit_name = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["participant", "seq"]
+        constraints = [models.UniqueConstraint(fields=["participant", "seq"], name="participantstep_unique_seq")]
+
+
+class CallbackDelivery(models.Model):
+    """One signed POST of results to a flow's callback URL, retried with backoff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DELIVERED = "delivered"
+        FAILED = "failed"
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="deliveries")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="deliveries")
+    kind = models.CharField(max_length=16, default="end")
+    url = models.URLField(max_length=500)
+    body = models.TextField(help_text="The exact JSON bytes that were signed.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class CallbackAttempt(models.Model):
+    delivery = models.ForeignKey(CallbackDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    status_code = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    response_excerpt = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["delivery", "number"]

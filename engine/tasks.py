@@ -1,0 +1,11 @@
+"""django-q2 tasks: take ids, call one service."""
+
+from engine import callbacks, services
+
+
+def launch_run(launch_id: int) -> None:
+    services.launch_run(launch_id)
+
+
+def callback_deliver(delivery_id: int) -> None:
+    callbacks.callback_deliver(delivery_id)

@@ -1,0 +1,186 @@
+"""Flows API: list/create, detail, draft save, validate, publish, and the element-type registry."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from engine.core import elements
+from engine.core.validate import validate
+from flowdesigner import services
+from flowdesigner.models import Flow, FlowVersion
+from flowdesigner.roles import IsMarketer, IsMarketerOrStaff
+
+MAX_DEFINITION_NODES = 2000
+
+
+class IssueSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    node_id = serializers.CharField(allow_null=True)
+    field = serializers.CharField(allow_null=True)
+
+
+class FlowSerializer(serializers.ModelSerializer):
+    published_version = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Flow
+        fields = ["id", "name", "status", "callback_url", "published_version", "created_at", "updated_at"]
+        read_only_fields = ["status", "created_at", "updated_at"]
+
+    def get_published_version(self, flow: Flow) -> int | None:
+        version = flow.latest_version
+        return version.number if version else None
+
+
+class DefinitionField(serializers.JSONField):
+    def to_internal_value(self, data):
+        data = super().to_internal_value(data)
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("The definition must be a JSON object.")
+        nodes = data.get("nodes")
+        if isinstance(nodes, list) and len(nodes) > MAX_DEFINITION_NODES:
+            raise serializers.ValidationError(f"A flow can have at most {MAX_DEFINITION_NODES} elements.")
+        return data
+
+
+class DraftSerializer(serializers.Serializer):
+    definition = DefinitionField()
+    revision = serializers.IntegerField(min_value=1)
+
+
+class FlowDetailSerializer(FlowSerializer):
+    draft = serializers.SerializerMethodField()
+
+    class Meta(FlowSerializer.Meta):
+        fields = [*FlowSerializer.Meta.fields, "draft"]
+
+    @extend_schema_field(serializers.JSONField())
+    def get_draft(self, flow: Flow) -> dict:
+        return {
+            "definition": flow.draft_definition,
+            "revision": flow.draft_revision,
+            "issues": [i.as_dict() for i in validate(flow.draft_definition)],
+        }
+
+
+class FlowListCreateApi(generics.ListCreateAPIView):
+    """Flows; marketers create them."""
+
+    serializer_class = FlowSerializer
+    queryset = Flow.objects.all()
+
+    def get_permissions(self):
+        return [IsMarketer()] if self.request.method == "POST" else [IsMarketerOrStaff()]
+
+    def perform_create(self, serializer):
+        serializer.instance = services.flow_create(
+            name=serializer.validated_data["name"],
+            callback_url=serializer.validated_data.get("callback_url", ""),
+            user=self.request.user,
+        )
+
+
+class FlowDetailApi(generics.RetrieveUpdateAPIView):
+    """A flow with its draft (definition, revision, validation issues). Marketers edit settings."""
+
+    serializer_class = FlowDetailSerializer
+    queryset = Flow.objects.all()
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_permissions(self):
+        return [IsMarketer()] if self.request.method == "PATCH" else [IsMarketerOrStaff()]
+
+
+class FlowDraftSaveApi(APIView):
+    """Save the draft. A save based on a stale revision gets 409 and changes nothing."""
+
+    permission_classes = [IsMarketer]
+
+    @extend_schema(
+        request=DraftSerializer,
+        responses={
+            200: inline_serializer("DraftSaved", {"revision": serializers.IntegerField(), "issues": IssueSerializer(many=True)}),
+            409: inline_serializer("Conflict", {"detail": serializers.CharField()}),
+        },
+    )
+    def put(self, request, pk: int):
+        get_object_or_404(Flow, pk=pk)
+        serializer = DraftSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            flow, issues = services.flow_draft_save(
+                flow_id=pk, definition=serializer.validated_data["definition"], revision=serializer.validated_data["revision"]
+            )
+        except services.StaleRevision as exc:
+            return Response({"detail": str(exc), "revision": exc.current}, status=status.HTTP_409_CONFLICT)
+        return Response({"revision": flow.draft_revision, "issues": [i.as_dict() for i in issues]})
+
+
+class FlowValidateApi(APIView):
+    """Validate a definition without saving it."""
+
+    permission_classes = [IsMarketer]
+
+    @extend_schema(
+        request=inline_serializer("ValidateRequest", {"definition": DefinitionField()}),
+        responses={200: inline_serializer("ValidateResult", {"issues": IssueSerializer(many=True)})},
+    )
+    def post(self, request):
+        field = DefinitionField()
+        try:
+            definition = field.to_internal_value(request.data.get("definition"))
+        except serializers.ValidationError as exc:
+            return Response({"definition": exc.detail}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"issues": [i.as_dict() for i in validate(definition)]})
+
+
+class FlowPublishApi(APIView):
+    """Publish the draft at `revision` into a new immutable version."""
+
+    permission_classes = [IsMarketer]
+
+    @extend_schema(
+        request=inline_serializer("PublishRequest", {"revision": serializers.IntegerField()}),
+        responses={201: inline_serializer("Published", {"version": serializers.IntegerField()})},
+    )
+    def post(self, request, pk: int):
+        get_object_or_404(Flow, pk=pk)
+        revision = request.data.get("revision")
+        if not isinstance(revision, int):
+            return Response({"revision": ["A whole number is required."]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            version = services.flow_publish(flow_id=pk, revision=revision, user=request.user)
+        except services.StaleRevision as exc:
+            return Response({"detail": str(exc), "revision": exc.current}, status=status.HTTP_409_CONFLICT)
+        except services.PublishRefused as exc:
+            return Response(
+                {"detail": str(exc), "issues": [i.as_dict() for i in exc.issues]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response({"version": version.number, "issues": []}, status=status.HTTP_201_CREATED)
+
+
+class FlowVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FlowVersion
+        fields = ["id", "number", "definition", "published_at"]
+
+
+class FlowVersionListApi(generics.ListAPIView):
+    serializer_class = FlowVersionSerializer
+    permission_classes = [IsMarketerOrStaff]
+
+    def get_queryset(self):
+        return FlowVersion.objects.filter(flow_id=self.kwargs["pk"]).order_by("-number")
+
+
+class ElementTypeListApi(APIView):
+    """The element-type registry the canvas mirrors: type, label, category, config schema, defaults."""
+
+    permission_classes = [IsMarketerOrStaff]
+
+    @extend_schema(responses={200: inline_serializer("ElementType", {"type": serializers.CharField(), "label": serializers.CharField(), "category": serializers.CharField(), "config_schema": serializers.JSONField(), "defaults": serializers.JSONField()}, many=True)})
+    def get(self, request):
+        return Response(elements.describe())

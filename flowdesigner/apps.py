@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FlowdesignerConfig(AppConfig):
+    name = "flowdesigner"
+    verbose_name = "Flow designer"

@@ -1,0 +1,78 @@
+"""Load the demo: three users (marketer, staff, enduser), a tag with a few hundred people and a
+published demo flow. Safe to run again: it only creates what is missing."""
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from flowdesigner import services as flow_services
+from flowdesigner.models import Flow
+from people.models import Person, Tag
+
+DEMO_USERS = [
+    # username, password, role, first name
+    ("marketer", "marketer-demo", "marketer", "Mia"),
+    ("staff", "staff-demo", "staff", "Sam"),
+    ("enduser", "enduser-demo", "enduser", "Erin"),
+]
+DEMO_TAG = "demo"
+DEMO_PEOPLE = 300
+DEMO_FLOW = "Demo: event invitation"
+
+
+def demo_definition(tag_id: int) -> dict:
+    return {
+        "spec_version": 1,
+        "nodes": [
+            {"id": "audience", "type": "predefined_audience", "config": {"tags": [tag_id], "persons": []},
+             "exits": {"next": "invite"}},
+            {"id": "invite", "type": "message",
+             "config": {"text": "Hi! Will you join our launch event on Friday?",
+                        "buttons": [{"id": "yes", "caption": "Yes, count me in"}, {"id": "no", "caption": "No, thanks"}]},
+             "exits": {"yes": "thanks", "no": "bye"}},
+            {"id": "thanks", "type": "message",
+             "config": {"text": "Great, see you there!", "buttons": [{"id": "ok", "caption": "OK"}]},
+             "exits": {"ok": "done"}},
+            {"id": "bye", "type": "exit", "config": {"name": "Declined"}, "exits": {}},
+            {"id": "done", "type": "exit", "config": {"name": "Accepted"}, "exits": {}},
+        ],
+        "ui": {"nodes": {"audience": {"x": 0, "y": 120}, "invite": {"x": 280, "y": 100}, "thanks": {"x": 600, "y": 40},
+                         "bye": {"x": 600, "y": 220}, "done": {"x": 900, "y": 40}}},
+    }
+
+
+class Command(BaseCommand):
+    help = "Create demo users, people and a published demo flow (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        tag, _ = Tag.objects.get_or_create(name=DEMO_TAG)
+        for username, password, role, first_name in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User.objects.create_user(username=username, password=password, first_name=first_name)
+            user.groups.add(Group.objects.get(name=role))
+            if role == "enduser" and not hasattr(user, "person"):
+                person = Person.objects.create(
+                    first_name=first_name, last_name="Enduser", email="enduser@example.com", user=user
+                )
+                person.tags.add(tag)
+
+        existing = Person.objects.filter(tags=tag).count()
+        if existing < DEMO_PEOPLE:
+            start = Person.objects.count()
+            people = Person.objects.bulk_create(
+                Person(first_name=f"Demo{i}", last_name="Person", email=f"demo{i}@example.com", language="en")
+                for i in range(start, start + DEMO_PEOPLE - existing)
+            )
+            Person.tags.through.objects.bulk_create(
+                Person.tags.through(person_id=p.pk, tag_id=tag.pk) for p in people
+            )
+
+        if not Flow.objects.filter(name=DEMO_FLOW).exists():
+            flow = flow_services.flow_create(name=DEMO_FLOW, definition=demo_definition(tag.pk))
+            flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
+
+        self.stdout.write("Demo logins (username / password):")
+        for username, password, role, _ in DEMO_USERS:
+            self.stdout.write(f"  {username:<9} / {password:<14} ({role})")

@@ -1,0 +1,67 @@
+"""Designer services: flows, draft saves with conflict detection, publishing versions."""
+
+from django.db import transaction
+from django.db.models import F, Max
+
+from engine.core.issues import Issue
+from engine.core.validate import validate
+from flowdesigner.models import Flow, FlowVersion
+
+
+class StaleRevision(Exception):
+    """A save based on a revision that is no longer the newest; it is refused, never merged."""
+
+    def __init__(self, *, current: int, given: int) -> None:
+        super().__init__(
+            f"This flow was changed by someone else since you opened it (it is now at revision {current}, "
+            f"your copy is revision {given}). Reload to see their changes; your edit was not saved."
+        )
+        self.current = current
+        self.given = given
+
+
+class PublishRefused(Exception):
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__(f"Fix the {len(issues)} issue(s) on the canvas before publishing.")
+        self.issues = issues
+
+
+@transaction.atomic
+def flow_create(*, name: str, callback_url: str = "", user=None, definition: dict | None = None) -> Flow:
+    """Create a flow with an empty (or given) draft."""
+    flow = Flow(name=name.strip(), callback_url=callback_url, created_by=user)
+    if definition is not None:
+        flow.draft_definition = definition
+    flow.save()
+    return flow
+
+
+@transaction.atomic
+def flow_draft_save(*, flow_id: int, definition: dict, revision: int) -> tuple[Flow, list[Issue]]:
+    """Store a new draft if `revision` is the current one; returns the flow and its issues.
+
+    The conditional UPDATE is the conflict check: it matches no row when someone else saved in
+    between, on SQLite and PostgreSQL alike.
+    """
+    updated = Flow.objects.filter(pk=flow_id, draft_revision=revision).update(
+        draft_definition=definition, draft_revision=F("draft_revision") + 1
+    )
+    flow = Flow.objects.get(pk=flow_id)
+    if not updated:
+        raise StaleRevision(current=flow.draft_revision, given=revision)
+    return flow, validate(definition)
+
+
+@transaction.atomic
+def flow_publish(*, flow_id: int, revision: int, user=None) -> FlowVersion:
+    """Freeze the current draft into a new immutable version, if it validates."""
+    flow = Flow.objects.select_for_update().get(pk=flow_id)
+    if flow.draft_revision != revision:
+        raise StaleRevision(current=flow.draft_revision, given=revision)
+    issues = validate(flow.draft_definition)
+    if issues:
+        raise PublishRefused(issues)
+    number = (flow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    return FlowVersion.objects.create(
+        flow=flow, number=number, definition=flow.draft_definition, published_by=user
+    )

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from engine import api as engine_api
+from flowdesigner import api as flow_api
+from flowdesigner import views as flow_views
+from messaging import api as messaging_api
+from messaging import views as messaging_views
+from people import api as people_api
+from people import views as people_views
+
+router = DefaultRouter()
+router.register("persons", people_api.PersonViewSet, basename="person")
+router.register("tags", people_api.TagViewSet, basename="tag")
+
+api_urlpatterns = [
+    path("", include(router.urls)),
+    path("element-types/", flow_api.ElementTypeListApi.as_view(), name="element-types"),
+    path("flows/", flow_api.FlowListCreateApi.as_view(), name="api-flow-list"),
+    path("flows/validate/", flow_api.FlowValidateApi.as_view(), name="api-flow-validate"),
+    path("flows/<int:pk>/", flow_api.FlowDetailApi.as_view(), name="api-flow-detail"),
+    path("flows/<int:pk>/draft/", flow_api.FlowDraftSaveApi.as_view(), name="api-flow-draft"),
+    path("flows/<int:pk>/publish/", flow_api.FlowPublishApi.as_view(), name="api-flow-publish"),
+    path("flows/<int:pk>/versions/", flow_api.FlowVersionListApi.as_view(), name="api-flow-versions"),
+    path("flows/<int:pk>/launches/", engine_api.LaunchCreateApi.as_view(), name="api-launch-create"),
+    path("launches/<int:pk>/", engine_api.LaunchDetailApi.as_view(), name="api-launch-detail"),
+    path("inbox/messages/", messaging_api.InboxMessageListApi.as_view(), name="api-inbox-messages"),
+    path("inbox/messages/<int:pk>/answer/", messaging_api.InboxAnswerApi.as_view(), name="api-inbox-answer"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+urlpatterns = [
+    path("", flow_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("flows/", flow_views.flow_list, name="flow-list"),
+    path("flows/<int:pk>/", flow_views.flow_detail, name="flow-detail"),
+    path("flows/<int:pk>/design/", flow_views.flow_design, name="flow-design"),
+    path("people/", people_views.person_list, name="person-list"),
+    path("inbox/", messaging_views.inbox, name="inbox"),
+    path("api/", include(api_urlpatterns)),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,132 @@
+"""Pages of the designer app: home, flow list, flow detail (launch, deliveries), canvas."""
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q
+from django.middleware.csrf import get_token
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from engine import services as engine_services
+from engine.models import CallbackDelivery
+from flowdesigner import services
+from flowdesigner.models import Flow
+from flowdesigner.roles import END_USER, MARKETER, STAFF, has_role, role_required
+from people.models import Person, Tag
+
+
+def home(request):
+    if not request.user.is_authenticated:
+        return redirect("login")
+    if has_role(request.user, MARKETER, STAFF):
+        return redirect("flow-list")
+    if has_role(request.user, END_USER):
+        return redirect("inbox")
+    return render(request, "no_role.html", status=403)
+
+
+class FlowCreateForm(forms.Form):
+    name = forms.CharField(max_length=200)
+    callback_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MARKETER, STAFF)
+def flow_list(request):
+    form = FlowCreateForm(request.POST or None)
+    if request.method == "POST":
+        if not has_role(request.user, MARKETER):
+            messages.error(request, "Only marketers can create flows.")
+            return redirect("flow-list")
+        if form.is_valid():
+            flow = services.flow_create(user=request.user, **form.cleaned_data)
+            return redirect("flow-design", pk=flow.pk)
+    flows = Flow.objects.prefetch_related("versions").order_by("-updated_at")
+    return render(request, "flowdesigner/flow_list.html", {"flows": flows, "form": form})
+
+
+class LaunchForm(forms.Form):
+    AUDIENCES = [
+        ("predefined", "The flow's Predefined Audience"),
+        ("tag", "Everyone with a tag"),
+        ("person", "One person"),
+        ("everyone", "Everyone"),
+    ]
+    audience = forms.ChoiceField(choices=AUDIENCES, widget=forms.RadioSelect, initial="predefined")
+    tag = forms.ModelChoiceField(queryset=Tag.objects.order_by("name"), required=False)
+    person = forms.CharField(required=False, help_text="Email address or phone number", max_length=254)
+    launch_tag = forms.CharField(required=False, max_length=100, label="Launch tag (optional)")
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("audience")
+        if kind == "tag" and not data.get("tag"):
+            self.add_error("tag", "Choose the tag to launch to.")
+        if kind == "person":
+            needle = (data.get("person") or "").strip()
+            person = Person.objects.filter(Q(email__iexact=needle) | Q(phone=needle)).first() if needle else None
+            if person is None:
+                self.add_error("person", "No person has this email address or phone number.")
+            data["person_obj"] = person
+        return data
+
+    def audience_dict(self) -> dict | None:
+        data = self.cleaned_data
+        return {
+            "predefined": None,
+            "tag": {"tags": [data["tag"].pk] if data.get("tag") else [], "persons": []},
+            "person": {"tags": [], "persons": [data["person_obj"].pk] if data.get("person_obj") else []},
+            "everyone": {"everyone": True},
+        }[data["audience"]]
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(MARKETER, STAFF)
+def flow_detail(request, pk: int):
+    flow = get_object_or_404(Flow, pk=pk)
+    version = flow.latest_version
+    form = LaunchForm(request.POST or None)
+    if request.method == "POST":
+        if not has_role(request.user, STAFF):
+            messages.error(request, "Only staff can launch flows.")
+            return redirect("flow-detail", pk=pk)
+        if version is None:
+            messages.error(request, "Publish the flow before launching it.")
+        elif form.is_valid():
+            try:
+                launch = engine_services.launch_create(
+                    version=version,
+                    audience=form.audience_dict(),
+                    launch_tag=form.cleaned_data["launch_tag"],
+                    user=request.user,
+                )
+            except engine_services.LaunchRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"Launching version {version.number} to {launch.total} people.")
+                return redirect("flow-detail", pk=pk)
+    context = {
+        "flow": flow,
+        "version": version,
+        "versions": flow.versions.order_by("-number"),
+        "form": form,
+        "launches": [launch for v in flow.versions.all() for launch in v.launches.all()][:20],
+        "deliveries": CallbackDelivery.objects.filter(flow=flow).prefetch_related("attempt_log")[:50],
+        "can_launch": has_role(request.user, STAFF),
+        "can_design": has_role(request.user, MARKETER),
+    }
+    return render(request, "flowdesigner/flow_detail.html", context)
+
+
+@role_required(MARKETER)
+def flow_design(request, pk: int):
+    flow = get_object_or_404(Flow, pk=pk)
+    config = {
+        "flowId": flow.pk,
+        "flowName": flow.name,
+        "csrfToken": get_token(request),
+        "apiBase": "/api/",
+        "flowsUrl": reverse("flow-detail", args=[flow.pk]),
+    }
+    return render(request, "flowdesigner/designer.html", {"flow": flow, "designer_config": config})

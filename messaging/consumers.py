@@ -1,0 +1,62 @@
+"""The end user's inbox websocket: one Channels group per person."""
+
+import json
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from flowdesigner.roles import END_USER, has_role
+from messaging.selectors import inbox_messages
+from messaging.services import inbox_group
+
+CLOSE_NOT_LOGGED_IN = 4401
+CLOSE_FORBIDDEN = 4403
+
+
+@database_sync_to_async
+def _inbox_person_id(user) -> int | None:
+    if not has_role(user, END_USER):
+        return None
+    person = getattr(user, "person", None)
+    return person.pk if person else None
+
+
+class InboxConsumer(AsyncJsonWebsocketConsumer):
+    person_id: int | None = None
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        # Accept before closing so the browser sees our close code and stops reconnecting.
+        await self.accept()
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_NOT_LOGGED_IN)
+            return
+        self.person_id = await _inbox_person_id(user)
+        if self.person_id is None:
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        await self.channel_layer.group_add(inbox_group(self.person_id), self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        if self.person_id is not None:
+            await self.channel_layer.group_discard(inbox_group(self.person_id), self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        try:
+            content = json.loads(text_data or "")
+        except ValueError:
+            await self.send_json({"type": "error", "detail": "Messages must be JSON."})
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if self.person_id is None:
+            return
+        if isinstance(content, dict) and content.get("type") == "sync":
+            messages = await database_sync_to_async(inbox_messages)(self.person_id)
+            await self.send_json({"type": "messages", "messages": messages})
+        else:
+            await self.send_json({"type": "error", "detail": 'Unknown request; send {"type": "sync"}.'})
+
+    async def inbox_message(self, event: dict) -> None:
+        await self.send_json({"type": "message", "message": event["message"]})

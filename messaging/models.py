@@ -1,0 +1,48 @@
+"""Messages sent to and received from persons, on any channel."""
+
+from django.db import models
+
+from engine.models import Participant
+from people.models import Person
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        OUT = "out"
+        IN = "in"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        SENT = "sent"
+        DELIVERED = "delivered"
+        READ = "read"
+        FAILED = "failed"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="messages")
+    participant = models.ForeignKey(
+        Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    node_id = models.CharField(max_length=64, blank=True, help_text="The flow element that sent it.")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    channel = models.CharField(max_length=32, default="web")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    text = models.TextField()
+    buttons = models.JSONField(default=list, blank=True)
+    # Set on an outbound message when it is answered; an answered message is locked.
+    answered_button_id = models.CharField(max_length=64, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    gateway_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["person", "direction", "id"])]
+
+    @property
+    def answered_caption(self) -> str | None:
+        for button in self.buttons:
+            if button.get("id") == self.answered_button_id:
+                return button.get("caption")
+        return None

@@ -1,0 +1,33 @@
+"""Reads for the inbox."""
+
+from messaging.models import Message
+
+INBOX_LIMIT = 200
+
+
+def message_payload(message: Message) -> dict:
+    """The JSON shape of an inbox message (the same over the API and the websocket)."""
+    flow_name = ""
+    if message.participant_id:
+        flow_name = message.participant.version.flow.name
+    return {
+        "id": message.pk,
+        "flow_name": flow_name,
+        "text": message.text,
+        "buttons": message.buttons,
+        "created_at": message.created_at.isoformat() if message.created_at else None,
+        "answered_button_id": message.answered_button_id or None,
+        "answered_caption": message.answered_caption,
+        "answered_at": message.answered_at.isoformat() if message.answered_at else None,
+        "locked": message.answered_at is not None,
+    }
+
+
+def inbox_messages(person_id: int) -> list[dict]:
+    """The most recent outbound messages of a person, oldest first."""
+    rows = list(
+        Message.objects.filter(person_id=person_id, direction=Message.Direction.OUT)
+        .select_related("participant__version__flow")
+        .order_by("-id")[:INBOX_LIMIT]
+    )
+    return [message_payload(m) for m in reversed(rows)]
