@@ -21,8 +21,18 @@ class LaunchSerializer(serializers.ModelSerializer):
     class Meta:
         model = Launch
         fields = [
-            "id", "flow", "version", "audience", "launch_tag", "status", "total", "entered",
-            "progress_percent", "error", "created_at", "finished_at",
+            "id",
+            "flow",
+            "version",
+            "audience",
+            "launch_tag",
+            "status",
+            "total",
+            "entered",
+            "progress_percent",
+            "error",
+            "created_at",
+            "finished_at",
         ]
 
 
@@ -46,7 +56,9 @@ class AudienceSerializer(serializers.Serializer):
 
 
 class LaunchCreateSerializer(serializers.Serializer):
-    audience = AudienceSerializer(required=False, allow_null=True, help_text="Omit to use the flow's Predefined Audience.")
+    audience = AudienceSerializer(
+        required=False, allow_null=True, help_text="Omit to use the flow's Predefined Audience."
+    )
     launch_tag = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
@@ -62,7 +74,9 @@ class LaunchCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         version = flow.latest_version
         if version is None:
-            return Response({"detail": "Publish the flow before launching it."}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "Publish the flow before launching it."}, status=status.HTTP_400_BAD_REQUEST
+            )
         audience = None
         if serializer.validated_data.get("audience") is not None:
             audience_serializer = AudienceSerializer(data=request.data["audience"])
@@ -70,7 +84,10 @@ class LaunchCreateApi(APIView):
             audience = audience_serializer.to_audience()
         try:
             launch = services.launch_create(
-                version=version, audience=audience, launch_tag=serializer.validated_data["launch_tag"], user=request.user
+                version=version,
+                audience=audience,
+                launch_tag=serializer.validated_data["launch_tag"],
+                user=request.user,
             )
         except services.LaunchRefused as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)

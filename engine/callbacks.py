@@ -52,8 +52,12 @@ def check_url(url: str) -> None:
     for info in infos:
         address = ipaddress.ip_address(info[4][0])
         internal = (
-            address.is_private or address.is_loopback or address.is_link_local or address.is_reserved
-            or address.is_multicast or address.is_unspecified
+            address.is_private
+            or address.is_loopback
+            or address.is_link_local
+            or address.is_reserved
+            or address.is_multicast
+            or address.is_unspecified
         )
         if internal and not _allowed_private(address):
             raise UnsafeURL(

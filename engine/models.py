@@ -27,12 +27,17 @@ class Launch(models.Model):
     # Highest person id handled by a committed batch: a retried task resumes after it.
     cursor = models.BigIntegerField(default=0)
     error = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Launch {self.pk} of {self.version}"
 
     @property
     def progress_percent(self) -> int:
@@ -54,7 +59,9 @@ class Participant(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     version = models.ForeignKey(FlowVersion, on_delete=models.PROTECT, related_name="participants")
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="participations")
-    launch = models.ForeignKey(Launch, null=True, blank=True, on_delete=models.SET_NULL, related_name="participants")
+    launch = models.ForeignKey(
+        Launch, null=True, blank=True, on_delete=models.SET_NULL, related_name="participants"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     current_node = models.CharField(max_length=64, blank=True)
     state = models.JSONField(default=dict)
@@ -72,6 +79,9 @@ class Participant(models.Model):
         ]
         indexes = [models.Index(fields=["version", "status"])]
 
+    def __str__(self) -> str:
+        return f"Participant {self.pk} ({self.status})"
+
 
 class ParticipantStep(models.Model):
     """History of every element a participant entered (mirrors state["history"], for reports)."""
@@ -86,7 +96,12 @@ class ParticipantStep(models.Model):
 
     class Meta:
         ordering = ["participant", "seq"]
-        constraints = [models.UniqueConstraint(fields=["participant", "seq"], name="participantstep_unique_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "seq"], name="participantstep_unique_seq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}#{self.seq} {self.node_id}"
 
 
 class CallbackDelivery(models.Model):
@@ -111,6 +126,9 @@ class CallbackDelivery(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"Callback {self.pk} ({self.status})"
+
 
 class CallbackAttempt(models.Model):
     delivery = models.ForeignKey(CallbackDelivery, on_delete=models.CASCADE, related_name="attempt_log")
@@ -123,3 +141,6 @@ class CallbackAttempt(models.Model):
 
     class Meta:
         ordering = ["delivery", "number"]
+
+    def __str__(self) -> str:
+        return f"Attempt {self.number} of callback {self.delivery_id}"

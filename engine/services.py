@@ -95,7 +95,9 @@ def _parse(ts: str | None) -> datetime | None:
     return datetime.fromisoformat(ts) if ts else None
 
 
-def _apply(participant: Participant, result: runtime.Result, *, old_history_len: int, effects: _Effects) -> None:
+def _apply(
+    participant: Participant, result: runtime.Result, *, old_history_len: int, effects: _Effects
+) -> None:
     """Copy a core result onto the participant (not saved) and collect the rows it implies."""
     state = result.state
     participant.state = state
@@ -166,7 +168,9 @@ def audience_persons(audience: dict) -> QuerySet[Person]:
     """Persons in a launch audience: everyone, or anyone with one of the tags or hand-picked."""
     if audience.get("everyone"):
         return Person.objects.all()
-    tag_members = Person.tags.through.objects.filter(tag_id__in=audience.get("tags") or []).values("person_id")
+    tag_members = Person.tags.through.objects.filter(tag_id__in=audience.get("tags") or []).values(
+        "person_id"
+    )
     return Person.objects.filter(Q(pk__in=tag_members) | Q(pk__in=audience.get("persons") or []))
 
 
@@ -177,7 +181,10 @@ def launch_create(*, version: FlowVersion, audience: dict | None, launch_tag: st
     defn = version_definition(version)
     entry = defn.node(entry_node_id(defn))
     if audience is None:
-        audience = {"tags": list(entry.config.get("tags", [])), "persons": list(entry.config.get("persons", []))}
+        audience = {
+            "tags": list(entry.config.get("tags", [])),
+            "persons": list(entry.config.get("persons", [])),
+        }
     total = audience_persons(audience).count()
     if total == 0:
         raise LaunchRefused("Nobody is in this audience, so there is no one to launch the flow to.")
@@ -216,7 +223,9 @@ def launch_run(launch_id: int) -> Launch:
                 launch.finished_at = timezone.now()
                 launch.save(update_fields=["status", "finished_at"])
                 return launch
-            started = _participants_start(launch=launch, version=version, defn=defn, entry_id=entry_id, person_ids=ids)
+            started = _participants_start(
+                launch=launch, version=version, defn=defn, entry_id=entry_id, person_ids=ids
+            )
             Launch.objects.filter(pk=launch_id).update(cursor=ids[-1], entered=F("entered") + started)
         if pause:
             time.sleep(pause)
@@ -265,10 +274,14 @@ def participant_answer(*, message_id: int, button_id: str, person: Person) -> Me
     if message.participant_id is None:
         raise AnswerRefused("This message does not expect an answer.", code="stale")
     participant = (
-        Participant.objects.select_for_update().select_related("person", "version__flow").get(pk=message.participant_id)
+        Participant.objects.select_for_update()
+        .select_related("person", "version__flow")
+        .get(pk=message.participant_id)
     )
     if participant.status != Participant.Status.WAITING or participant.current_node != message.node_id:
-        raise AnswerRefused("This step of the flow is over; the message can no longer be answered.", code="stale")
+        raise AnswerRefused(
+            "This step of the flow is over; the message can no longer be answered.", code="stale"
+        )
 
     now = timezone.now()
     old_len = len(participant.state.get("history", []))
@@ -282,7 +295,9 @@ def participant_answer(*, message_id: int, button_id: str, person: Person) -> Me
     except runtime.InvalidReply:
         raise AnswerRefused("That is not one of this message's buttons.", code="invalid") from None
     except runtime.StaleReply:
-        raise AnswerRefused("This step of the flow is over; the message can no longer be answered.", code="stale") from None
+        raise AnswerRefused(
+            "This step of the flow is over; the message can no longer be answered.", code="stale"
+        ) from None
 
     message.answered_button_id = button_id
     message.answered_at = now

@@ -102,7 +102,9 @@ class FlowDraftSaveApi(APIView):
     @extend_schema(
         request=DraftSerializer,
         responses={
-            200: inline_serializer("DraftSaved", {"revision": serializers.IntegerField(), "issues": IssueSerializer(many=True)}),
+            200: inline_serializer(
+                "DraftSaved", {"revision": serializers.IntegerField(), "issues": IssueSerializer(many=True)}
+            ),
             409: inline_serializer("Conflict", {"detail": serializers.CharField()}),
         },
     )
@@ -112,7 +114,9 @@ class FlowDraftSaveApi(APIView):
         serializer.is_valid(raise_exception=True)
         try:
             flow, issues = services.flow_draft_save(
-                flow_id=pk, definition=serializer.validated_data["definition"], revision=serializer.validated_data["revision"]
+                flow_id=pk,
+                definition=serializer.validated_data["definition"],
+                revision=serializer.validated_data["revision"],
             )
         except services.StaleRevision as exc:
             return Response({"detail": str(exc), "revision": exc.current}, status=status.HTTP_409_CONFLICT)
@@ -157,7 +161,8 @@ class FlowPublishApi(APIView):
             return Response({"detail": str(exc), "revision": exc.current}, status=status.HTTP_409_CONFLICT)
         except services.PublishRefused as exc:
             return Response(
-                {"detail": str(exc), "issues": [i.as_dict() for i in exc.issues]}, status=status.HTTP_400_BAD_REQUEST
+                {"detail": str(exc), "issues": [i.as_dict() for i in exc.issues]},
+                status=status.HTTP_400_BAD_REQUEST,
             )
         return Response({"version": version.number, "issues": []}, status=status.HTTP_201_CREATED)
 
@@ -181,6 +186,20 @@ class ElementTypeListApi(APIView):
 
     permission_classes = [IsMarketerOrStaff]
 
-    @extend_schema(responses={200: inline_serializer("ElementType", {"type": serializers.CharField(), "label": serializers.CharField(), "category": serializers.CharField(), "config_schema": serializers.JSONField(), "defaults": serializers.JSONField()}, many=True)})
+    @extend_schema(
+        responses={
+            200: inline_serializer(
+                "ElementType",
+                {
+                    "type": serializers.CharField(),
+                    "label": serializers.CharField(),
+                    "category": serializers.CharField(),
+                    "config_schema": serializers.JSONField(),
+                    "defaults": serializers.JSONField(),
+                },
+                many=True,
+            )
+        }
+    )
     def get(self, request):
         return Response(elements.describe())

@@ -32,7 +32,9 @@ class Flow(models.Model):
     # revision is refused (RapidPro's save_revision), so two editors never overwrite each other.
     draft_definition = models.JSONField(default=empty_definition)
     draft_revision = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -146,7 +146,7 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flowdesigner API",
-    "DESCRIPTION": "People, flows, launches and inbox of Flowdesigner. Token auth: `Authorization: Token <key>`.",
+    "DESCRIPTION": "People, flows, launches and inbox of Flowdesigner. Token auth: `Authorization: Token <key>`.",  # noqa: E501
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

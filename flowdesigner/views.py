@@ -65,7 +65,9 @@ class LaunchForm(forms.Form):
             self.add_error("tag", "Choose the tag to launch to.")
         if kind == "person":
             needle = (data.get("person") or "").strip()
-            person = Person.objects.filter(Q(email__iexact=needle) | Q(phone=needle)).first() if needle else None
+            person = (
+                Person.objects.filter(Q(email__iexact=needle) | Q(phone=needle)).first() if needle else None
+            )
             if person is None:
                 self.add_error("person", "No person has this email address or phone number.")
             data["person_obj"] = person

@@ -55,7 +55,9 @@ class InboxAnswerApi(APIView):
         serializer = AnswerSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            message = participant_answer(message_id=pk, button_id=serializer.validated_data["button_id"], person=person)
+            message = participant_answer(
+                message_id=pk, button_id=serializer.validated_data["button_id"], person=person
+            )
         except AnswerRefused as exc:
             code = {"not_found": 404, "invalid": 400}.get(exc.code, 409)
             return Response({"detail": exc.detail, "code": exc.code}, status=code)

@@ -31,7 +31,9 @@ class Message(models.Model):
     # Set on an outbound message when it is answered; an answered message is locked.
     answered_button_id = models.CharField(max_length=64, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
-    reply_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies")
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
     gateway_id = models.CharField(max_length=100, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -39,6 +41,9 @@ class Message(models.Model):
     class Meta:
         ordering = ["id"]
         indexes = [models.Index(fields=["person", "direction", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.pk}: {self.text[:40]}"
 
     @property
     def answered_caption(self) -> str | None:

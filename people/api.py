@@ -21,18 +21,36 @@ class PersonSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "first_name", "last_name", "email", "phone", "language", "tags", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "language",
+            "tags",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
     def validate_email(self, value: str | None) -> str | None:
         value = services.normalise_email(value)
-        if value and Person.objects.filter(email__iexact=value).exclude(pk=getattr(self.instance, "pk", None)).exists():
+        if (
+            value
+            and Person.objects.filter(email__iexact=value)
+            .exclude(pk=getattr(self.instance, "pk", None))
+            .exists()
+        ):
             raise serializers.ValidationError("Another person already has this email address.")
         return value
 
     def validate_phone(self, value: str | None) -> str | None:
         value = value.strip() if value else None
-        if value and Person.objects.filter(phone=value).exclude(pk=getattr(self.instance, "pk", None)).exists():
+        if (
+            value
+            and Person.objects.filter(phone=value).exclude(pk=getattr(self.instance, "pk", None)).exists()
+        ):
             raise serializers.ValidationError("Another person already has this phone number.")
         return value or None
 

@@ -21,8 +21,8 @@ class Person(models.Model):
     last_name = models.CharField(max_length=100, blank=True)
     # Emails are stored lower-cased (see services.person_create); null keeps "no email" out of the
     # unique constraint.
-    email = models.EmailField(max_length=254, null=True, blank=True)
-    phone = models.CharField(max_length=32, null=True, blank=True)
+    email = models.EmailField(max_length=254, null=True, blank=True)  # noqa: DJ001 (NULL = no email, outside unique)
+    phone = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001 (NULL = no phone, outside unique)
     language = models.CharField(max_length=16, default="en")
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -15,8 +15,10 @@ def person_list(request):
     persons = Person.objects.prefetch_related("tags").order_by("id")
     if search:
         persons = persons.filter(
-            Q(first_name__icontains=search) | Q(last_name__icontains=search)
-            | Q(email__icontains=search) | Q(phone__icontains=search)
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(phone__icontains=search)
         )
     if tag_id.isdigit():
         persons = persons.filter(tags__id=int(tag_id))

@@ -51,7 +51,9 @@ def published_flow(db):
         tag = TagFactory()
         for person in persons:
             person.tags.add(tag)
-        flow = FlowFactory(callback_url=callback_url, draft_definition=two_step_definition(tags=[tag.pk, *tags]))
+        flow = FlowFactory(
+            callback_url=callback_url, draft_definition=two_step_definition(tags=[tag.pk, *tags])
+        )
         version = flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
         return flow, version, tag
 

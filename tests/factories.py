@@ -50,13 +50,27 @@ def two_step_definition(*, tags: list[int] = (), persons: list[int] = ()) -> dic
     return {
         "spec_version": 1,
         "nodes": [
-            {"id": "audience", "type": "predefined_audience", "config": {"tags": list(tags), "persons": list(persons)},
-             "exits": {"next": "ask"}},
-            {"id": "ask", "type": "message",
-             "config": {"text": "Coming on Friday?", "buttons": [{"id": "yes", "caption": "Yes"}, {"id": "no", "caption": "No"}]},
-             "exits": {"yes": "thanks", "no": "declined"}},
-            {"id": "thanks", "type": "message",
-             "config": {"text": "Great!", "buttons": [{"id": "ok", "caption": "OK"}]}, "exits": {"ok": "accepted"}},
+            {
+                "id": "audience",
+                "type": "predefined_audience",
+                "config": {"tags": list(tags), "persons": list(persons)},
+                "exits": {"next": "ask"},
+            },
+            {
+                "id": "ask",
+                "type": "message",
+                "config": {
+                    "text": "Coming on Friday?",
+                    "buttons": [{"id": "yes", "caption": "Yes"}, {"id": "no", "caption": "No"}],
+                },
+                "exits": {"yes": "thanks", "no": "declined"},
+            },
+            {
+                "id": "thanks",
+                "type": "message",
+                "config": {"text": "Great!", "buttons": [{"id": "ok", "caption": "OK"}]},
+                "exits": {"ok": "accepted"},
+            },
             {"id": "accepted", "type": "exit", "config": {"name": "Accepted"}, "exits": {}},
             {"id": "declined", "type": "exit", "config": {"name": "Declined"}, "exits": {}},
         ],

@@ -5,37 +5,84 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('engine', '0001_initial'),
-        ('people', '0001_initial'),
+        ("engine", "0001_initial"),
+        ("people", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('node_id', models.CharField(blank=True, help_text='The flow element that sent it.', max_length=64)),
-                ('direction', models.CharField(choices=[('out', 'Out'), ('in', 'In')], max_length=3)),
-                ('channel', models.CharField(default='web', max_length=32)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('delivered', 'Delivered'), ('read', 'Read'), ('failed', 'Failed')], default='queued', max_length=16)),
-                ('text', models.TextField()),
-                ('buttons', models.JSONField(blank=True, default=list)),
-                ('answered_button_id', models.CharField(blank=True, max_length=64)),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('gateway_id', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='messages', to='engine.participant')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='messages', to='people.person')),
-                ('reply_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replies', to='messaging.message')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "node_id",
+                    models.CharField(blank=True, help_text="The flow element that sent it.", max_length=64),
+                ),
+                ("direction", models.CharField(choices=[("out", "Out"), ("in", "In")], max_length=3)),
+                ("channel", models.CharField(default="web", max_length=32)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("sent", "Sent"),
+                            ("delivered", "Delivered"),
+                            ("read", "Read"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("buttons", models.JSONField(blank=True, default=list)),
+                ("answered_button_id", models.CharField(blank=True, max_length=64)),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("gateway_id", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="messages",
+                        to="engine.participant",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="messages",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "reply_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replies",
+                        to="messaging.message",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
-                'indexes': [models.Index(fields=['person', 'direction', 'id'], name='messaging_m_person__030884_idx')],
+                "ordering": ["id"],
+                "indexes": [
+                    models.Index(fields=["person", "direction", "id"], name="messaging_m_person__030884_idx")
+                ],
             },
         ),
     ]

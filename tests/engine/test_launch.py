@@ -15,7 +15,9 @@ from tests.factories import PersonFactory
 from tests.helpers import subprocess_env
 
 
-def test_launch_to_predefined_audience_sends_each_person_the_first_message(published_flow, django_capture_on_commit_callbacks):
+def test_launch_to_predefined_audience_sends_each_person_the_first_message(
+    published_flow, django_capture_on_commit_callbacks
+):
     people = PersonFactory.create_batch(3)
     outsider = PersonFactory()
     flow, version, tag = published_flow(persons=people)
@@ -36,7 +38,9 @@ def test_launch_to_predefined_audience_sends_each_person_the_first_message(publi
     assert steps == [("audience", "next"), ("ask", "")]
 
 
-def test_launch_to_a_tag_overrides_the_predefined_audience(published_flow, django_capture_on_commit_callbacks):
+def test_launch_to_a_tag_overrides_the_predefined_audience(
+    published_flow, django_capture_on_commit_callbacks
+):
     flow, version, _ = published_flow(persons=PersonFactory.create_batch(2))
     other = PersonFactory.create_batch(4)
     from tests.factories import TagFactory
@@ -57,7 +61,9 @@ def test_launch_with_nobody_in_the_audience_is_refused(published_flow):
     assert not Launch.objects.exists()
 
 
-def test_running_a_finished_launch_again_sends_nothing_more(published_flow, django_capture_on_commit_callbacks):
+def test_running_a_finished_launch_again_sends_nothing_more(
+    published_flow, django_capture_on_commit_callbacks
+):
     flow, version, _ = published_flow(persons=PersonFactory.create_batch(5))
     with django_capture_on_commit_callbacks(execute=True):
         launch = services.launch_create(version=version, audience=None)
@@ -69,14 +75,22 @@ def test_running_a_finished_launch_again_sends_nothing_more(published_flow, djan
 
 @pytest.mark.django_db(transaction=True)
 def test_launch_to_1000_killed_midway_and_retried_messages_each_person_exactly_once(published_flow, settings):
-    people = Person.objects.bulk_create(Person(first_name=f"P{i}", email=f"p{i}@example.com") for i in range(1000))
+    people = Person.objects.bulk_create(
+        Person(first_name=f"P{i}", email=f"p{i}@example.com") for i in range(1000)
+    )
     flow, version, tag = published_flow()
-    Person.tags.through.objects.bulk_create(Person.tags.through(person_id=p.pk, tag_id=tag.pk) for p in people)
+    Person.tags.through.objects.bulk_create(
+        Person.tags.through(person_id=p.pk, tag_id=tag.pk) for p in people
+    )
     Conf.SYNC = False  # queue the task in the broker instead of running it; the child process runs it
     launch = services.launch_create(version=version, audience=None)
 
     worker = subprocess.Popen(
-        [sys.executable, "-c", f"import django; django.setup(); from engine.tasks import launch_run; launch_run({launch.pk})"],
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from engine.tasks import launch_run; launch_run({launch.pk})",
+        ],
         env=subprocess_env(LAUNCH_BATCH_SIZE="50", LAUNCH_BATCH_PAUSE_SECONDS="0.05"),
     )
     deadline = time.monotonic() + 60

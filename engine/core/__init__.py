@@ -1,0 +1,1 @@
+"""Pure-Python flow engine core: definition, validate, runtime. Never imports Django."""

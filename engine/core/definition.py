@@ -1,0 +1,144 @@
+"""Reading a flow document: migrate it to the current spec_version, check its structure, build nodes.
+
+Structure only: graph and content rules are validate.py's job, so a draft with unwired exits still loads.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import jsonschema
+
+from engine.core import elements
+from engine.core.issues import Issue
+
+SPEC_VERSION = 1
+SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
+
+# MIGRATIONS[n] upgrades a spec_version n document to n + 1. Add one when SPEC_VERSION goes up; the old
+# step functions stay forever so every stored version still loads.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+
+
+class DefinitionError(ValueError):
+    """The document cannot be read as a flow at all. `issues` says why."""
+
+    def __init__(self, issues: list[Issue]) -> None:
+        super().__init__("; ".join(i.message for i in issues) or "Invalid flow definition")
+        self.issues = issues
+
+
+@dataclass(frozen=True)
+class Node:
+    """One placed element: `exits` maps exit name to destination node id (None while unwired)."""
+
+    id: str
+    type: str
+    config: dict
+    exits: dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class FlowDefinition:
+    """A loaded flow. `nodes` keeps document order."""
+
+    spec_version: int
+    nodes: dict[str, Node]
+
+    def node(self, id: str) -> Node:
+        """The node with that id; KeyError if there is none."""
+        return self.nodes[id]
+
+    def entries(self) -> list[Node]:
+        """Nodes whose element type is an entry point (unknown types are not)."""
+        entry_types = {t.type for t in elements.all_types() if t.category == "entry"}
+        return [n for n in self.nodes.values() if n.type in entry_types]
+
+
+@functools.cache
+def _schema() -> dict:
+    return json.loads(SCHEMA_PATH.read_text())
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_schema())
+
+
+def schema() -> dict:
+    """The JSON Schema (draft 2020-12) of a flow document, parsed from flow.schema.json."""
+    return copy.deepcopy(_schema())
+
+
+def migrate(doc: dict) -> dict:
+    """Return a copy of `doc` upgraded to SPEC_VERSION; DefinitionError if its version is unusable."""
+    if not isinstance(doc, dict):
+        raise DefinitionError([Issue("invalid_document", "A flow definition must be a JSON object")])
+    if "spec_version" not in doc:
+        raise DefinitionError([Issue("missing_spec_version", "The flow definition has no spec_version")])
+    version = doc["spec_version"]
+    # bool is an int in Python; True must not pass for spec_version 1.
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DefinitionError(
+            [Issue("invalid_spec_version", f"spec_version must be a positive integer, not {version!r}")]
+        )
+    if version > SPEC_VERSION:
+        raise DefinitionError(
+            [
+                Issue(
+                    "unsupported_spec_version",
+                    f"spec_version {version} is newer than this engine supports ({SPEC_VERSION})",
+                )
+            ]
+        )
+    doc = copy.deepcopy(doc)
+    while doc["spec_version"] < SPEC_VERSION:
+        doc = MIGRATIONS[doc["spec_version"]](doc)
+    return doc
+
+
+def schema_issues(doc: object) -> list[Issue]:
+    """Every structural error of a (migrated) document, with `field` the path from the root."""
+    return [
+        Issue("schema", shorten_message(err.message), None, json_path(err.absolute_path))
+        for err in sorted(_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    ]
+
+
+def load(doc: dict) -> FlowDefinition:
+    """Migrate and structurally check `doc`, then build the definition. Does not run validate()."""
+    doc = migrate(doc)
+    issues = schema_issues(doc)
+    if issues:
+        raise DefinitionError(issues)
+    nodes: dict[str, Node] = {}
+    for raw in doc["nodes"]:
+        if raw["id"] in nodes:
+            # Ids are how exits point at nodes; with two of one there is no graph to build.
+            issues.append(Issue("duplicate_id", f'Node id "{raw["id"]}" is used twice', raw["id"], "id"))
+            continue
+        nodes[raw["id"]] = Node(raw["id"], raw["type"], raw["config"], dict(raw["exits"]))
+    if issues:
+        raise DefinitionError(issues)
+    return FlowDefinition(spec_version=doc["spec_version"], nodes=nodes)
+
+
+def json_path(path: Iterable[str | int]) -> str | None:
+    """["nodes", 0, "exits", "yes"] -> "nodes[0].exits.yes"; None for the root."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or None
+
+
+def shorten_message(message: str, limit: int = 200) -> str:
+    """Collapse whitespace and cap the length of a jsonschema error message."""
+    # jsonschema quotes the offending value; a 10 kB text must not become a 10 kB message.
+    message = re.sub(r"\s+", " ", message)
+    return message if len(message) <= limit else message[: limit - 1] + "…"

@@ -1,0 +1,145 @@
+"""Full validation of a flow document: every issue that stands between a draft and publishing."""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+
+import jsonschema
+
+from engine.core import elements
+from engine.core.definition import DefinitionError, Node, json_path, migrate, schema_issues, shorten_message
+from engine.core.issues import Issue
+
+
+def validate(doc: dict) -> list[Issue]:
+    """Every issue in `doc`, in document order then flow-wide ones; an empty list means publishable.
+
+    Never raises for bad input. When the document's structure is broken (schema errors) only those are
+    returned: the graph rules would otherwise report noise about nodes that cannot be read.
+    """
+    try:
+        doc = migrate(doc)
+    except DefinitionError as exc:
+        return exc.issues
+    issues = schema_issues(doc)
+    if issues:
+        return issues
+
+    raw_nodes: list[dict] = doc["nodes"]
+    # With duplicate ids the first occurrence is the one exits lead to (as load() would keep it).
+    nodes: dict[str, Node] = {}
+    for raw in raw_nodes:
+        nodes.setdefault(raw["id"], Node(raw["id"], raw["type"], raw["config"], raw["exits"]))
+    entry_ids = {n.id for n in nodes.values() if _category(n.type) == "entry"}
+
+    seen: set[str] = set()
+    for raw in raw_nodes:
+        node = Node(raw["id"], raw["type"], raw["config"], raw["exits"])
+        if node.id in seen:
+            issues.append(
+                Issue("duplicate_id", f'Another element already has the id "{node.id}"', node.id, "id")
+            )
+            continue
+        seen.add(node.id)
+        issues += _node_issues(node, nodes, entry_ids)
+
+    issues += _count_issues(nodes)
+    if not entry_ids:
+        issues.append(Issue("no_entry", "The flow has no entry point"))
+    else:
+        reached = _reachable(nodes, entry_ids)
+        issues += [
+            Issue("unreachable", "This element cannot be reached from any entry point", n.id)
+            for n in nodes.values()
+            if n.id not in reached
+        ]
+    return issues
+
+
+def _category(type_name: str) -> str | None:
+    try:
+        return elements.get(type_name).category
+    except KeyError:
+        return None
+
+
+def _node_issues(node: Node, nodes: dict[str, Node], entry_ids: set[str]) -> list[Issue]:
+    issues = _destination_issues(node, nodes, entry_ids)
+    try:
+        element = elements.get(node.type)
+    except KeyError:
+        return [Issue("unknown_type", f'Unknown element type "{node.type}"', node.id, "type"), *issues]
+
+    config_errors = list(jsonschema.Draft202012Validator(element.config_schema).iter_errors(node.config))
+    if config_errors:
+        # Content rules and exits assume a well-shaped config, so stop at the shape errors.
+        return [
+            Issue(
+                "invalid_config",
+                shorten_message(err.message),
+                node.id,
+                json_path(["config", *err.absolute_path]),
+            )
+            for err in config_errors
+        ] + issues
+
+    issues = element.validate(node) + issues
+    expected = element.exits(node.config)
+    for name in node.exits:
+        if name not in expected:
+            issues.append(
+                Issue(
+                    "unknown_exit",
+                    f'"{name}" is not an exit of this {element.label}',
+                    node.id,
+                    f"exits.{name}",
+                )
+            )
+    for name in expected:
+        if node.exits.get(name) is None:
+            issues.append(
+                Issue("unwired_exit", element.unwired_message(node.config, name), node.id, f"exits.{name}")
+            )
+    return issues
+
+
+def _destination_issues(node: Node, nodes: dict[str, Node], entry_ids: set[str]) -> list[Issue]:
+    issues: list[Issue] = []
+    for name, dest in node.exits.items():
+        if dest is None:
+            continue
+        if dest not in nodes:
+            message = f'Exit "{name}" leads to "{dest}", which is not in this flow'
+            issues.append(Issue("unknown_destination", message, node.id, f"exits.{name}"))
+        elif dest in entry_ids:
+            message = f'Exit "{name}" leads to an entry point; entry points cannot follow other steps'
+            issues.append(Issue("entry_as_destination", message, node.id, f"exits.{name}"))
+    return issues
+
+
+def _count_issues(nodes: dict[str, Node]) -> list[Issue]:
+    """Issue on each node of a type beyond that type's `max_per_flow` (e.g. a second Predefined Audience)."""
+    issues: list[Issue] = []
+    counts: Counter[str] = Counter()
+    for node in nodes.values():
+        counts[node.type] += 1
+        try:
+            element = elements.get(node.type)
+        except KeyError:
+            continue
+        if element.max_per_flow is not None and counts[node.type] > element.max_per_flow:
+            limit = "one" if element.max_per_flow == 1 else str(element.max_per_flow)
+            message = f"A flow can have only {limit} {element.label}"
+            issues.append(Issue("too_many", message, node.id))
+    return issues
+
+
+def _reachable(nodes: dict[str, Node], entry_ids: set[str]) -> set[str]:
+    reached = set(entry_ids)
+    queue = deque(entry_ids)
+    while queue:
+        for dest in nodes[queue.popleft()].exits.values():
+            if dest in nodes and dest not in reached:
+                reached.add(dest)
+                queue.append(dest)
+    return reached

@@ -1,0 +1,75 @@
+import jsonschema
+import pytest
+
+from engine.core import elements
+from engine.core.elements import ElementType, Step, describe, get, register
+from engine.core.validate import validate
+from tests.engine.core import example_flow, node
+
+
+def test_describe_lists_the_builtins_for_the_canvas():
+    assert [(d["type"], d["label"], d["category"], d["defaults"]) for d in describe()] == [
+        ("predefined_audience", "Predefined Audience", "entry", {"tags": [], "persons": []}),
+        ("message", "Message", "step", {"text": "", "buttons": [{"id": "ok", "caption": "OK"}]}),
+        ("exit", "Exit", "exit", {"name": "Exit"}),
+    ]
+    assert all(set(d) == {"type", "label", "category", "config_schema", "defaults"} for d in describe())
+
+
+@pytest.mark.parametrize("description", describe(), ids=lambda d: d["type"])
+def test_each_config_schema_is_valid_and_accepts_its_defaults(description: dict):
+    jsonschema.Draft202012Validator.check_schema(description["config_schema"])
+    jsonschema.Draft202012Validator(description["config_schema"]).validate(description["defaults"])
+
+
+def test_describe_returns_copies():
+    describe()[1]["defaults"]["buttons"].clear()
+    describe()[1]["config_schema"].clear()
+    assert get("message").defaults()["buttons"] == [{"id": "ok", "caption": "OK"}]
+    assert get("message").config_schema["type"] == "object"
+
+
+def test_unknown_type_raises_key_error():
+    with pytest.raises(KeyError):
+        get("carrier_pigeon")
+
+
+@pytest.mark.parametrize(
+    ("type_name", "config", "exits"),
+    [
+        ("predefined_audience", {}, ["next"]),
+        ("message", {"buttons": [{"id": "b", "caption": "B"}, {"id": "a", "caption": "A"}]}, ["b", "a"]),
+        ("message", {"buttons": [{"id": "a", "caption": "A"}, {"id": "a", "caption": "Again"}]}, ["a"]),
+        ("exit", {"name": "Done"}, []),
+    ],
+)
+def test_exits_follow_the_config(type_name: str, config: dict, exits: list[str]):
+    assert get(type_name).exits(config) == exits
+
+
+def test_a_new_element_type_is_one_class_and_a_register(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(elements, "_REGISTRY", dict(elements._REGISTRY))
+
+    @register
+    class Coin(ElementType):
+        type = "coin"
+        label = "Coin flip"
+        category = "step"
+        config_schema = {"type": "object", "properties": {}, "additionalProperties": False}
+
+        def exits(self, config: dict) -> list[str]:
+            return ["heads", "tails"]
+
+        def enter(self, node, ctx) -> Step:
+            return Step.follow("heads")
+
+    # Palette order: the new step sits after the built-in steps, before the exits.
+    assert [d["type"] for d in describe()] == ["predefined_audience", "message", "coin", "exit"]
+    doc = example_flow()
+    node(doc, "m2")["exits"]["ok"] = "flip"
+    doc["nodes"].append({"id": "flip", "type": "coin", "config": {}, "exits": {"heads": "done"}})
+    assert [(i.code, i.node_id, i.field, i.message) for i in validate(doc)] == [
+        ("unwired_exit", "flip", "exits.tails", 'Exit "tails" is not connected')
+    ]
+    with pytest.raises(ValueError, match="registered twice"):
+        register(Coin)

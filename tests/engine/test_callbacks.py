@@ -1,0 +1,125 @@
+import hashlib
+import hmac
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from django_q.models import Schedule
+
+from engine import callbacks, services
+from engine.models import CallbackAttempt, CallbackDelivery
+from messaging.models import Message
+from tests.helpers import CallbackReceiver
+
+
+def walk_to_the_end(published_flow, enduser, url, capture):
+    person = enduser.person
+    flow, version, _ = published_flow(persons=[person], callback_url=url)
+    with capture(execute=True):
+        services.launch_create(version=version, audience=None, launch_tag="friday-event")
+    with capture(execute=True):
+        services.participant_answer(
+            message_id=Message.objects.get(person=person, text="Coming on Friday?").pk,
+            button_id="yes",
+            person=person,
+        )
+    with capture(execute=True):
+        services.participant_answer(
+            message_id=Message.objects.get(person=person, text="Great!").pk, button_id="ok", person=person
+        )
+    return flow, person
+
+
+def test_completing_the_flow_posts_signed_results(
+    published_flow, enduser, django_capture_on_commit_callbacks
+):
+    with CallbackReceiver() as receiver:
+        flow, person = walk_to_the_end(
+            published_flow, enduser, receiver.url, django_capture_on_commit_callbacks
+        )
+
+    assert len(receiver.requests) == 1
+    request = receiver.requests[0]
+    expected = hmac.new(flow.secret.encode(), request["body"], hashlib.sha256).hexdigest()
+    assert request["headers"]["X-Signature"] == expected
+    assert request["headers"]["Content-Type"] == "application/json"
+    payload = json.loads(request["body"])
+    assert payload["flow"] == {"id": flow.pk, "name": flow.name, "version": 1}
+    assert payload["person"]["email"] == person.email
+    assert (payload["end_id"], payload["exit_name"], payload["launch_tag"]) == (
+        "accepted",
+        "Accepted",
+        "friday-event",
+    )
+    assert [(s["step_id"], s["answer_id"], s["button"]) for s in payload["steps"]] == [
+        ("ask", "yes", "Yes"),
+        ("thanks", "ok", "OK"),
+    ]
+    delivery = CallbackDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("delivered", 1)
+    assert CallbackAttempt.objects.get().status_code == 200
+
+
+def test_failed_callback_is_logged_and_retried_with_backoff(
+    published_flow, enduser, django_capture_on_commit_callbacks
+):
+    with CallbackReceiver() as receiver:
+        receiver.statuses = [503]
+        walk_to_the_end(published_flow, enduser, receiver.url, django_capture_on_commit_callbacks)
+        delivery = CallbackDelivery.objects.get()
+        assert (delivery.status, delivery.attempts) == ("pending", 1)
+        assert CallbackAttempt.objects.get().error == "HTTP 503"
+        retry = Schedule.objects.get(func="engine.tasks.callback_deliver")
+        assert retry.args == str(delivery.pk)
+        assert timedelta(seconds=5) < retry.next_run - timezone.now() <= timedelta(seconds=10)
+
+        callbacks.callback_deliver(delivery.pk)  # what the scheduler runs when next_run comes
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == ("delivered", 2)
+    assert len(receiver.requests) == 2
+    assert receiver.requests[0]["body"] == receiver.requests[1]["body"]
+    assert [a.status_code for a in delivery.attempt_log.all()] == [503, 200]
+
+
+def test_delivery_gives_up_after_the_last_attempt(
+    published_flow, enduser, settings, django_capture_on_commit_callbacks
+):
+    settings.CALLBACK_MAX_ATTEMPTS = 2
+    with CallbackReceiver() as receiver:
+        receiver.statuses = [500, 500]
+        walk_to_the_end(published_flow, enduser, receiver.url, django_capture_on_commit_callbacks)
+        callbacks.callback_deliver(CallbackDelivery.objects.get().pk)
+    delivery = CallbackDelivery.objects.get()
+    assert (delivery.status, delivery.attempts, delivery.next_attempt_at) == ("failed", 2, None)
+
+
+def test_callbacks_into_the_internal_network_are_refused(
+    published_flow, enduser, settings, django_capture_on_commit_callbacks
+):
+    settings.CALLBACK_ALLOWED_PRIVATE = []
+    with CallbackReceiver() as receiver:
+        walk_to_the_end(published_flow, enduser, receiver.url, django_capture_on_commit_callbacks)
+    assert receiver.requests == []
+    assert "internal address 127.0.0.1" in CallbackAttempt.objects.get().error
+
+
+@pytest.mark.parametrize("attempt, seconds", [(1, 10), (2, 20), (3, 40), (10, 3600)])
+def test_backoff_doubles_and_is_capped_at_an_hour(attempt, seconds):
+    assert callbacks.backoff_seconds(attempt) == seconds
+
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("ftp://example.com/x", "http:// or https://"),
+        ("http://169.254.169.254/latest", "internal address"),
+        ("http://[::1]:8000/", "internal address"),
+        ("http://10.1.2.3/", "internal address"),
+    ],
+)
+def test_check_url_refuses_unsafe_urls(url, reason, settings):
+    settings.CALLBACK_ALLOWED_PRIVATE = []
+    with pytest.raises(callbacks.UnsafeURL, match=reason):
+        callbacks.check_url(url)
