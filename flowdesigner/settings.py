@@ -5,6 +5,7 @@ daphne and the qcluster reach each other without any server. Scale mode: set DAT
 PostgreSQL URL and REDIS_URL to a Redis URL; the broker and the channel layer follow.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -83,8 +84,9 @@ if IS_SQLITE:
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
-    # A file, not memory: tests start real daphne/qcluster/launch processes against it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # A file, not memory: tests start real daphne/qcluster/launch processes against it. One file
+    # per test run, so two runs on one machine do not share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -160,6 +162,7 @@ SPECTACULAR_SETTINGS = {
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "collected-static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at startup when it is missing
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 

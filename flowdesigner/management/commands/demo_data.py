@@ -24,20 +24,42 @@ def demo_definition(tag_id: int) -> dict:
     return {
         "spec_version": 1,
         "nodes": [
-            {"id": "audience", "type": "predefined_audience", "config": {"tags": [tag_id], "persons": []},
-             "exits": {"next": "invite"}},
-            {"id": "invite", "type": "message",
-             "config": {"text": "Hi! Will you join our launch event on Friday?",
-                        "buttons": [{"id": "yes", "caption": "Yes, count me in"}, {"id": "no", "caption": "No, thanks"}]},
-             "exits": {"yes": "thanks", "no": "bye"}},
-            {"id": "thanks", "type": "message",
-             "config": {"text": "Great, see you there!", "buttons": [{"id": "ok", "caption": "OK"}]},
-             "exits": {"ok": "done"}},
+            {
+                "id": "audience",
+                "type": "predefined_audience",
+                "config": {"tags": [tag_id], "persons": []},
+                "exits": {"next": "invite"},
+            },
+            {
+                "id": "invite",
+                "type": "message",
+                "config": {
+                    "text": "Hi! Will you join our launch event on Friday?",
+                    "buttons": [
+                        {"id": "yes", "caption": "Yes, count me in"},
+                        {"id": "no", "caption": "No, thanks"},
+                    ],
+                },
+                "exits": {"yes": "thanks", "no": "bye"},
+            },
+            {
+                "id": "thanks",
+                "type": "message",
+                "config": {"text": "Great, see you there!", "buttons": [{"id": "ok", "caption": "OK"}]},
+                "exits": {"ok": "done"},
+            },
             {"id": "bye", "type": "exit", "config": {"name": "Declined"}, "exits": {}},
             {"id": "done", "type": "exit", "config": {"name": "Accepted"}, "exits": {}},
         ],
-        "ui": {"nodes": {"audience": {"x": 0, "y": 120}, "invite": {"x": 280, "y": 100}, "thanks": {"x": 600, "y": 40},
-                         "bye": {"x": 600, "y": 220}, "done": {"x": 900, "y": 40}}},
+        "ui": {
+            "nodes": {
+                "audience": {"x": 0, "y": 120},
+                "invite": {"x": 280, "y": 100},
+                "thanks": {"x": 600, "y": 40},
+                "bye": {"x": 600, "y": 220},
+                "done": {"x": 900, "y": 40},
+            }
+        },
     }
 
 

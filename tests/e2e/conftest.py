@@ -1,0 +1,131 @@
+"""A live stack for browser tests: real daphne + real qcluster on 127.0.0.1 against this test
+run's database, and Debian's Chromium driven by Playwright."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import subprocess_env
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_http(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with {process.returncode} before it answered {url}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (our own loopback server)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+@pytest.fixture(autouse=True)
+def _orm_beside_playwright(monkeypatch):
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make between
+    # browser steps are still plain synchronous code. Only this test process, never the servers.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def live_stack(transactional_db):
+    """Start daphne and a qcluster like `make run` does; stop them after the test."""
+    port = _free_port()
+    env = subprocess_env(CALLBACK_ALLOWED_PRIVATE="127.0.0.0/8", Q_WORKERS="2", PYTHONUNBUFFERED="1")
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    log_dir = ROOT / "var" / "e2e-logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    logs = {name: open(log_dir / f"{name}.log", "w") for name in ("daphne", "qcluster")}  # noqa: SIM115
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "flowdesigner.asgi:application",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=logs["daphne"],
+            stderr=subprocess.STDOUT,
+        ),
+        subprocess.Popen(
+            [sys.executable, "manage.py", "qcluster"],
+            cwd=ROOT,
+            env=env,
+            stdout=logs["qcluster"],
+            stderr=subprocess.STDOUT,
+        ),
+    ]
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_http(f"{base_url}/login/", processes[0])
+        yield base_url
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        for log in logs.values():
+            log.close()
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def login(browser, base_url: str, username: str, password: str, **context_options):
+    """A fresh browser context (its own cookies, like another browser) logged in as `username`."""
+    context = browser.new_context(**context_options)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    return page
