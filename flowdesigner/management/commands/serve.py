@@ -44,7 +44,7 @@ class Command(BaseCommand):
             while not stopping and all(p.poll() is None for p in processes.values()):
                 time.sleep(0.3)
         finally:
-            for name, process in processes.items():
+            for process in processes.values():
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 15
