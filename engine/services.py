@@ -234,23 +234,23 @@ def launch_run(launch_id: int) -> Launch:
 def _participants_start(
     *, launch: Launch, version: FlowVersion, defn: FlowDefinition, entry_id: str, person_ids: list[int]
 ) -> int:
-    Participant.objects.bulk_create(
-        [Participant(launch=launch, version=version, person_id=pid) for pid in person_ids],
-        ignore_conflicts=True,
-    )
-    fresh = list(
-        Participant.objects.filter(launch=launch, person_id__in=person_ids, step_count=0)
-        .select_related("person", "version__flow")
-        .order_by("person_id")
-    )
+    """Enter a batch of persons: run the core for each, then write everything in bulk.
+
+    The caller holds the launch row lock and advances the cursor in the same transaction, so a
+    batch is normally never entered twice; persons already in this launch are still skipped, and
+    the (launch, person) unique constraint is the last safety net.
+    """
+    already = Participant.objects.filter(launch=launch, person_id__in=person_ids).values("person_id")
+    persons = Person.objects.filter(pk__in=person_ids).exclude(pk__in=already).order_by("pk")
+    participants = [Participant(launch=launch, version=version, person=person) for person in persons]
     effects = _Effects()
     now = timezone.now()
-    for participant in fresh:
+    for participant in participants:
         result = runtime.start(defn, entry_id=entry_id, person=person_context(participant.person), now=now)
         _apply(participant, result, old_history_len=0, effects=effects)
-    Participant.objects.bulk_update(fresh, _PARTICIPANT_FIELDS)
+    Participant.objects.bulk_create(participants)
     effects.persist()
-    return len(fresh)
+    return len(participants)
 
 
 # --- answering -----------------------------------------------------------------------------------

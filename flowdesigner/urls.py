@@ -13,8 +13,8 @@ from people import api as people_api
 from people import views as people_views
 
 router = DefaultRouter()
-router.register("persons", people_api.PersonViewSet, basename="person")
-router.register("tags", people_api.TagViewSet, basename="tag")
+router.register("persons", people_api.PersonViewSet, basename="api-person")
+router.register("tags", people_api.TagViewSet, basename="api-tag")
 
 api_urlpatterns = [
     path("", include(router.urls)),

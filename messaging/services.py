@@ -23,10 +23,18 @@ def messages_dispatch(message_ids: list[int]) -> None:
     queued = [m.pk for m in messages if m.status == Message.Status.QUEUED]
     if queued:
         Message.objects.filter(pk__in=queued).update(status=Message.Status.SENT, sent_at=timezone.now())
-    layer = get_channel_layer()
+    events = []
     for message in messages:
         if message.status == Message.Status.QUEUED:
             message.status = Message.Status.SENT
-        async_to_sync(layer.group_send)(
-            inbox_group(message.person_id), {"type": "inbox.message", "message": message_payload(message)}
+        events.append(
+            (inbox_group(message.person_id), {"type": "inbox.message", "message": message_payload(message)})
         )
+    # One trip into the event loop for the whole batch: a launch sends hundreds at once.
+    async_to_sync(_group_send_all)(events)
+
+
+async def _group_send_all(events: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    for group, event in events:
+        await layer.group_send(group, event)

@@ -19,6 +19,12 @@ def _test_settings(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher costs seconds per user on a slow machine; tests only need it to work.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def marketer(db):
     return UserFactory(username="mia", roles=["marketer"])

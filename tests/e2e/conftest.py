@@ -50,6 +50,11 @@ def _wait_http(url: str, process: subprocess.Popen, timeout: float = 30) -> None
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing():
+    """Overrides the suite's fast hasher: the live servers must verify the passwords we set."""
+
+
+@pytest.fixture(autouse=True)
 def _orm_beside_playwright(monkeypatch):
     # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make between
     # browser steps are still plain synchronous code. Only this test process, never the servers.

@@ -18,6 +18,18 @@ from tests.helpers import CallbackReceiver
 PASSWORD = "pw-123456"
 
 
+def drag(page: Page, source, target, x: float | None = None, y: float | None = None) -> None:
+    """Press on `source`, move in small steps like a hand would, release on `target` (at x, y)."""
+    start = source.bounding_box()
+    end = target.bounding_box()
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    to_x = end["x"] + (x if x is not None else end["width"] / 2)
+    to_y = end["y"] + (y if y is not None else end["height"] / 2)
+    page.mouse.move(to_x, to_y, steps=15)
+    page.mouse.up()
+
+
 def drop(page: Page, element_type: str, x: int, y: int) -> str:
     """Drag a palette item onto the canvas at (x, y) and return the new node's id."""
     before = set(
@@ -36,12 +48,7 @@ def drop(page: Page, element_type: str, x: int, y: int) -> str:
 
 def connect(page: Page, source: str, exit_name: str, target: str) -> None:
     """Drag from a node's exit handle to another node's target handle."""
-    start = page.get_by_test_id(f"exit-{source}-{exit_name}").bounding_box()
-    end = page.get_by_test_id(f"target-{target}").bounding_box()
-    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=12)
-    page.mouse.up()
+    drag(page, page.get_by_test_id(f"exit-{source}-{exit_name}"), page.get_by_test_id(f"target-{target}"))
 
 
 def select(page: Page, node_id: str) -> None:
@@ -64,17 +71,17 @@ def test_marketer_designs_staff_launches_enduser_answers_service_gets_results(li
         expect(inbox.get_by_test_id("connection")).to_have_text("live")
 
         # --- the marketer draws the flow --------------------------------------------------------
-        designer = login(browser, base, "mia", PASSWORD, viewport={"width": 1400, "height": 900})
+        designer = login(browser, base, "mia", PASSWORD, viewport={"width": 1600, "height": 900})
         designer.goto(f"{base}/flows/")
         designer.fill("input[name=name]", "Beta invitation")
         designer.fill("input[name=callback_url]", receiver.url)
         designer.get_by_test_id("create-flow").click()
         expect(designer.get_by_test_id("canvas")).to_be_visible()
 
-        audience = drop(designer, "predefined_audience", 120, 300)
-        ask = drop(designer, "message", 420, 200)
-        thanks = drop(designer, "message", 760, 200)
-        done = drop(designer, "exit", 1050, 300)
+        audience = drop(designer, "predefined_audience", 60, 320)
+        ask = drop(designer, "message", 300, 80)
+        thanks = drop(designer, "message", 540, 320)
+        done = drop(designer, "exit", 780, 80)
 
         select(designer, audience)
         designer.get_by_test_id(f"tag-{tag.pk}").check()

@@ -1,0 +1,109 @@
+import { useReactFlow } from "@xyflow/react";
+import { useCallback, useMemo, useRef, useState } from "react";
+import type { DesignerApi } from "./api";
+import { Canvas } from "./components/Canvas";
+import { IssueList } from "./components/IssueList";
+import { Palette } from "./components/Palette";
+import { SidePanel } from "./components/SidePanel";
+import { ConflictBanner, Toolbar } from "./components/Toolbar";
+import { DesignerContext, type DesignerContextValue } from "./context";
+import { docToGraph, graphToDoc } from "./convert";
+import { elementModule, initialConfig } from "./elements";
+import { newNodeId } from "./ids";
+import { groupIssues } from "./issues";
+import type { ElementNode, ElementTypeInfo, FlowDetail, Viewport, XY } from "./types";
+import { useDraftSaver } from "./useDraftSaver";
+import { useFlowGraph } from "./useFlowGraph";
+
+/** Where a new node's top-left goes relative to the point it is placed at (half the node's CSS width). */
+const NODE_ANCHOR: XY = { x: 110, y: 30 };
+
+interface FlowEditorProps {
+  api: DesignerApi;
+  flow: FlowDetail;
+  elementTypes: ElementTypeInfo[];
+  flowsUrl: string;
+  onReload(): void;
+}
+
+export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: FlowEditorProps) {
+  const base = flow.draft.definition;
+  const [initialGraph] = useState(() => docToGraph(base));
+  const { nodes, edges, onNodesChange, onEdgesChange, onConnect, addNode, updateConfig } = useFlowGraph(initialGraph);
+  const { screenToFlowPosition, deleteElements } = useReactFlow<ElementNode>();
+
+  // The viewport rides along with saves but does not make the draft dirty: panning is not an edit.
+  const viewportRef = useRef<Viewport | undefined>(base.ui?.viewport);
+  const contentKey = useMemo(() => JSON.stringify(graphToDoc(base, { nodes, edges })), [base, nodes, edges]);
+  const buildDoc = useCallback(() => graphToDoc(base, { nodes, edges }, viewportRef.current), [base, nodes, edges]);
+  const saver = useDraftSaver({
+    api,
+    flowId: flow.id,
+    revision: flow.draft.revision,
+    issues: flow.draft.issues,
+    contentKey,
+    buildDoc,
+  });
+
+  const nodeIdsKey = nodes.map((node) => node.id).join("\n");
+  const grouped = useMemo(() => groupIssues(saver.issues, new Set(nodeIdsKey.split("\n"))), [saver.issues, nodeIdsKey]);
+  const typesByName = useMemo(() => new Map(elementTypes.map((info) => [info.type, info])), [elementTypes]);
+  const context = useMemo<DesignerContextValue>(
+    () => ({ api, elementTypes: typesByName, issuesByNode: grouped.byNode }),
+    [api, typesByName, grouped.byNode],
+  );
+
+  function placeNode(type: string, point: XY) {
+    const element = elementModule(type);
+    const info = typesByName.get(type);
+    if (!element || !info) {
+      return;
+    }
+    addNode({
+      id: newNodeId(type, new Set(nodes.map((node) => node.id))),
+      type: "element",
+      position: { x: point.x - NODE_ANCHOR.x, y: point.y - NODE_ANCHOR.y },
+      data: { type, config: initialConfig(element, info.defaults), extra: {}, storedExits: [] },
+    });
+  }
+
+  const canvasRef = useRef<HTMLDivElement>(null);
+  function placeAtCentre(type: string) {
+    const rect = canvasRef.current?.getBoundingClientRect();
+    if (rect) {
+      placeNode(type, screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }));
+    }
+  }
+
+  return (
+    <DesignerContext value={context}>
+      <div className="designer">
+        <Toolbar flowName={flow.name} flowsUrl={flowsUrl} saver={saver} />
+        {saver.conflict && <ConflictBanner message={saver.conflict} onReload={onReload} />}
+        <IssueList issues={grouped.flow} testId="flow-issues" showNode />
+        <div className="designer-body">
+          <Palette elementTypes={elementTypes} onAdd={placeAtCentre} />
+          <div className="canvas-area" ref={canvasRef}>
+            <Canvas
+              nodes={nodes}
+              edges={edges}
+              onNodesChange={onNodesChange}
+              onEdgesChange={onEdgesChange}
+              onConnect={onConnect}
+              onDropType={placeNode}
+              initialViewport={base.ui?.viewport}
+              onViewportChange={(viewport) => {
+                viewportRef.current = viewport;
+              }}
+            />
+          </div>
+          <SidePanel
+            nodes={nodes}
+            onConfigChange={updateConfig}
+            onDelete={(node) => void deleteElements({ nodes: [{ id: node.id }] })}
+          />
+        </div>
+      </div>
+    </DesignerContext>
+  );
+}

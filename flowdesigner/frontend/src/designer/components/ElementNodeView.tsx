@@ -1,0 +1,57 @@
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
+import { useEffect } from "react";
+import { useDesigner } from "../context";
+import { elementModule, exitsOf } from "../elements";
+import type { ElementNode } from "../types";
+
+/** The canvas node of every element type: header, the type's own summary, one handle per exit. */
+export function ElementNodeView({ id, data, selected }: NodeProps<ElementNode>) {
+  const { elementTypes, issuesByNode } = useDesigner();
+  const info = elementTypes.get(data.type);
+  const element = elementModule(data.type);
+  const issues = issuesByNode.get(id) ?? [];
+  const exits = exitsOf(data);
+
+  // Handles are measured when a node resizes; a renamed exit keeps the size, so ask for a re-measure.
+  const updateNodeInternals = useUpdateNodeInternals();
+  const exitNames = exits.map((exit) => exit.name).join("\n");
+  useEffect(() => updateNodeInternals(id), [id, exitNames, updateNodeInternals]);
+
+  const classes = ["element-node", `category-${info?.category ?? "unknown"}`];
+  if (selected) classes.push("selected");
+  if (issues.length > 0) classes.push("has-issues");
+
+  return (
+    <div className={classes.join(" ")} data-testid={`node-${id}`} data-type={data.type}>
+      {info?.category !== "entry" && <Handle type="target" position={Position.Left} data-testid={`target-${id}`} />}
+      <header className="element-node-header">
+        <span>{info?.label ?? data.type}</span>
+        {issues.length > 0 && (
+          <span
+            className="issue-badge"
+            data-testid={`issues-${id}`}
+            title={issues.map((issue) => issue.message).join("\n")}
+            aria-label={`${issues.length} issue${issues.length === 1 ? "" : "s"}`}
+          >
+            {issues.length}
+          </span>
+        )}
+      </header>
+      {element ? (
+        <element.Summary config={data.config} />
+      ) : (
+        <p className="node-summary empty">Not supported by this designer</p>
+      )}
+      {exits.length > 0 && (
+        <ul className="exit-list">
+          {exits.map((exit) => (
+            <li key={exit.name}>
+              {exit.label}
+              <Handle type="source" position={Position.Right} id={exit.name} data-testid={`exit-${id}-${exit.name}`} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,58 @@
+import { useDesigner } from "../context";
+import { elementModule } from "../elements";
+import type { ExitRenames } from "../elements/types";
+import type { ElementNode, JsonObject } from "../types";
+import { IssueList } from "./IssueList";
+
+interface SidePanelProps {
+  nodes: ElementNode[];
+  onConfigChange(node: ElementNode, config: JsonObject, renamedExits?: ExitRenames): void;
+  onDelete(node: ElementNode): void;
+}
+
+export function SidePanel({ nodes, onConfigChange, onDelete }: SidePanelProps) {
+  const selected = nodes.filter((node) => node.selected);
+  return (
+    <aside className="side-panel" aria-label="Selected element">
+      {selected.length === 0 && <p className="muted">Select an element to edit it.</p>}
+      {selected.length > 1 && <p className="muted">{selected.length} elements selected. Press Delete to remove them.</p>}
+      {selected.length === 1 && selected[0] && (
+        // Keyed by node so the editor's own state (a search, a half-typed id) does not carry over.
+        <NodeEditor key={selected[0].id} node={selected[0]} onConfigChange={onConfigChange} onDelete={onDelete} />
+      )}
+    </aside>
+  );
+}
+
+interface NodeEditorProps {
+  node: ElementNode;
+  onConfigChange: SidePanelProps["onConfigChange"];
+  onDelete: SidePanelProps["onDelete"];
+}
+
+function NodeEditor({ node, onConfigChange, onDelete }: NodeEditorProps) {
+  const { elementTypes, issuesByNode } = useDesigner();
+  const element = elementModule(node.data.type);
+  const issues = issuesByNode.get(node.id) ?? [];
+  return (
+    <>
+      <header className="side-panel-header">
+        <h2>{elementTypes.get(node.data.type)?.label ?? node.data.type}</h2>
+        <code>{node.id}</code>
+      </header>
+      {issues.length > 0 && <IssueList issues={issues} testId="node-issues" />}
+      {element ? (
+        <element.Editor
+          nodeId={node.id}
+          config={node.data.config}
+          onChange={(config, renamedExits) => onConfigChange(node, config, renamedExits)}
+        />
+      ) : (
+        <p className="muted">This designer cannot edit “{node.data.type}” elements; they are saved unchanged.</p>
+      )}
+      <button type="button" className="danger" data-testid="delete-node" onClick={() => onDelete(node)}>
+        Delete element
+      </button>
+    </>
+  );
+}

@@ -1,0 +1,114 @@
+import { useEffect, useState } from "react";
+import { describeError, isAbort } from "../../../shared/http";
+import { useDebouncedValue } from "../../../shared/useDebouncedValue";
+import { useDesigner } from "../../context";
+import type { Person } from "../../types";
+
+const SEARCH_DELAY_MS = 300;
+
+interface Results {
+  query: string;
+  persons: Person[];
+  count: number;
+}
+
+interface PersonPickerProps {
+  selected: number[];
+  onChange(persons: number[]): void;
+}
+
+export function PersonPicker({ selected, onChange }: PersonPickerProps) {
+  const { api } = useDesigner();
+  const [text, setText] = useState("");
+  const query = useDebouncedValue(text.trim(), SEARCH_DELAY_MS);
+  const [results, setResults] = useState<Results | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // The API has no look-up by id, so names are known only for persons found in this session.
+  const [known, setKnown] = useState<ReadonlyMap<number, Person>>(new Map());
+
+  useEffect(() => {
+    if (!query) {
+      return;
+    }
+    const controller = new AbortController();
+    api.searchPersons(query, controller.signal).then(
+      (page) => {
+        setResults({ query, persons: page.results, count: page.count });
+        setError(null);
+      },
+      (failure: unknown) => {
+        if (!isAbort(failure)) {
+          setError(describeError(failure));
+        }
+      },
+    );
+    return () => controller.abort();
+  }, [api, query]);
+
+  function add(person: Person) {
+    setKnown((map) => new Map(map).set(person.id, person));
+    onChange([...selected, person.id]);
+  }
+
+  const shown = query && results?.query === query ? results : null;
+  return (
+    <div className="person-picker">
+      <ul className="chosen-list" aria-label="Chosen persons">
+        {selected.map((id) => (
+          <li key={id}>
+            <span>{personLabel(known.get(id)) ?? `Person #${id}`}</span>
+            <button
+              type="button"
+              data-testid={`remove-person-${id}`}
+              onClick={() => onChange(selected.filter((other) => other !== id))}
+            >
+              Remove
+            </button>
+          </li>
+        ))}
+      </ul>
+      <label>
+        <span>Find a person</span>
+        <input
+          type="search"
+          data-testid="person-search"
+          placeholder="Name, email or phone"
+          value={text}
+          onChange={(event) => setText(event.target.value)}
+        />
+      </label>
+      {error && <p className="error-text">{error}</p>}
+      {shown && (
+        <ul className="search-results">
+          {shown.persons.map((person) => (
+            <li key={person.id}>
+              <button
+                type="button"
+                data-testid={`person-result-${person.id}`}
+                disabled={selected.includes(person.id)}
+                onClick={() => add(person)}
+              >
+                {personLabel(person)}
+                {person.email && <span className="muted"> {person.email}</span>}
+              </button>
+            </li>
+          ))}
+          {shown.persons.length === 0 && <li className="muted">No one found.</li>}
+          {shown.count > shown.persons.length && (
+            <li className="muted">
+              Showing {shown.persons.length} of {shown.count}; type more to narrow the search.
+            </li>
+          )}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function personLabel(person: Person | undefined): string | null {
+  if (!person) {
+    return null;
+  }
+  const name = `${person.first_name} ${person.last_name}`.trim();
+  return name || person.email || person.phone || `Person #${person.id}`;
+}

@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { ApiError, describeError } from "../shared/http";
+import { issuesIn, type DesignerApi } from "./api";
+import type { FlowDoc, Issue } from "./types";
+
+const AUTOSAVE_DELAY_MS = 1500;
+
+type Activity = "saving" | "publishing" | null;
+
+interface Notice {
+  text: string;
+  tone: "ok" | "error";
+}
+
+interface Options {
+  api: DesignerApi;
+  flowId: number;
+  /** The draft revision the loaded document is. */
+  revision: number;
+  issues: Issue[];
+  /** Changes exactly when the document's content does (pan and zoom alone do not count). */
+  contentKey: string;
+  buildDoc(): FlowDoc;
+}
+
+export interface DraftSaver {
+  status: { text: string; tone: "ok" | "error" | "busy" | "dirty" };
+  issues: Issue[];
+  /** The server's refusal of a stale save; nothing is saved again until the page is reloaded. */
+  conflict: string | null;
+  publishing: boolean;
+  save(): Promise<void>;
+  publish(): Promise<void>;
+}
+
+/**
+ * Saves the draft with the revision it was based on: on demand, and ~1.5 s after the last change.
+ * Requests go one at a time, so a save never races the previous one with the same revision.
+ */
+export function useDraftSaver({ api, flowId, revision, issues: loadedIssues, contentKey, buildDoc }: Options): DraftSaver {
+  const [savedKey, setSavedKey] = useState(contentKey);
+  const [issues, setIssues] = useState(loadedIssues);
+  const [conflict, setConflict] = useState<string | null>(null);
+  const [activity, setActivity] = useState<Activity>(null);
+  const [notice, setNotice] = useState<Notice>({ text: "Saved", tone: "ok" });
+
+  // Queued operations run later than the render that queued them, so they read these refs.
+  const revisionRef = useRef(revision);
+  const savedKeyRef = useRef(contentKey);
+  const conflictRef = useRef<string | null>(null);
+  const latest = useRef({ contentKey, buildDoc });
+  useLayoutEffect(() => {
+    latest.current = { contentKey, buildDoc };
+  });
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
+
+  const enqueue = useCallback(<T,>(operation: () => Promise<T>): Promise<T> => {
+    const run = queue.current.then(operation);
+    queue.current = run.catch(() => undefined);
+    return run;
+  }, []);
+
+  const fail = useCallback((error: unknown) => {
+    if (error instanceof ApiError && error.status === 409) {
+      conflictRef.current = error.message;
+      setConflict(error.message);
+      setNotice({ text: "Not saved", tone: "error" });
+      return;
+    }
+    const refusedIssues = error instanceof ApiError ? issuesIn(error.body) : null;
+    if (refusedIssues) {
+      setIssues(refusedIssues);
+    }
+    setNotice({ text: describeError(error), tone: "error" });
+  }, []);
+
+  /** Saves unless the document is unchanged (and `force` is not set); true when the draft is saved. */
+  const saveDraft = useCallback(
+    async (force: boolean): Promise<boolean> => {
+      if (conflictRef.current) {
+        return false;
+      }
+      const { contentKey: key, buildDoc: build } = latest.current;
+      if (!force && key === savedKeyRef.current) {
+        return true;
+      }
+      setActivity("saving");
+      try {
+        const result = await api.saveDraft(flowId, build(), revisionRef.current);
+        revisionRef.current = result.revision;
+        savedKeyRef.current = key;
+        setSavedKey(key);
+        setIssues(result.issues);
+        setNotice({ text: "Saved", tone: "ok" });
+        return true;
+      } catch (error) {
+        fail(error);
+        return false;
+      } finally {
+        setActivity(null);
+      }
+    },
+    [api, flowId, fail],
+  );
+
+  const save = useCallback(() => enqueue(() => saveDraft(true)).then(() => undefined), [enqueue, saveDraft]);
+
+  const publish = useCallback(
+    () =>
+      enqueue(async () => {
+        if (!(await saveDraft(false))) {
+          return;
+        }
+        setActivity("publishing");
+        try {
+          const result = await api.publish(flowId, revisionRef.current);
+          setIssues(result.issues);
+          setNotice({ text: `Published version ${result.version}`, tone: "ok" });
+        } catch (error) {
+          fail(error);
+        } finally {
+          setActivity(null);
+        }
+      }),
+    [api, flowId, enqueue, saveDraft, fail],
+  );
+
+  const dirty = contentKey !== savedKey;
+  useEffect(() => {
+    if (!dirty || conflict) {
+      return;
+    }
+    const timer = setTimeout(() => void enqueue(() => saveDraft(false)), AUTOSAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [dirty, contentKey, conflict, enqueue, saveDraft]);
+
+  return {
+    status: statusOf(activity, dirty, notice),
+    issues,
+    conflict,
+    publishing: activity === "publishing",
+    save,
+    publish,
+  };
+}
+
+function statusOf(activity: Activity, dirty: boolean, notice: Notice): DraftSaver["status"] {
+  if (activity === "saving") {
+    return { text: "Saving…", tone: "busy" };
+  }
+  if (activity === "publishing") {
+    return { text: "Publishing…", tone: "busy" };
+  }
+  if (dirty && notice.tone === "ok") {
+    return { text: "Unsaved changes", tone: "dirty" };
+  }
+  return notice;
+}
