@@ -20,7 +20,9 @@ sys.path.insert(0, str(ROOT))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--people", type=int, nargs="+", default=[1000, 5000])
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
@@ -50,7 +52,9 @@ def main() -> None:
     for n in args.people:
         tag = Tag.objects.create(name=f"bench-{n}-{time.time_ns()}")
         people = Person.objects.bulk_create(Person(first_name=f"B{i}") for i in range(n))
-        Person.tags.through.objects.bulk_create(Person.tags.through(person_id=p.pk, tag_id=tag.pk) for p in people)
+        Person.tags.through.objects.bulk_create(
+            Person.tags.through(person_id=p.pk, tag_id=tag.pk) for p in people
+        )
 
         started = time.perf_counter()
         Message.objects.bulk_create(
@@ -67,7 +71,10 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         launch.refresh_from_db()
         assert launch.entered == n, f"entered {launch.entered} of {n}"
-        print(f"{n:>8} {baseline:>11.3f} {elapsed:>9.3f} {n / elapsed:>9.0f} {elapsed / baseline:>6.1f}", flush=True)
+        print(
+            f"{n:>8} {baseline:>11.3f} {elapsed:>9.3f} {n / elapsed:>9.0f} {elapsed / baseline:>6.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
