@@ -46,6 +46,11 @@ class DefinitionField(serializers.JSONField):
         return data
 
 
+def _body(request) -> dict:
+    """The JSON body as an object; a list or scalar reads as empty: field errors, not a 500."""
+    return request.data if isinstance(request.data, dict) else {}
+
+
 class DraftSerializer(serializers.Serializer):
     definition = DefinitionField()
     revision = serializers.IntegerField(min_value=1)
@@ -135,7 +140,7 @@ class FlowValidateApi(APIView):
     def post(self, request):
         field = DefinitionField()
         try:
-            definition = field.to_internal_value(request.data.get("definition"))
+            definition = field.to_internal_value(_body(request).get("definition"))
         except serializers.ValidationError as exc:
             return Response({"definition": exc.detail}, status=status.HTTP_400_BAD_REQUEST)
         return Response({"issues": [i.as_dict() for i in validate(definition)]})
@@ -152,8 +157,9 @@ class FlowPublishApi(APIView):
     )
     def post(self, request, pk: int):
         get_object_or_404(Flow, pk=pk)
-        revision = request.data.get("revision")
-        if not isinstance(revision, int):
+        revision = _body(request).get("revision")
+        # bool is an int subclass; `true` is not a revision number.
+        if not isinstance(revision, int) or isinstance(revision, bool):
             return Response({"revision": ["A whole number is required."]}, status=status.HTTP_400_BAD_REQUEST)
         try:
             version = services.flow_publish(flow_id=pk, revision=revision, user=request.user)
@@ -178,7 +184,8 @@ class FlowVersionListApi(generics.ListAPIView):
     permission_classes = [IsMarketerOrStaff]
 
     def get_queryset(self):
-        return FlowVersion.objects.filter(flow_id=self.kwargs["pk"]).order_by("-number")
+        flow = get_object_or_404(Flow, pk=self.kwargs["pk"])  # an unknown flow is 404, not an empty list
+        return FlowVersion.objects.filter(flow=flow).order_by("-number")
 
 
 class ElementTypeListApi(APIView):

@@ -34,7 +34,7 @@ class FlowCreateForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 @role_required(MARKETER, STAFF)
 def flow_list(request):
-    form = FlowCreateForm(request.POST or None)
+    form = FlowCreateForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not has_role(request.user, MARKETER):
             messages.error(request, "Only marketers can create flows.")
@@ -88,7 +88,7 @@ class LaunchForm(forms.Form):
 def flow_detail(request, pk: int):
     flow = get_object_or_404(Flow, pk=pk)
     version = flow.latest_version
-    form = LaunchForm(request.POST or None)
+    form = LaunchForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not has_role(request.user, STAFF):
             messages.error(request, "Only staff can launch flows.")

@@ -9,7 +9,9 @@ from people.models import Person, Tag
 
 
 class TagSerializer(serializers.ModelSerializer):
-    person_count = serializers.IntegerField(read_only=True)
+    # Annotated by the viewset's queryset; a tag just created through the API has no annotation and
+    # no persons yet.
+    person_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
         model = Tag
