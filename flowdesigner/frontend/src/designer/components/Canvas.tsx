@@ -4,6 +4,7 @@ import {
   MarkerType,
   MiniMap,
   ReactFlow,
+  useNodesInitialized,
   useReactFlow,
   type Connection,
   type Edge,
@@ -11,7 +12,7 @@ import {
   type NodeChange,
   type NodeTypes,
 } from "@xyflow/react";
-import { useState, type DragEvent } from "react";
+import { useEffect, useRef, type DragEvent } from "react";
 import type { ElementNode, Viewport, XY } from "../types";
 import { ElementNodeView } from "./ElementNodeView";
 import { PALETTE_DRAG_TYPE } from "./Palette";
@@ -36,10 +37,17 @@ interface CanvasProps {
 }
 
 export function Canvas({ onDropType, initialViewport, onViewportChange, ...graph }: CanvasProps) {
-  const { screenToFlowPosition } = useReactFlow();
-  // Fit only a flow that opens with elements and no saved viewport. React Flow fits once the
-  // first nodes are measured, so on an empty canvas it would jump away from the first drop.
-  const [fitOnLoad] = useState(() => !initialViewport && graph.nodes.length > 0);
+  const { screenToFlowPosition, fitView } = useReactFlow();
+  // Fit the whole flow once, when a flow without a saved viewport opens and its elements have
+  // been measured. Never again: on an empty canvas it would jump away from the first drop.
+  const nodesInitialized = useNodesInitialized();
+  const fitted = useRef(Boolean(initialViewport));
+  useEffect(() => {
+    if (nodesInitialized && !fitted.current) {
+      fitted.current = true;
+      void fitView({ maxZoom: 1, padding: 0.1 });
+    }
+  }, [nodesInitialized, fitView]);
 
   function onDragOver(event: DragEvent) {
     if (event.dataTransfer.types.includes(PALETTE_DRAG_TYPE)) {
@@ -65,8 +73,6 @@ export function Canvas({ onDropType, initialViewport, onViewportChange, ...graph
       deleteKeyCode={deleteKeys}
       defaultEdgeOptions={defaultEdgeOptions}
       defaultViewport={initialViewport}
-      fitView={fitOnLoad}
-      fitViewOptions={{ maxZoom: 1 }}
       onMoveEnd={(_event, viewport) => onViewportChange(viewport)}
       onDragOver={onDragOver}
       onDrop={onDrop}
