@@ -41,7 +41,7 @@ export function Canvas({ onDropType, initialViewport, onViewportChange, ...graph
   // Fit the whole flow once, when a flow without a saved viewport opens and its elements have
   // been measured. Never again: on an empty canvas it would jump away from the first drop.
   const nodesInitialized = useNodesInitialized();
-  const fitted = useRef(Boolean(initialViewport));
+  const fitted = useRef(Boolean(initialViewport) || graph.nodes.length === 0);
   useEffect(() => {
     if (nodesInitialized && !fitted.current) {
       fitted.current = true;
@@ -73,6 +73,7 @@ export function Canvas({ onDropType, initialViewport, onViewportChange, ...graph
       deleteKeyCode={deleteKeys}
       defaultEdgeOptions={defaultEdgeOptions}
       defaultViewport={initialViewport}
+      minZoom={0.2}
       onMoveEnd={(_event, viewport) => onViewportChange(viewport)}
       onDragOver={onDragOver}
       onDrop={onDrop}
