@@ -183,7 +183,6 @@ def import_xml(data: bytes) -> ImportedFlow:
     }
     document = {
         "spec_version": 1,
-        "name": base_el.get("name"),
         "language": base_el.get("language"),
         "nodes": [entry, *nodes],
         "ui": {"nodes": _layout([entry, *nodes])},
