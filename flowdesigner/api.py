@@ -1,8 +1,11 @@
 """Flows API: list/create, detail, draft save, validate, publish, and the element-type registry."""
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -10,6 +13,9 @@ from engine.core import elements
 from engine.core.validate import validate
 from flowdesigner import services
 from flowdesigner.models import Flow, FlowVersion
+from flowdesigner.rogerthat.schema import MAX_XML_BYTES
+from flowdesigner.rogerthat.xml_export import RogerthatExportError
+from flowdesigner.rogerthat.xml_import import RogerthatImportError
 from flowdesigner.roles import IsMarketer, IsMarketerOrStaff
 
 MAX_DEFINITION_NODES = 2000
@@ -210,3 +216,73 @@ class ElementTypeListApi(APIView):
     )
     def get(self, request):
         return Response(elements.describe())
+
+
+class FlowImportSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="A Rogerthat messageFlowDefinitionSet XML file (at most 2 MiB).")
+    name = serializers.CharField(
+        max_length=200, required=False, help_text="Defaults to the definition's name."
+    )
+
+
+class FlowImportApi(APIView):
+    """Import Rogerthat XML as a new flow (draft). Nothing is created when any element is invalid."""
+
+    permission_classes = [IsMarketer]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": FlowImportSerializer},
+        responses={
+            201: FlowDetailSerializer,
+            400: inline_serializer(
+                "ImportRefused",
+                {
+                    "detail": serializers.CharField(),
+                    "errors": serializers.ListField(child=serializers.CharField()),
+                },
+            ),
+        },
+    )
+    def post(self, request):
+        serializer = FlowImportSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size > MAX_XML_BYTES:
+            return Response(
+                {"detail": "The file is larger than 2 MiB.", "errors": []}, status=status.HTTP_400_BAD_REQUEST
+            )
+        try:
+            flow = services.flow_import_rogerthat(
+                data=upload.read(), user=request.user, name=serializer.validated_data.get("name")
+            )
+        except RogerthatImportError as exc:
+            return Response(
+                {"detail": "Nothing was imported: the file has errors.", "errors": exc.errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(FlowDetailSerializer(flow).data, status=status.HTTP_201_CREATED)
+
+
+class FlowExportApi(APIView):
+    """The flow's draft (or `?version=N`) as Rogerthat XML."""
+
+    permission_classes = [IsMarketerOrStaff]
+
+    @extend_schema(responses={(200, "application/xml"): bytes})
+    def get(self, request, pk: int):
+        flow = get_object_or_404(Flow, pk=pk)
+        version = None
+        if "version" in request.query_params:
+            version = get_object_or_404(FlowVersion, flow=flow, number=request.query_params["version"])
+        try:
+            data = services.flow_export_rogerthat(flow=flow, version=version)
+        except RogerthatExportError as exc:
+            return Response(
+                {"detail": "This flow cannot be exported yet.", "errors": exc.errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        filename = slugify(flow.name) or f"flow-{flow.pk}"
+        response = HttpResponse(data, content_type="application/xml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xml"'
+        return response

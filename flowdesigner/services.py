@@ -6,6 +6,8 @@ from django.db.models import F, Max
 from engine.core.issues import Issue
 from engine.core.validate import validate
 from flowdesigner.models import Flow, FlowVersion
+from flowdesigner.rogerthat.xml_export import export_xml
+from flowdesigner.rogerthat.xml_import import import_xml
 
 
 class StaleRevision(Exception):
@@ -65,3 +67,17 @@ def flow_publish(*, flow_id: int, revision: int, user=None) -> FlowVersion:
     return FlowVersion.objects.create(
         flow=flow, number=number, definition=flow.draft_definition, published_by=user
     )
+
+
+@transaction.atomic
+def flow_import_rogerthat(*, data: bytes, user=None, name: str | None = None) -> Flow:
+    """Create a flow whose draft is the given Rogerthat XML; nothing is created if it fails
+    (raises RogerthatImportError listing every problem)."""
+    imported = import_xml(data)
+    return flow_create(name=name or imported.name, user=user, definition=imported.definition)
+
+
+def flow_export_rogerthat(*, flow: Flow, version: FlowVersion | None = None) -> bytes:
+    """The draft (or a published version) as Rogerthat XML."""
+    definition = version.definition if version is not None else flow.draft_definition
+    return export_xml(definition, name=flow.name)
