@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from flowdesigner.env import envbool, envfloat, envint, envlist, envstr
+from flowdesigner.env import ConfigError, envbool, envfloat, envint, envlist, envstr
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("FLOWDESIGNER_VAR_DIR", str(BASE_DIR / "var")))
@@ -185,6 +185,12 @@ CALLBACK_MAX_ATTEMPTS = envint("CALLBACK_MAX_ATTEMPTS", 6)
 # Callbacks are refused for loopback/private addresses unless allowed here (SSRF guard).
 # Comma-separated hosts or CIDRs, e.g. "127.0.0.1,10.0.0.0/8".
 CALLBACK_ALLOWED_PRIVATE = envlist("CALLBACK_ALLOWED_PRIVATE", [])
+# Phone numbers written without +country are read as numbers of this region (ISO 3166 code).
+PEOPLE_DEFAULT_REGION = envstr("PEOPLE_DEFAULT_REGION", "BE").upper()
+if len(PEOPLE_DEFAULT_REGION) != 2 or not PEOPLE_DEFAULT_REGION.isalpha():
+    raise ConfigError(
+        f"PEOPLE_DEFAULT_REGION must be a two-letter country code, not {PEOPLE_DEFAULT_REGION!r}"
+    )
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,9 @@ from people import views as people_views
 router = DefaultRouter()
 router.register("persons", people_api.PersonViewSet, basename="api-person")
 router.register("tags", people_api.TagViewSet, basename="api-tag")
+router.register("companies", people_api.CompanyViewSet, basename="api-company")
+router.register("attributes", people_api.AttributeDefinitionViewSet, basename="api-attribute")
+router.register("segments", people_api.SegmentViewSet, basename="api-segment")
 
 api_urlpatterns = [
     path("", include(router.urls)),
@@ -43,6 +46,7 @@ urlpatterns = [
     path("flows/<int:pk>/", flow_views.flow_detail, name="flow-detail"),
     path("flows/<int:pk>/design/", flow_views.flow_design, name="flow-design"),
     path("people/", people_views.person_list, name="person-list"),
+    path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
     path("inbox/", messaging_views.inbox, name="inbox"),
     path("api/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),

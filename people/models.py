@@ -1,8 +1,8 @@
-"""People: the persons flows talk to, and the tags that group them."""
+"""People: the persons flows talk to, their companies, tags, custom attributes and segments."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 
 
 class Tag(models.Model):
@@ -16,14 +16,37 @@ class Tag(models.Model):
         return self.name
 
 
+class Company(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    domain = models.CharField(max_length=253, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "companies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Person(models.Model):
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
-    # Emails are stored lower-cased (see services.person_create); null keeps "no email" out of the
-    # unique constraint.
+    # Emails are stored lower-cased and phones in E.164 (see people.attributes); NULL keeps "none"
+    # out of the unique constraints.
     email = models.EmailField(max_length=254, null=True, blank=True)  # noqa: DJ001 (NULL = no email, outside unique)
     phone = models.CharField(max_length=32, null=True, blank=True)  # noqa: DJ001 (NULL = no phone, outside unique)
+    external_id = models.CharField(max_length=100, null=True, blank=True, unique=True)  # noqa: DJ001 (NULL = none)
     language = models.CharField(max_length=16, default="en")
+    # An IANA name; relative date conditions ("is today") are evaluated in this zone.
+    timezone = models.CharField(max_length=64, default="UTC", db_index=True)
+    opt_in = models.BooleanField(default=False)
+    birth_date = models.DateField(null=True, blank=True, db_index=True)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="persons"
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -33,7 +56,7 @@ class Person(models.Model):
         help_text="The login that opens this person's web inbox.",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="persons")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -49,3 +72,102 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+class AttributeDefinition(models.Model):
+    """A custom attribute marketers create; its key is what rules and the API use."""
+
+    class DataType(models.TextChoices):
+        BOOLEAN = "BOOLEAN"
+        TEXT = "TEXT"
+        NUMBER = "NUMBER"
+        DATE = "DATE"
+        DATETIME = "DATETIME"
+        LIST = "LIST"
+
+    class NumberKind(models.TextChoices):
+        DECIMAL = "decimal"
+        WHOLE = "whole"
+
+    key = models.SlugField(max_length=64, unique=True)
+    label = models.CharField(max_length=100)
+    data_type = models.CharField(max_length=10, choices=DataType.choices)
+    number_kind = models.CharField(max_length=7, choices=NumberKind.choices, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class AttributeValue(models.Model):
+    """One person's value of one custom attribute, in the column of its type.
+
+    An empty value has no row, so "is empty" is "has no row" and every other condition is an
+    indexed lookup on (definition, value_<type>).
+    """
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attribute_values")
+    definition = models.ForeignKey(AttributeDefinition, on_delete=models.CASCADE, related_name="values")
+    value_bool = models.BooleanField(null=True)
+    value_text = models.TextField(null=True)  # noqa: DJ001 (only the column of the definition's type is set)
+    value_number = models.DecimalField(max_digits=20, decimal_places=6, null=True)
+    value_date = models.DateField(null=True)
+    value_datetime = models.DateTimeField(null=True)
+    value_list = models.JSONField(null=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["person", "definition"], name="attribute_value_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["definition", "value_bool"], name="attrvalue_bool"),
+            # Text conditions ignore case: PostgreSQL compares UPPER(value_text).
+            models.Index("definition", Upper("value_text"), name="attrvalue_text_upper"),
+            models.Index(fields=["definition", "value_number"], name="attrvalue_number"),
+            models.Index(fields=["definition", "value_date"], name="attrvalue_date"),
+            models.Index(fields=["definition", "value_datetime"], name="attrvalue_datetime"),
+        ]
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} / attribute {self.definition_id}"
+
+
+class AttributeListItem(models.Model):
+    """One item of a LIST value, lower-cased, so "contains" is an indexed equality."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="attribute_list_items")
+    definition = models.ForeignKey(AttributeDefinition, on_delete=models.CASCADE, related_name="list_items")
+    value = models.CharField(max_length=255)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["definition", "value", "person"], name="attribute_list_item_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Segment(models.Model):
+    """A saved rule document (see docs/segments.md), evaluated in SQL whenever it is used."""
+
+    name = models.CharField(max_length=200, unique=True)
+    rules = models.JSONField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

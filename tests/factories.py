@@ -85,3 +85,28 @@ class FlowFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Flow {n}")
     draft_definition = factory.LazyFunction(two_step_definition)
+
+
+class CompanyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "people.Company"
+
+    name = factory.Sequence(lambda n: f"Company {n}")
+
+
+class AttributeDefinitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "people.AttributeDefinition"
+
+    key = factory.Sequence(lambda n: f"attr{n}")
+    label = factory.LazyAttribute(lambda o: o.key.title())
+    data_type = "TEXT"
+    number_kind = factory.LazyAttribute(lambda o: "decimal" if o.data_type == "NUMBER" else "")
+
+
+class SegmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "people.Segment"
+
+    name = factory.Sequence(lambda n: f"Segment {n}")
+    rules = factory.LazyFunction(lambda: {"op": "and", "rules": []})

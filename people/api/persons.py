@@ -1,0 +1,197 @@
+"""Persons (standard fields plus a nested "attributes" object), tags and companies."""
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import filters, serializers, viewsets
+
+from flowdesigner.roles import IsMarketerOrStaff
+from people import selectors, services
+from people.attributes import AttributeValueError, normalise_email, normalise_phone, validate_timezone
+from people.models import AttributeValue, Company, Person, Tag
+
+
+class TagSerializer(serializers.ModelSerializer):
+    # Annotated by the viewset's queryset; a tag just created through the API has no annotation and
+    # no persons yet.
+    person_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Tag
+        fields = ["id", "name", "person_count"]
+
+
+class CompanySerializer(serializers.ModelSerializer):
+    person_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = Company
+        fields = ["id", "name", "domain", "notes", "person_count", "created_at", "updated_at"]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+@extend_schema_field(
+    {
+        "type": "object",
+        "additionalProperties": True,
+        "description": "Custom attribute values by key. On write, only the given keys change; "
+        'null, "" or [] clears a value.',
+        "example": {"score": 42, "interests": ["golf"], "vip_until": "2026-01-31T23:00:00Z"},
+    }
+)
+class AttributesField(serializers.Field):
+    """The person's custom attributes as {key: value}; validated by each definition's type."""
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(source="*", required=False, **kwargs)
+
+    def to_representation(self, person: Person) -> dict[str, Any]:
+        return selectors.person_attributes(person)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError("Must be an object of attribute key to value.")
+        try:
+            services.attributes_parse(data)
+        except services.AttributesInvalid as exc:
+            raise serializers.ValidationError({key: [msg] for key, msg in exc.errors.items()}) from exc
+        return {"attributes": data}
+
+
+def _unique(field: str, value: Any, instance: Person | None, message: str) -> None:
+    if value and Person.objects.filter(**{field: value}).exclude(pk=getattr(instance, "pk", None)).exists():
+        raise serializers.ValidationError(message)
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    tags = serializers.PrimaryKeyRelatedField(many=True, queryset=Tag.objects.all(), required=False)
+    company = serializers.PrimaryKeyRelatedField(
+        queryset=Company.objects.all(), required=False, allow_null=True
+    )
+    timezone = serializers.CharField(
+        required=False, max_length=64, help_text="IANA name, e.g. Europe/Brussels"
+    )
+    phone = serializers.CharField(
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        max_length=32,
+        help_text="Stored in E.164; numbers without + are read in the PEOPLE_DEFAULT_REGION.",
+    )
+    attributes = AttributesField()
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "external_id",
+            "language",
+            "timezone",
+            "opt_in",
+            "birth_date",
+            "company",
+            "tags",
+            "attributes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # Uniqueness is checked below with the normalised values (and a clearer message).
+        extra_kwargs = {"external_id": {"validators": []}}
+
+    def validate_email(self, value: str | None) -> str | None:
+        value = normalise_email(value)
+        _unique("email__iexact", value, self.instance, "Another person already has this email address.")
+        return value
+
+    def validate_phone(self, value: str | None) -> str | None:
+        try:
+            value = normalise_phone(value)
+        except AttributeValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        _unique("phone", value, self.instance, "Another person already has this phone number.")
+        return value
+
+    def validate_external_id(self, value: str | None) -> str | None:
+        value = (value or "").strip() or None
+        _unique("external_id", value, self.instance, "Another person already has this external id.")
+        return value
+
+    def validate_timezone(self, value: str) -> str:
+        try:
+            return validate_timezone(value)
+        except AttributeValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+    def create(self, validated_data: dict[str, Any]) -> Person:
+        return services.person_create(**validated_data)
+
+    def update(self, instance: Person, validated_data: dict[str, Any]) -> Person:
+        tags = validated_data.pop("tags", None)
+        attributes = validated_data.pop("attributes", None)
+        return services.person_update(
+            person=instance, fields=validated_data, tags=tags, attributes=attributes
+        )
+
+    def save(self, **kwargs: Any) -> Person:
+        try:
+            with transaction.atomic():
+                return super().save(**kwargs)
+        except IntegrityError as exc:
+            # Two requests raced for the same email, phone or external id; the check above passed for both.
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Another person already has this email, phone or external id."]}
+            ) from exc
+
+
+class TagViewSet(viewsets.ModelViewSet):
+    serializer_class = TagSerializer
+    permission_classes = [IsMarketerOrStaff]
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["name"]
+
+    def get_queryset(self):
+        return Tag.objects.annotate(person_count=Count("persons")).order_by("name")
+
+
+class CompanyViewSet(viewsets.ModelViewSet):
+    serializer_class = CompanySerializer
+    permission_classes = [IsMarketerOrStaff]
+    filter_backends = [filters.SearchFilter]
+    search_fields = ["name", "domain"]
+
+    def get_queryset(self):
+        return Company.objects.annotate(person_count=Count("persons")).order_by("name")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Part of a name, email or phone"),
+            OpenApiParameter("tag", int),
+            OpenApiParameter("company", str, description='A company id, or "none"'),
+            OpenApiParameter("segment", int, description="Only the persons in this segment"),
+        ]
+    )
+)
+class PersonViewSet(viewsets.ModelViewSet):
+    serializer_class = PersonSerializer
+    permission_classes = [IsMarketerOrStaff]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        persons = selectors.persons_filtered(
+            search=params.get("search", ""),
+            tag=params.get("tag", ""),
+            company=params.get("company", ""),
+            segment=params.get("segment", ""),
+        )
+        return persons.prefetch_related(
+            "tags", Prefetch("attribute_values", queryset=AttributeValue.objects.select_related("definition"))
+        )

@@ -1,0 +1,90 @@
+"""People reads: attribute values as the API shows them, and who is in a segment."""
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from people.attributes import to_json
+from people.conditions import RulesInvalid, compile_rules
+from people.models import AttributeValue, Person, Segment
+
+COLUMNS = {
+    "BOOLEAN": "value_bool",
+    "TEXT": "value_text",
+    "NUMBER": "value_number",
+    "DATE": "value_date",
+    "DATETIME": "value_datetime",
+    "LIST": "value_list",
+}
+
+
+def attribute_value_json(value: AttributeValue) -> Any:
+    definition = value.definition
+    raw = getattr(value, COLUMNS[definition.data_type])
+    return to_json(definition.data_type, raw, number_kind=definition.number_kind)
+
+
+def person_attributes(person: Person) -> dict[str, Any]:
+    """{key: value} of the person's custom attributes that have a value, JSON-ready.
+
+    Uses `attribute_values` prefetched with their definitions when the caller prefetched them.
+    """
+    values = person.attribute_values.all()
+    if "attribute_values" not in getattr(person, "_prefetched_objects_cache", {}):
+        values = values.select_related("definition")
+    return {v.definition.key: attribute_value_json(v) for v in sorted(values, key=lambda v: v.definition.key)}
+
+
+def rules_persons(
+    rules: Any, *, now: dt.datetime | None = None, segment_id: int | None = None
+) -> QuerySet[Person]:
+    """The persons matching a rule document now (raises RulesInvalid for an invalid document)."""
+    q = compile_rules(rules, now=now or timezone.now(), segment_id=segment_id)
+    return Person.objects.filter(q).order_by("pk")
+
+
+def segment_persons(segment: Segment, *, now: dt.datetime | None = None) -> QuerySet[Person]:
+    """The persons in a segment at `now` (default: the current time); usable as a launch audience.
+
+    The result is one query evaluated by the database; iterate it in batches (it is ordered by pk).
+    """
+    return rules_persons(segment.rules, now=now, segment_id=segment.pk)
+
+
+def persons_filtered(
+    *, search: str = "", tag: str = "", company: str = "", segment: str = ""
+) -> QuerySet[Person]:
+    """Persons filtered as the People page and the list API do: search (name, email, phone), a tag
+    id, a company id ("none" = without company) and a segment id. Unusable ids match nobody."""
+    persons = Person.objects.order_by("id")
+    search = search.strip()
+    if search:
+        persons = persons.filter(
+            Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(phone__icontains=search)
+        )
+    if tag:
+        if not tag.isdigit():
+            return persons.none()
+        persons = persons.filter(
+            pk__in=Person.tags.through.objects.filter(tag_id=int(tag)).values("person_id")
+        )
+    if company == "none":
+        persons = persons.filter(company__isnull=True)
+    elif company:
+        if not company.isdigit():
+            return persons.none()
+        persons = persons.filter(company_id=int(company))
+    if segment:
+        found = Segment.objects.filter(pk=int(segment)).first() if segment.isdigit() else None
+        if found is None:
+            return persons.none()
+        try:
+            persons = persons.filter(pk__in=segment_persons(found).values("pk"))
+        except RulesInvalid:
+            return persons.none()
+    return persons
