@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine import services
-from engine.models import Launch
+from engine.models import MAX_CONTEXT, Launch
 from flowdesigner.models import Flow
 from flowdesigner.roles import IsStaff
 from people.models import Person, Tag
@@ -26,6 +26,7 @@ class LaunchSerializer(serializers.ModelSerializer):
             "version",
             "audience",
             "launch_tag",
+            "context",
             "status",
             "total",
             "entered",
@@ -60,6 +61,14 @@ class LaunchCreateSerializer(serializers.Serializer):
         required=False, allow_null=True, help_text="Omit to use the flow's Predefined Audience."
     )
     launch_tag = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    context = serializers.CharField(
+        max_length=MAX_CONTEXT,
+        required=False,
+        allow_blank=True,
+        default="",
+        trim_whitespace=False,
+        help_text="Free text delivered with every participant's results (Rogerthat's launch context).",
+    )
 
 
 class LaunchCreateApi(APIView):
@@ -87,6 +96,7 @@ class LaunchCreateApi(APIView):
                 version=version,
                 audience=audience,
                 launch_tag=serializer.validated_data["launch_tag"],
+                context=serializer.validated_data["context"],
                 user=request.user,
             )
         except services.LaunchRefused as exc:

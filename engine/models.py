@@ -8,6 +8,9 @@ from django.db import models
 from flowdesigner.models import Flow, FlowVersion
 from people.models import Person
 
+# Longest launch context the API and the launch form accept.
+MAX_CONTEXT = 2000
+
 
 class Launch(models.Model):
     """Staff sending a published version to an audience; run in batches by a django-q2 task."""
@@ -21,6 +24,8 @@ class Launch(models.Model):
     version = models.ForeignKey(FlowVersion, on_delete=models.PROTECT, related_name="launches")
     audience = models.JSONField(help_text='{"tags": [ids], "persons": [ids], "everyone": bool}')
     launch_tag = models.CharField(max_length=100, blank=True)
+    # Rogerthat's launch context: free text from staff or the API, delivered in every result.
+    context = models.TextField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     entered = models.PositiveIntegerField(default=0)
@@ -112,9 +117,13 @@ class CallbackDelivery(models.Model):
         DELIVERED = "delivered"
         FAILED = "failed"
 
+    class Kind(models.TextChoices):
+        END = "end"  # the participant reached an Exit
+        FLUSH = "flush"  # a Send results element
+
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="deliveries")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="deliveries")
-    kind = models.CharField(max_length=16, default="end")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.END)
     url = models.URLField(max_length=500)
     body = models.TextField(help_text="The exact JSON bytes that were signed.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -144,3 +153,30 @@ class CallbackAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"Attempt {self.number} of callback {self.delivery_id}"
+
+
+class ResultsEmail(models.Model):
+    """One plain-text email of a participant's results (an Email results element), sent after commit by
+    a django-q2 task. Recipients are resolved when the element is passed and stored here."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed"
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="results_emails")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="results_emails")
+    node_id = models.CharField(max_length=64)
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Results email {self.pk} ({self.status})"

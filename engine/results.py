@@ -1,17 +1,57 @@
-"""The results document a flow's service receives (Rogerthat's callback shape as the model)."""
+"""The results a flow's service receives (Rogerthat's message flow results as the model).
+
+One builder for both deliveries: at a Send results element ("flow.results_flush", with `flush_id`) and at
+an Exit ("flow.completed", with `end_id`). The same document, as plain text, is what Email results sends.
+"""
+
+from typing import Literal
 
 from django.utils import timezone
 
 from engine.models import Participant
 
+Kind = Literal["flush", "end"]
 
-def results_payload(participant: Participant, *, end_id: str, exit_name: str) -> dict:
-    """Everything a participant answered, for the signed callback at an Exit."""
+# Every results step has exactly these keys. Message steps have form_result null; form steps (to come)
+# have step_type "form_step", answer_id "positive"/"negative" and form_result {"type", "value"}.
+STEP_KEYS = (
+    "step_id",
+    "step_type",
+    "message",
+    "answer_id",
+    "button",
+    "form_result",
+    "display_value",
+    "received_at",
+    "acknowledged_at",
+)
+
+
+def result_step(step: dict) -> dict:
+    """A state step in the delivered shape (older states lack form_result and display_value)."""
+    out = {key: step.get(key) for key in STEP_KEYS}
+    if "display_value" not in step:
+        out["display_value"] = step.get("button")
+    return out
+
+
+def results_payload(
+    participant: Participant,
+    *,
+    kind: Kind,
+    node_id: str,
+    exit_name: str | None = None,
+    wait_for_follow_up: bool = False,
+) -> dict:
+    """Everything the participant answered so far: at a Send results (`kind` "flush", `node_id` the
+    element) or at an Exit (`kind` "end", `node_id` the Exit, with its name and follow-up flag)."""
     person = participant.person
     version = participant.version
     state = participant.state
+    launch = participant.launch
+    completed = kind == "end"
     return {
-        "type": "flow.completed",
+        "type": "flow.completed" if completed else "flow.results_flush",
         "run_id": str(participant.uuid),
         "flow": {"id": version.flow_id, "name": version.flow.name, "version": version.number},
         "person": {
@@ -22,11 +62,43 @@ def results_payload(participant: Participant, *, end_id: str, exit_name: str) ->
             "phone": person.phone,
             "language": person.language,
         },
-        "launch_tag": participant.launch.launch_tag if participant.launch_id else "",
-        "end_id": end_id,
-        "exit_name": exit_name,
+        "launch_tag": launch.launch_tag if launch else "",
+        "context": launch.context if launch else "",
+        "flush_id": None if completed else node_id,
+        "end_id": node_id if completed else None,
+        "exit_name": exit_name if completed else None,
+        "wait_for_follow_up": bool(wait_for_follow_up) if completed else False,
         "started_at": (participant.created_at or timezone.now()).isoformat(),
-        "completed_at": (participant.completed_at or timezone.now()).isoformat(),
+        "completed_at": (participant.completed_at or timezone.now()).isoformat() if completed else None,
         "variables": state.get("variables", {}),
-        "steps": state.get("steps", []),
+        "steps": [result_step(s) for s in state.get("steps", [])],
     }
+
+
+def results_text(payload: dict) -> tuple[str, str]:
+    """(subject, body) of the plain-text email of a results document."""
+    person = payload["person"]
+    name = " ".join(p for p in (person["first_name"], person["last_name"]) if p) or f"Person {person['id']}"
+    # Header values must be one line (Django refuses newlines in a subject).
+    subject = " ".join(f"Results of {payload['flow']['name']}: {name}".split())[:200]
+    lines = [
+        f"Flow: {payload['flow']['name']} (version {payload['flow']['version']})",
+        f"Person: {name}" + (f" <{person['email']}>" if person["email"] else ""),
+        f"Run: {payload['run_id']}",
+        f"Started: {payload['started_at']}",
+    ]
+    if payload["launch_tag"]:
+        lines.append(f"Launch tag: {payload['launch_tag']}")
+    if payload["context"]:
+        lines.append(f"Context: {payload['context']}")
+    lines += ["", "Answers:"]
+    for number, step in enumerate(payload["steps"], start=1):
+        lines += [
+            f"{number}. {step['message']}",
+            f"   Answer: {step['display_value'] or '-'} (at {step['acknowledged_at']})",
+        ]
+    if not payload["steps"]:
+        lines.append("(none yet)")
+    if payload["variables"]:
+        lines += ["", "Variables:"] + [f"  {key}: {value}" for key, value in payload["variables"].items()]
+    return subject, "\n".join(lines) + "\n"

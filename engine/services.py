@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
@@ -18,9 +20,10 @@ from django_q.tasks import async_task
 
 from engine.core import definition, runtime
 from engine.core.definition import FlowDefinition
-from engine.models import CallbackDelivery, Launch, Participant, ParticipantStep
-from engine.results import results_payload
+from engine.models import CallbackDelivery, Launch, Participant, ParticipantStep, ResultsEmail
+from engine.results import results_payload, results_text
 from flowdesigner.models import Flow, FlowVersion
+from flowdesigner.roles import MARKETER
 from messaging.models import Message
 from messaging.services import messages_dispatch
 from people.models import Person
@@ -74,6 +77,14 @@ class _Effects:
     # (participant id, seq, left_at, exit name) of history entries that were open and are now left
     closed_steps: list[tuple[int, int, datetime | None, str]] = field(default_factory=list)
     deliveries: list[CallbackDelivery] = field(default_factory=list)
+    emails: list[ResultsEmail] = field(default_factory=list)
+    # The admins' addresses, looked up once per batch of advances.
+    _admin_emails: list[str] | None = None
+
+    def admin_emails(self) -> list[str]:
+        if self._admin_emails is None:
+            self._admin_emails = flow_admin_emails()
+        return self._admin_emails
 
     def persist(self) -> None:
         Message.objects.bulk_create(self.messages)
@@ -83,12 +94,26 @@ class _Effects:
                 left_at=left_at, exit_name=exit_name
             )
         CallbackDelivery.objects.bulk_create(self.deliveries)
+        ResultsEmail.objects.bulk_create(self.emails)
         message_ids = [m.pk for m in self.messages]
         delivery_ids = [d.pk for d in self.deliveries]
         if message_ids:
             transaction.on_commit(lambda: messages_dispatch(message_ids))
         for delivery_id in delivery_ids:
             transaction.on_commit(lambda d=delivery_id: async_task("engine.tasks.callback_deliver", d))
+        for email_id in [e.pk for e in self.emails]:
+            transaction.on_commit(lambda e=email_id: async_task("engine.tasks.results_email_send", e))
+
+
+def flow_admin_emails() -> list[str]:
+    """Who "email the flow's admins" reaches: active users in the marketer group with an email address
+    (the people who design flows), sorted and without duplicates."""
+    users = get_user_model().objects.filter(groups__name=MARKETER, is_active=True).exclude(email="")
+    return sorted({email.strip().lower() for email in users.values_list("email", flat=True)})
+
+
+def _delivery_body(payload: dict) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
 
 
 def _parse(ts: str | None) -> datetime | None:
@@ -126,6 +151,7 @@ def _apply(
         )
 
     now = timezone.now()
+    flow = participant.version.flow
     for event in result.events:
         if isinstance(event, runtime.SendMessage):
             effects.messages.append(
@@ -138,20 +164,61 @@ def _apply(
                     status=Message.Status.QUEUED,
                     text=event.text,
                     buttons=list(event.buttons),
+                    options={
+                        "allow_dismiss": event.allow_dismiss,
+                        "dismiss_caption": event.dismiss_caption,
+                        "branding": event.branding,
+                        "alert": dict(event.alert),
+                        "auto_lock": event.auto_lock,
+                        "attachments": list(event.attachments),
+                    },
                 )
             )
-        elif isinstance(event, runtime.Completed):
-            participant.completed_at = now
-            flow = participant.version.flow
+        elif isinstance(event, runtime.FlushResults):
+            # The steps so far: the state after this advance, which records no answers after the flush.
             if flow.callback_url:
-                payload = results_payload(participant, end_id=event.node_id, exit_name=event.exit_name)
+                payload = results_payload(participant, kind="flush", node_id=event.node_id)
                 effects.deliveries.append(
                     CallbackDelivery(
                         flow=flow,
                         participant=participant,
-                        kind="end",
+                        kind=CallbackDelivery.Kind.FLUSH,
                         url=flow.callback_url,
-                        body=json.dumps(payload, separators=(",", ":"), sort_keys=True),
+                        body=_delivery_body(payload),
+                    )
+                )
+        elif isinstance(event, runtime.EmailResults):
+            recipients = list(
+                dict.fromkeys(event.emails + (effects.admin_emails() if event.email_admins else []))
+            )
+            subject, body = results_text(results_payload(participant, kind="flush", node_id=event.node_id))
+            effects.emails.append(
+                ResultsEmail(
+                    flow=flow,
+                    participant=participant,
+                    node_id=event.node_id,
+                    recipients=recipients,
+                    subject=subject,
+                    body=body,
+                )
+            )
+        elif isinstance(event, runtime.Completed):
+            participant.completed_at = now
+            if flow.callback_url:
+                payload = results_payload(
+                    participant,
+                    kind="end",
+                    node_id=event.node_id,
+                    exit_name=event.exit_name,
+                    wait_for_follow_up=event.wait_for_follow_up,
+                )
+                effects.deliveries.append(
+                    CallbackDelivery(
+                        flow=flow,
+                        participant=participant,
+                        kind=CallbackDelivery.Kind.END,
+                        url=flow.callback_url,
+                        body=_delivery_body(payload),
                     )
                 )
         elif isinstance(event, runtime.Failed):
@@ -175,9 +242,12 @@ def audience_persons(audience: dict) -> QuerySet[Person]:
 
 
 @transaction.atomic
-def launch_create(*, version: FlowVersion, audience: dict | None, launch_tag: str = "", user=None) -> Launch:
+def launch_create(
+    *, version: FlowVersion, audience: dict | None, launch_tag: str = "", context: str = "", user=None
+) -> Launch:
     """Queue a launch of a published version. Without an explicit audience, the version's
-    Predefined Audience (its tags and persons) is used."""
+    Predefined Audience (its tags and persons) is used. `launch_tag` and `context` travel into every
+    participant's results."""
     defn = version_definition(version)
     entry = defn.node(entry_node_id(defn))
     if audience is None:
@@ -189,7 +259,12 @@ def launch_create(*, version: FlowVersion, audience: dict | None, launch_tag: st
     if total == 0:
         raise LaunchRefused("Nobody is in this audience, so there is no one to launch the flow to.")
     launch = Launch.objects.create(
-        version=version, audience=audience, launch_tag=launch_tag, total=total, created_by=user
+        version=version,
+        audience=audience,
+        launch_tag=launch_tag,
+        context=context,
+        total=total,
+        created_by=user,
     )
     Flow.objects.filter(pk=version.flow_id, status=Flow.Status.DRAFT).update(status=Flow.Status.ACTIVE)
     transaction.on_commit(lambda: async_task("engine.tasks.launch_run", launch.pk))
@@ -256,63 +331,63 @@ def _participants_start(
 # --- answering -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def participant_answer(*, message_id: int, button_id: str, person: Person) -> Message:
-    """Count a button answer on one of `person`'s messages and advance the participant.
+_STALE = "This step of the flow is over; the message can no longer be answered."
 
-    One transaction under row locks (message, then participant): of two answers arriving at the
-    same moment exactly one advances the participant; the other is refused as already answered.
+
+@transaction.atomic
+def participant_answer(
+    *, message_id: int, button_id: str | None, person: Person, dismiss: bool = False
+) -> Message:
+    """Count an answer (a button, or the dismiss with `dismiss=True` and no button) on one of `person`'s
+    messages and advance the participant.
+
+    One transaction under row locks (message, then participant): of two answers arriving at the same
+    moment exactly one advances the participant. The other is refused as already answered when the
+    message auto-locks (the default); when it does not, the later answer replaces the answer recorded
+    in the results and shown in the inbox, without advancing the flow again (see answer_change).
     """
+    if dismiss == (button_id is not None):
+        raise AnswerRefused("Answer with one button, or dismiss the message.", code="invalid")
     try:
         message = Message.objects.select_for_update().get(
             pk=message_id, person=person, direction=Message.Direction.OUT
         )
     except Message.DoesNotExist:
         raise AnswerRefused("There is no such message in your inbox.", code="not_found") from None
-    if message.answered_at is not None:
-        raise AnswerRefused("This message was already answered.", code="answered")
     if message.participant_id is None:
         raise AnswerRefused("This message does not expect an answer.", code="stale")
+    if message.answered_at is not None:
+        if message.option_values["auto_lock"]:
+            raise AnswerRefused("This message was already answered.", code="answered")
+        return _answer_change(message, button_id=button_id, person=person)
     participant = (
         Participant.objects.select_for_update()
-        .select_related("person", "version__flow")
+        .select_related("person", "version__flow", "launch")
         .get(pk=message.participant_id)
     )
     if participant.status != Participant.Status.WAITING or participant.current_node != message.node_id:
-        raise AnswerRefused(
-            "This step of the flow is over; the message can no longer be answered.", code="stale"
-        )
+        raise AnswerRefused(_STALE, code="stale")
 
     now = timezone.now()
     old_len = len(participant.state.get("history", []))
+    old_steps = len(participant.state.get("steps", []))
     try:
         result = runtime.resume(
             version_definition(participant.version),
             participant.state,
             reply={"node_id": message.node_id, "button_id": button_id},
             now=now,
+            person=person_context(participant.person),
         )
     except runtime.InvalidReply:
-        raise AnswerRefused("That is not one of this message's buttons.", code="invalid") from None
+        raise AnswerRefused(_invalid_detail(dismiss), code="invalid") from None
     except runtime.StaleReply:
-        raise AnswerRefused(
-            "This step of the flow is over; the message can no longer be answered.", code="stale"
-        ) from None
+        raise AnswerRefused(_STALE, code="stale") from None
 
-    message.answered_button_id = button_id
-    message.answered_at = now
-    message.status = Message.Status.READ
-    message.save(update_fields=["answered_button_id", "answered_at", "status"])
-    Message.objects.create(
-        person=person,
-        participant=participant,
-        node_id=message.node_id,
-        direction=Message.Direction.IN,
-        channel=message.channel,
-        status=Message.Status.DELIVERED,
-        text=message.answered_caption or button_id,
-        reply_to=message,
-    )
+    _record_answer(message, button_id=button_id, now=now)
+    message.result_index = old_steps if len(result.state.get("steps", [])) > old_steps else None
+    message.save(update_fields=["answered_button_id", "dismissed", "answered_at", "status", "result_index"])
+    _inbound_reply(message, participant)
 
     effects = _Effects()
     _apply(participant, result, old_history_len=old_len, effects=effects)
@@ -320,3 +395,88 @@ def participant_answer(*, message_id: int, button_id: str, person: Person) -> Me
     effects.persist()
     transaction.on_commit(lambda: messages_dispatch([message.pk]))
     return message
+
+
+def _answer_change(message: Message, *, button_id: str | None, person: Person) -> Message:
+    """A later answer to a message without auto-lock (inside participant_answer's transaction, the
+    message row locked): replace the recorded answer in the participant's results and on the message.
+    The flow does not advance and nothing new is sent; a result already delivered is not sent again."""
+    participant = (
+        Participant.objects.select_for_update()
+        .select_related("person", "version__flow")
+        .get(pk=message.participant_id)
+    )
+    if message.result_index is None:
+        raise AnswerRefused(_STALE, code="stale")
+    now = timezone.now()
+    try:
+        result = runtime.change_answer(
+            version_definition(participant.version),
+            participant.state,
+            step_index=message.result_index,
+            reply={"node_id": message.node_id, "button_id": button_id},
+            now=now,
+        )
+    except runtime.InvalidReply:
+        raise AnswerRefused(_invalid_detail(button_id is None), code="invalid") from None
+    except runtime.StaleReply:
+        raise AnswerRefused(_STALE, code="stale") from None
+    _record_answer(message, button_id=button_id, now=now)
+    message.save(update_fields=["answered_button_id", "dismissed", "answered_at", "status"])
+    _inbound_reply(message, participant)
+    participant.state = result.state
+    participant.save(update_fields=["state", "updated_at"])
+    transaction.on_commit(lambda: messages_dispatch([message.pk]))
+    return message
+
+
+def _invalid_detail(dismiss: bool) -> str:
+    return "This message cannot be dismissed." if dismiss else "That is not one of this message's buttons."
+
+
+def _record_answer(message: Message, *, button_id: str | None, now: datetime) -> None:
+    message.answered_button_id = button_id or ""
+    message.dismissed = button_id is None
+    message.answered_at = now
+    message.status = Message.Status.READ
+
+
+def _inbound_reply(message: Message, participant: Participant) -> None:
+    """The answer as an inbound message in the conversation (the caption, or the dismiss caption)."""
+    Message.objects.create(
+        person=participant.person,
+        participant=participant,
+        node_id=message.node_id,
+        direction=Message.Direction.IN,
+        channel=message.channel,
+        status=Message.Status.DELIVERED,
+        text=message.answered_caption or message.answered_button_id,
+        reply_to=message,
+    )
+
+
+# --- results emails --------------------------------------------------------------------------------
+
+
+def results_email_send(*, email_id: int) -> ResultsEmail:
+    """Send one results email (django-q2 task, after commit) with Django's email framework. An email
+    without recipients (no addresses and no admin with an email) is marked failed, never sent."""
+    email = ResultsEmail.objects.get(pk=email_id)
+    if email.status != ResultsEmail.Status.PENDING:
+        return email
+    if not email.recipients:
+        email.status = ResultsEmail.Status.FAILED
+        email.error = "No recipients: the element lists no addresses and no flow admin has an email address."
+        email.save(update_fields=["status", "error"])
+        return email
+    try:
+        send_mail(email.subject, email.body, None, email.recipients, fail_silently=False)
+    except Exception as exc:  # SMTP and connection errors of any backend: keep the reason for staff
+        email.status = ResultsEmail.Status.FAILED
+        email.error = f"{type(exc).__name__}: {exc}"[:1000]
+        email.save(update_fields=["status", "error"])
+        return email
+    email.status = ResultsEmail.Status.SENT
+    email.sent_at = timezone.now()
+    email.save(update_fields=["status", "sent_at"])
+    return email

@@ -9,3 +9,7 @@ def launch_run(launch_id: int) -> None:
 
 def callback_deliver(delivery_id: int) -> None:
     callbacks.callback_deliver(delivery_id)
+
+
+def results_email_send(email_id: int) -> None:
+    services.results_email_send(email_id=email_id)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from engine import services as engine_services
-from engine.models import CallbackDelivery
+from engine.models import MAX_CONTEXT, CallbackDelivery
 from flowdesigner import services
 from flowdesigner.models import Flow
 from flowdesigner.roles import END_USER, MARKETER, STAFF, has_role, role_required
@@ -57,6 +57,13 @@ class LaunchForm(forms.Form):
     tag = forms.ModelChoiceField(queryset=Tag.objects.order_by("name"), required=False)
     person = forms.CharField(required=False, help_text="Email address or phone number", max_length=254)
     launch_tag = forms.CharField(required=False, max_length=100, label="Launch tag (optional)")
+    context = forms.CharField(
+        required=False,
+        max_length=MAX_CONTEXT,
+        label="Context (optional)",
+        strip=False,
+        help_text="Delivered with every participant's results.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -101,6 +108,7 @@ def flow_detail(request, pk: int):
                     version=version,
                     audience=form.audience_dict(),
                     launch_tag=form.cleaned_data["launch_tag"],
+                    context=form.cleaned_data["context"],
                     user=request.user,
                 )
             except engine_services.LaunchRefused as exc:

@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from engine.core.elements.message import options as message_options
 from engine.models import Participant
 from people.models import Person
 
@@ -27,10 +28,18 @@ class Message(models.Model):
     channel = models.CharField(max_length=32, default="web")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     text = models.TextField()
-    buttons = models.JSONField(default=list, blank=True)
-    # Set on an outbound message when it is answered; an answered message is locked.
+    buttons = models.JSONField(default=list, blank=True)  # [{"id", "caption", "action"}]
+    # The Message element's options as sent: allow_dismiss, dismiss_caption, branding, alert, auto_lock,
+    # attachments (engine.core.elements.message.options). {} on rows from before them: the defaults.
+    options = models.JSONField(default=dict, blank=True)
+    # Set on an outbound message when it is answered: the button, or "" and dismissed=True for a dismiss.
+    # With auto_lock (the default) the first answer locks the message; without, a later answer replaces it.
     answered_button_id = models.CharField(max_length=64, blank=True)
+    dismissed = models.BooleanField(default=False)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Where this message's answer sits in the participant's results steps (state["steps"]), so a changed
+    # answer replaces the right one even when a loop sent the same element twice.
+    result_index = models.PositiveIntegerField(null=True, blank=True)
     reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
@@ -46,7 +55,14 @@ class Message(models.Model):
         return f"{self.direction} {self.pk}: {self.text[:40]}"
 
     @property
+    def option_values(self) -> dict:
+        """The options with defaults for keys this row does not have."""
+        return message_options(self.options)
+
+    @property
     def answered_caption(self) -> str | None:
+        if self.dismissed:
+            return self.option_values["dismiss_caption"]
         for button in self.buttons:
             if button.get("id") == self.answered_button_id:
                 return button.get("caption")

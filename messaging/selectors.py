@@ -10,16 +10,29 @@ def message_payload(message: Message) -> dict:
     flow_name = ""
     if message.participant_id:
         flow_name = message.participant.version.flow.name
+    options = message.option_values
+    answered = message.answered_at is not None
     return {
         "id": message.pk,
         "flow_name": flow_name,
         "text": message.text,
-        "buttons": message.buttons,
+        # Rows from before button actions have none: "" is no action.
+        "buttons": [
+            {"id": b["id"], "caption": b["caption"], "action": b.get("action", "")} for b in message.buttons
+        ],
+        "allow_dismiss": options["allow_dismiss"],
+        "dismiss_caption": options["dismiss_caption"],
+        "branding": options["branding"],
+        "alert": options["alert"],
+        "auto_lock": options["auto_lock"],
+        "attachments": options["attachments"],
         "created_at": message.created_at.isoformat() if message.created_at else None,
         "answered_button_id": message.answered_button_id or None,
         "answered_caption": message.answered_caption,
         "answered_at": message.answered_at.isoformat() if message.answered_at else None,
-        "locked": message.answered_at is not None,
+        "dismissed": message.dismissed,
+        # Answered and auto-locked: no further answer counts. Without auto-lock the answer may change.
+        "locked": answered and options["auto_lock"],
     }
 
 

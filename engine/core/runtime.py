@@ -5,8 +5,9 @@ the input state is never mutated. The caller persists `Result.state` and then ac
 
 State (JSON, stored as is):
     {"status": "active" | "waiting" | "completed" | "failed", "current": node id | None,
-     "variables": {...}, "history": [{"node_id", "type", "entered_at", "left_at", "exit"}],
+     "variables": {...}, "history": [{"node_id", "type", "entered_at", "left_at", "exit"(, "memo")}],
      "steps": [results steps], "exit": {"node_id", "name"} | None}
+The node waiting keeps its `memo` (e.g. the text as sent) in its history entry until it is answered.
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from engine.core import elements
 from engine.core.elements import (
     Completed,
     Context,
+    EmailResults,
     Event,
     Failed,
+    FlushResults,
     InvalidReply,
     ReplyError,
     SendMessage,
@@ -38,13 +41,16 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_NODES_PER_ADVANCE",
     "Completed",
+    "EmailResults",
     "Event",
     "Failed",
+    "FlushResults",
     "InvalidReply",
     "ReplyError",
     "Result",
     "SendMessage",
     "StaleReply",
+    "change_answer",
     "resume",
     "start",
 ]
@@ -83,9 +89,13 @@ def start(
     return Result(state, events)
 
 
-def resume(defn: FlowDefinition, state: dict, *, reply: dict, now: datetime) -> Result:
-    """Apply a participant's reply ({"node_id", "button_id"}) at the node it waits at, then run on.
+def resume(
+    defn: FlowDefinition, state: dict, *, reply: dict, now: datetime, person: dict | None = None
+) -> Result:
+    """Apply a participant's reply at the node it waits at, then run on.
 
+    `reply` is {"node_id", "button_id"}; a dismiss is {"node_id", "button_id": None}. `person` is the
+    same dict start() takes, for the templates of the messages that follow.
     StaleReply if the participant is not waiting at `reply["node_id"]`; InvalidReply if the node does not
     offer what the reply names.
     """
@@ -95,16 +105,45 @@ def resume(defn: FlowDefinition, state: dict, *, reply: dict, now: datetime) -> 
     if node is None:
         raise StaleReply(f'"{state["current"]}" is not in this flow version')
     state = copy.deepcopy(state)
+    person = copy.deepcopy(person or {})
+    entry = _open_entry(state)
     ctx = Context(
-        now=now, variables=state["variables"], person={}, entered_at=_open_entry(state)["entered_at"]
+        now=now,
+        variables=state["variables"],
+        person=person,
+        entered_at=entry["entered_at"],
+        memo=entry.get("memo") or {},
     )
     step = elements.get(node.type).resume(node, ctx, reply)
+    entry.pop("memo", None)
     state["status"] = "active"
     events: list[Event] = []
     destination = _apply(defn, state, events, node, step, now)
     if destination is not None:
-        _advance(defn, state, events, destination, now=now, person={})
+        _advance(defn, state, events, destination, now=now, person=person)
     return Result(state, events)
+
+
+def change_answer(
+    defn: FlowDefinition, state: dict, *, step_index: int, reply: dict, now: datetime
+) -> Result:
+    """Replace the answer recorded in `state["steps"][step_index]` by a new reply to the same node.
+
+    For messages that stay answerable (auto-lock off): the flow does not move and no event is produced;
+    only the results step changes (answer, caption, display value, acknowledged time). StaleReply if that
+    step is not an answer of `reply["node_id"]`; InvalidReply if the node refuses the reply or locks.
+    """
+    steps = state.get("steps", [])
+    if not 0 <= step_index < len(steps) or steps[step_index].get("step_id") != reply.get("node_id"):
+        raise StaleReply(f'There is no recorded answer of "{reply.get("node_id")}" to change')
+    node = defn.nodes.get(reply["node_id"])
+    if node is None:
+        raise StaleReply(f'"{reply["node_id"]}" is not in this flow version')
+    state = copy.deepcopy(state)
+    recorded = state["steps"][step_index]
+    ctx = Context(now=now, variables=state["variables"], person={}, entered_at=recorded["received_at"])
+    state["steps"][step_index] = elements.get(node.type).change_answer(node, ctx, reply, recorded)
+    return Result(state, [])
 
 
 def _advance(
@@ -148,6 +187,11 @@ def _apply(
         state["steps"].append(step.result)
     if step.action == "wait":
         state["status"] = "waiting"
+        if step.memo is not None:
+            _open_entry(state)["memo"] = step.memo
+        return None
+    if step.action == "fail":
+        _fail(state, events, node.id, step.exit or f'"{node.id}" failed')
         return None
     entry = _open_entry(state)
     entry["left_at"] = now.isoformat()
@@ -155,7 +199,7 @@ def _apply(
         name = step.exit or ""
         state["status"] = "completed"
         state["exit"] = {"node_id": node.id, "name": name}
-        events.append(Completed(node_id=node.id, exit_name=name))
+        events.append(Completed(node_id=node.id, exit_name=name, wait_for_follow_up=step.wait_for_follow_up))
         return None
     entry["exit"] = step.exit
     destination = node.exits.get(step.exit or "")

@@ -1,14 +1,14 @@
 import hashlib
 import hmac
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
 from django_q.models import Schedule
 
 from engine import callbacks, services
-from engine.models import CallbackAttempt, CallbackDelivery
+from engine.models import CallbackAttempt, CallbackDelivery, Participant
 from messaging.models import Message
 from tests.helpers import CallbackReceiver
 
@@ -17,7 +17,9 @@ def walk_to_the_end(published_flow, enduser, url, capture):
     person = enduser.person
     flow, version, _ = published_flow(persons=[person], callback_url=url)
     with capture(execute=True):
-        services.launch_create(version=version, audience=None, launch_tag="friday-event")
+        services.launch_create(
+            version=version, audience=None, launch_tag="friday-event", context="crm-campaign-42"
+        )
     with capture(execute=True):
         services.participant_answer(
             message_id=Message.objects.get(person=person, text="Coming on Friday?").pk,
@@ -45,19 +47,59 @@ def test_completing_the_flow_posts_signed_results(
     assert request["headers"]["X-Signature"] == expected
     assert request["headers"]["Content-Type"] == "application/json"
     payload = json.loads(request["body"])
-    assert payload["flow"] == {"id": flow.pk, "name": flow.name, "version": 1}
-    assert payload["person"]["email"] == person.email
-    assert (payload["end_id"], payload["exit_name"], payload["launch_tag"]) == (
-        "accepted",
-        "Accepted",
-        "friday-event",
-    )
-    assert [(s["step_id"], s["answer_id"], s["button"]) for s in payload["steps"]] == [
-        ("ask", "yes", "Yes"),
-        ("thanks", "ok", "OK"),
-    ]
+    participant = Participant.objects.get(person=person)
+    ask, thanks = Message.objects.filter(person=person, direction="out").order_by("id")
+    assert payload == {
+        "type": "flow.completed",
+        "run_id": str(participant.uuid),
+        "flow": {"id": flow.pk, "name": flow.name, "version": 1},
+        "person": {
+            "id": person.pk,
+            "first_name": "Erin",
+            "last_name": "Person",
+            "email": person.email,
+            "phone": person.phone,
+            "language": person.language,
+        },
+        "launch_tag": "friday-event",
+        "context": "crm-campaign-42",
+        "flush_id": None,
+        "end_id": "accepted",
+        "exit_name": "Accepted",
+        "wait_for_follow_up": False,
+        "started_at": participant.created_at.isoformat(),
+        "completed_at": participant.completed_at.isoformat(),
+        "variables": {},
+        "steps": [
+            {
+                "step_id": "ask",
+                "step_type": "message_step",
+                "message": "Coming on Friday?",
+                "answer_id": "yes",
+                "button": "Yes",
+                "form_result": None,
+                "display_value": "Yes",
+                "received_at": payload["steps"][0]["received_at"],
+                "acknowledged_at": ask.answered_at.isoformat(),
+            },
+            {
+                "step_id": "thanks",
+                "step_type": "message_step",
+                "message": "Great!",
+                "answer_id": "ok",
+                "button": "OK",
+                "form_result": None,
+                "display_value": "OK",
+                "received_at": ask.answered_at.isoformat(),  # sent the moment "Yes" was answered
+                "acknowledged_at": thanks.answered_at.isoformat(),
+            },
+        ],
+    }
+    # Received when the launch sent it: after the participant was created, before the answer.
+    received = datetime.fromisoformat(payload["steps"][0]["received_at"])
+    assert participant.created_at - timedelta(seconds=5) < received <= ask.answered_at
     delivery = CallbackDelivery.objects.get()
-    assert (delivery.status, delivery.attempts) == ("delivered", 1)
+    assert (delivery.kind, delivery.status, delivery.attempts) == ("end", "delivered", 1)
     assert CallbackAttempt.objects.get().status_code == 200
 
 

@@ -30,7 +30,9 @@ def test_launch_to_predefined_audience_sends_each_person_the_first_message(
     first = Message.objects.filter(direction="out").order_by("person_id")
     assert [m.person_id for m in first] == [p.pk for p in people]
     assert {m.text for m in first} == {"Coming on Friday?"}
-    assert all(m.status == "sent" and m.buttons[0] == {"id": "yes", "caption": "Yes"} for m in first)
+    assert all(
+        m.status == "sent" and m.buttons[0] == {"id": "yes", "caption": "Yes", "action": ""} for m in first
+    )
     assert not Message.objects.filter(person=outsider).exists()
     participant = Participant.objects.get(person=people[0])
     assert (participant.status, participant.current_node) == ("waiting", "ask")

@@ -201,3 +201,43 @@ def test_launch_detail_by_role(api_client, published_flow, role, status):
 
 def test_unknown_launch_is_404(as_staff):
     assert as_staff.get("/api/launches/999999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("payload", "status", "context"),
+    [
+        ({}, 201, ""),
+        ({"context": "crm: campaign 42\nline 2"}, 201, "crm: campaign 42\nline 2"),
+        ({"context": "x" * 2000}, 201, "x" * 2000),
+        ({"context": "x" * 2001}, 400, None),
+        ({"context": None}, 400, None),
+    ],
+)
+def test_launch_context_is_stored_and_returned(
+    as_staff, published_flow, django_capture_on_commit_callbacks, payload, status, context
+):
+    flow, _, _ = published_flow(persons=[PersonFactory()])
+
+    response = _launch(as_staff, flow, payload, django_capture_on_commit_callbacks)
+
+    assert response.status_code == status
+    if status == 201:
+        assert response.json()["context"] == context
+        assert Launch.objects.get().context == context
+        assert as_staff.get(f"/api/launches/{response.json()['id']}/").json()["context"] == context
+    else:
+        assert "context" in response.json()
+        assert not Launch.objects.exists()
+
+
+def test_staff_launch_form_takes_a_context(client, staff, published_flow, django_capture_on_commit_callbacks):
+    flow, _, _ = published_flow(persons=[PersonFactory()])
+    client.force_login(staff)
+    page = client.get(f"/flows/{flow.pk}/").content.decode()
+    assert "Context (optional)" in page and 'name="context"' in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/flows/{flow.pk}/", {"audience": "predefined", "context": "from the form"})
+
+    assert response.status_code == 302
+    assert Launch.objects.get().context == "from the form"

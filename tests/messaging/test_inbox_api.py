@@ -41,11 +41,21 @@ def test_inbox_lists_only_my_messages(inbox):
             "id": mine.pk,
             "flow_name": flow.name,
             "text": "Coming on Friday?",
-            "buttons": [{"id": "yes", "caption": "Yes"}, {"id": "no", "caption": "No"}],
+            "buttons": [
+                {"id": "yes", "caption": "Yes", "action": ""},
+                {"id": "no", "caption": "No", "action": ""},
+            ],
+            "allow_dismiss": False,
+            "dismiss_caption": "Roger that",
+            "branding": None,
+            "alert": {"type": "SILENT", "interval": "NONE", "vibrate": False},
+            "auto_lock": True,
+            "attachments": [],
             "created_at": mine.created_at.isoformat(),
             "answered_button_id": None,
             "answered_caption": None,
             "answered_at": None,
+            "dismissed": False,
             "locked": False,
         }
     ]

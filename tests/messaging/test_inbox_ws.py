@@ -62,7 +62,10 @@ async def test_sync_returns_only_my_messages(enduser, published_flow):
     reply = await communicator.receive_json_from(timeout=5)
     assert reply["type"] == "messages"
     assert [m["id"] for m in reply["messages"]] == [mine.pk]
-    assert reply["messages"][0]["buttons"] == [{"id": "yes", "caption": "Yes"}, {"id": "no", "caption": "No"}]
+    assert reply["messages"][0]["buttons"] == [
+        {"id": "yes", "caption": "Yes", "action": ""},
+        {"id": "no", "caption": "No", "action": ""},
+    ]
     await communicator.disconnect()
 
 

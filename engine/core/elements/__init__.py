@@ -12,6 +12,7 @@ would be an import cycle). runtime.py re-exports them as their public home.
 from __future__ import annotations
 
 import copy
+import importlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -27,13 +28,44 @@ Category = Literal["entry", "step", "exit"]
 # --- events: what the caller (engine/services.py) must act on after a start/resume ---------------------
 
 
+def default_alert() -> dict:
+    """Rogerthat's quiet default: no sound, no repeat, no vibration."""
+    return {"type": "SILENT", "interval": "NONE", "vibrate": False}
+
+
 @dataclass(frozen=True)
 class SendMessage:
-    """Deliver a message with buttons to the participant; the participant now waits at `node_id`."""
+    """Deliver a message to the participant; the participant now waits at `node_id`.
+
+    `text` is already rendered for this participant. The other fields are what the inbox needs to show
+    and lock the message (docs/flow-format.md, Message).
+    """
 
     node_id: str
     text: str
-    buttons: list[dict]  # [{"id": str, "caption": str}]
+    buttons: list[dict]  # [{"id": str, "caption": str, "action": str}]
+    allow_dismiss: bool = False
+    dismiss_caption: str = "Roger that"
+    branding: str | None = None
+    alert: dict = field(default_factory=default_alert)  # {"type", "interval", "vibrate"}
+    auto_lock: bool = True
+    attachments: list[dict] = field(default_factory=list)  # [{"name", "url", "content_type", "size"}]
+
+
+@dataclass(frozen=True)
+class FlushResults:
+    """A Send results element was passed: deliver the results collected so far (Rogerthat resultsFlush)."""
+
+    node_id: str
+
+
+@dataclass(frozen=True)
+class EmailResults:
+    """An Email results element was passed: email the results so far to `emails` (and the admins)."""
+
+    node_id: str
+    emails: list[str]
+    email_admins: bool
 
 
 @dataclass(frozen=True)
@@ -42,6 +74,8 @@ class Completed:
 
     node_id: str
     exit_name: str
+    # Rogerthat End's waitForFollowUpMessage: reported in the results, no other behaviour.
+    wait_for_follow_up: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,7 +86,7 @@ class Failed:
     reason: str
 
 
-Event = SendMessage | Completed | Failed
+Event = SendMessage | FlushResults | EmailResults | Completed | Failed
 
 
 # --- reply errors ---------------------------------------------------------------------------------------
@@ -84,40 +118,50 @@ class Context:
     """What an element sees while the runtime runs it.
 
     `variables` is the participant's own (already copied) dict, so later element types may update it.
-    `person` is what start() was given; resume() has no person, so it is empty there.
+    `person` is what start()/resume() was given (empty when resume() got none).
     `entered_at` is the ISO time the current node was entered (equal to `now` on enter).
+    `memo` is what the node stored when it started waiting (Step.wait(memo=...)); {} on enter.
     """
 
     now: datetime
     variables: dict
     person: dict
     entered_at: str
+    memo: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Step:
-    """An element's decision: follow an exit now, wait for a reply, or complete the flow.
+    """An element's decision: follow an exit now, wait for a reply, complete the flow, or fail.
 
-    `exit` is the exit to follow for "follow" and the name the flow ended with for "complete".
-    `result` is appended to the participant's results steps (what the results POST delivers).
+    `exit` is the exit to follow for "follow", the name the flow ended with for "complete" and the reason
+    for "fail". `result` is appended to the participant's results steps (what the results POST delivers).
+    `memo` (wait only) is kept in the node's history entry and handed back as `Context.memo` on resume,
+    e.g. the text exactly as it was sent. `wait_for_follow_up` (complete only) goes into `Completed`.
     """
 
-    action: Literal["follow", "wait", "complete"]
+    action: Literal["follow", "wait", "complete", "fail"]
     exit: str | None = None
     events: tuple[Event, ...] = ()
     result: dict | None = field(default=None)
+    memo: dict | None = None
+    wait_for_follow_up: bool = False
 
     @classmethod
-    def follow(cls, exit_name: str, *, result: dict | None = None) -> Step:
-        return cls("follow", exit=exit_name, result=result)
+    def follow(cls, exit_name: str, *events: Event, result: dict | None = None) -> Step:
+        return cls("follow", exit=exit_name, events=events, result=result)
 
     @classmethod
-    def wait(cls, *events: Event) -> Step:
-        return cls("wait", events=events)
+    def wait(cls, *events: Event, memo: dict | None = None) -> Step:
+        return cls("wait", events=events, memo=memo)
 
     @classmethod
-    def complete(cls, name: str) -> Step:
-        return cls("complete", exit=name)
+    def complete(cls, name: str, *, wait_for_follow_up: bool = False) -> Step:
+        return cls("complete", exit=name, wait_for_follow_up=wait_for_follow_up)
+
+    @classmethod
+    def fail(cls, reason: str) -> Step:
+        return cls("fail", exit=reason)
 
 
 class ElementType:
@@ -153,6 +197,11 @@ class ElementType:
     def resume(self, node: Node, ctx: Context, reply: dict) -> Step:
         """Take a reply at a node this element made wait. Elements that never wait refuse replies."""
         raise StaleReply(f'"{node.id}" does not take replies')
+
+    def change_answer(self, node: Node, ctx: Context, reply: dict, recorded: dict) -> dict:
+        """The results step replacing `recorded` when a participant answers again (a message without
+        auto-lock). Never advances the flow. Elements whose answers cannot change refuse."""
+        raise StaleReply(f'The answer to "{node.id}" cannot be changed')
 
 
 _REGISTRY: dict[str, ElementType] = {}
@@ -197,5 +246,7 @@ def describe() -> list[dict]:
 
 
 # Built-ins register themselves on import; this must come after the base class and registry exist.
-# A new element type is one module in this package plus its name here.
-from engine.core.elements import exit, message, predefined_audience  # noqa: E402, F401
+# A new element type is one module in this package plus its name here, in palette order.
+BUILTINS = ("predefined_audience", "message", "send_results", "email_results", "exit")
+for _module in BUILTINS:
+    importlib.import_module(f"{__name__}.{_module}")

@@ -1,4 +1,4 @@
-"""Exit: ends the participant's pass under a name that results and reports count."""
+"""Exit (Rogerthat's End): ends the participant's pass under a name that results and reports count."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ class Exit(ElementType):
     category = "exit"
     config_schema = {
         "type": "object",
-        "properties": {"name": {"type": "string"}},
+        "properties": {"name": {"type": "string"}, "wait_for_follow_up": {"type": "boolean"}},
         "additionalProperties": False,
     }
 
@@ -31,4 +31,8 @@ class Exit(ElementType):
         return [Issue("required", "Give the exit a name", node.id, "config.name")]
 
     def enter(self, node: Node, ctx: Context) -> Step:
-        return Step.complete(node.config.get("name", ""))
+        # Rogerthat's waitForFollowUpMessage: the service is told the person waits for its follow-up
+        # message; it only travels in the results.
+        return Step.complete(
+            node.config.get("name", ""), wait_for_follow_up=node.config.get("wait_for_follow_up", False)
+        )

@@ -1,11 +1,21 @@
-"""Message: sends text with buttons and waits; each button is an exit."""
+"""Message (Rogerthat's message step): templated text with buttons and an optional dismiss; waits for the
+answer. Each button is an exit, and so is the dismiss ("dismiss")."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from engine.core.elements import Context, ElementType, InvalidReply, SendMessage, Step, register
+from engine.core import formats, template
+from engine.core.elements import (
+    Context,
+    ElementType,
+    InvalidReply,
+    SendMessage,
+    Step,
+    default_alert,
+    register,
+)
 from engine.core.issues import Issue
 
 if TYPE_CHECKING:
@@ -14,6 +24,33 @@ if TYPE_CHECKING:
 MAX_TEXT = 4096
 MAX_CAPTION = 64
 BUTTON_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+DISMISS_EXIT = "dismiss"
+DEFAULT_DISMISS_CAPTION = "Roger that"
+ALERT_TYPES = ["SILENT", "BEEP", "RING_5", "RING_15", "RING_30", "RING_60"]
+# The XSD's names; the number is the pause in seconds between repeats.
+ALERT_INTERVALS = [
+    "NONE",
+    "INTERVAL_5",
+    "INTERVAL_15",
+    "INTERVAL_30",
+    "INTERVAL_60",
+    "INTERVAL_300",
+    "INTERVAL_900",
+    "INTERVAL_3600",
+]
+
+
+def options(config: dict) -> dict:
+    """Every message option with the default filled in for a missing key (flows older than the option)."""
+    alert = default_alert() | config.get("alert", {})
+    return {
+        "allow_dismiss": config.get("allow_dismiss", False),
+        "dismiss_caption": config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION),
+        "branding": config.get("branding"),
+        "alert": alert,
+        "auto_lock": config.get("auto_lock", True),
+        "attachments": [dict(a) for a in config.get("attachments", [])],
+    }
 
 
 @register
@@ -21,7 +58,8 @@ class Message(ElementType):
     type = "message"
     label = "Message"
     category = "step"
-    # Shape only: content rules (blank, length, uniqueness) live in validate() for readable messages.
+    # Shape only: content rules (blank, length, uniqueness, action schemes) live in validate() for readable
+    # messages. Every key is optional; options() gives the defaults of the ones left out.
     config_schema = {
         "type": "object",
         "properties": {
@@ -31,7 +69,38 @@ class Message(ElementType):
                 "items": {
                     "type": "object",
                     "required": ["id", "caption"],
-                    "properties": {"id": {"type": "string"}, "caption": {"type": "string"}},
+                    "properties": {
+                        "id": {"type": "string"},
+                        "caption": {"type": "string"},
+                        "action": {"type": "string"},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+            "allow_dismiss": {"type": "boolean"},
+            "dismiss_caption": {"type": "string"},
+            "branding": {"type": ["string", "null"], "minLength": 1},
+            "alert": {
+                "type": "object",
+                "properties": {
+                    "type": {"enum": ALERT_TYPES},
+                    "interval": {"enum": ALERT_INTERVALS},
+                    "vibrate": {"type": "boolean"},
+                },
+                "additionalProperties": False,
+            },
+            "auto_lock": {"type": "boolean"},
+            "attachments": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "url", "content_type", "size"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "url": {"type": "string"},
+                        "content_type": {"type": "string"},
+                        "size": {"type": "integer", "minimum": 0},
+                    },
                     "additionalProperties": False,
                 },
             },
@@ -40,13 +109,22 @@ class Message(ElementType):
     }
 
     def defaults(self) -> dict:
+        # The options are left out: a missing key means its default (see options()).
         return {"text": "", "buttons": [{"id": "ok", "caption": "OK"}]}
 
     def exits(self, config: dict) -> list[str]:
         # A duplicated button id is one exit (and a validation issue), not two.
-        return list(dict.fromkeys(b["id"] for b in config.get("buttons", [])))
+        names = [b["id"] for b in config.get("buttons", [])]
+        if config.get("allow_dismiss", False):
+            names.append(DISMISS_EXIT)
+        return list(dict.fromkeys(names))
 
     def unwired_message(self, config: dict, exit_name: str) -> str:
+        if exit_name == DISMISS_EXIT and config.get("allow_dismiss", False):
+            caption = (
+                config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION).strip() or DEFAULT_DISMISS_CAPTION
+            )
+            return f'The dismiss button "{caption}" is not connected to a next step'
         caption = next((b["caption"] for b in config.get("buttons", []) if b["id"] == exit_name), "")
         return f'Button "{caption.strip() or exit_name}" is not connected to a next step'
 
@@ -56,15 +134,21 @@ class Message(ElementType):
         def add(code: str, message: str, field: str) -> None:
             issues.append(Issue(code, message, node.id, field))
 
-        text = node.config.get("text", "")
+        config = node.config
+        text = config.get("text", "")
         if not text.strip():
             add("required", "Write the message text", "config.text")
         elif len(text) > MAX_TEXT:
             add("too_long", f"The message text is longer than {MAX_TEXT} characters", "config.text")
+        else:
+            problem = template.check(text)
+            if problem:
+                add("bad_template", f"The message text is not a valid template: {problem}", "config.text")
 
-        buttons = node.config.get("buttons", [])
-        if not buttons:
-            add("required", "Add at least one button", "config.buttons")
+        buttons = config.get("buttons", [])
+        allow_dismiss = config.get("allow_dismiss", False)
+        if not buttons and not allow_dismiss:
+            add("required", "Add at least one button or allow dismissing the message", "config.buttons")
         seen_ids: set[str] = set()
         seen_captions: set[str] = set()
         for i, button in enumerate(buttons):
@@ -76,6 +160,8 @@ class Message(ElementType):
                     f'Button id "{bid}" may only use letters, digits and _ . : - (1 to 64 characters)',
                     f"{where}.id",
                 )
+            elif bid == DISMISS_EXIT:
+                add("reserved_id", 'The id "dismiss" is kept for the dismiss button', f"{where}.id")
             elif bid in seen_ids:
                 add("duplicate", f'Button id "{bid}" is used by more than one button', f"{where}.id")
             seen_ids.add(bid)
@@ -90,25 +176,90 @@ class Message(ElementType):
             elif caption.casefold() in seen_captions:
                 add("duplicate", f'Two buttons are captioned "{caption}"', f"{where}.caption")
             seen_captions.add(caption.casefold())
+            problem = formats.action_problem(button.get("action", ""))
+            if problem:
+                add("invalid_action", f"Button {i + 1}: {problem}", f"{where}.action")
+
+        if allow_dismiss:
+            caption = config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION)
+            if not caption.strip():
+                add("required", "The dismiss button needs a caption", "config.dismiss_caption")
+            elif len(caption) > MAX_CAPTION:
+                add(
+                    "too_long",
+                    f"The dismiss caption is longer than {MAX_CAPTION} characters",
+                    "config.dismiss_caption",
+                )
+            elif caption.strip().casefold() in seen_captions:
+                add(
+                    "duplicate",
+                    f'A button is already captioned "{caption.strip()}"',
+                    "config.dismiss_caption",
+                )
+
+        for i, attachment in enumerate(config.get("attachments", [])):
+            where = f"config.attachments[{i}]"
+            if not attachment["name"].strip():
+                add("required", f"Attachment {i + 1} needs a name", f"{where}.name")
+            if not formats.is_web_url(attachment["url"]):
+                add(
+                    "invalid_url",
+                    f"Attachment {i + 1} needs an http:// or https:// address with a host name",
+                    f"{where}.url",
+                )
+            if not attachment["content_type"].strip():
+                add(
+                    "required",
+                    f"Attachment {i + 1} needs a content type, e.g. image/png",
+                    f"{where}.content_type",
+                )
         return issues
 
     def enter(self, node: Node, ctx: Context) -> Step:
-        buttons = [{"id": b["id"], "caption": b["caption"]} for b in node.config.get("buttons", [])]
-        return Step.wait(SendMessage(node_id=node.id, text=node.config.get("text", ""), buttons=buttons))
+        config = node.config
+        try:
+            text = template.render(config.get("text", ""), person=ctx.person, variables=ctx.variables)
+        except template.TemplateError as exc:
+            return Step.fail(f"The text of message {node.id!r} could not be rendered: {exc}")
+        buttons = [
+            {"id": b["id"], "caption": b["caption"], "action": b.get("action", "")}
+            for b in config.get("buttons", [])
+        ]
+        send = SendMessage(node_id=node.id, text=text, buttons=buttons, **options(config))
+        # The text as sent goes into the results step when the answer comes.
+        return Step.wait(send, memo={"text": text})
 
     def resume(self, node: Node, ctx: Context, reply: dict) -> Step:
+        result = self._result(node, ctx, reply, received_at=ctx.entered_at, text=ctx.memo.get("text"))
+        return Step.follow(result["answer_id"] or DISMISS_EXIT, result=result)
+
+    def change_answer(self, node: Node, ctx: Context, reply: dict, recorded: dict) -> dict:
+        if options(node.config)["auto_lock"]:
+            raise InvalidReply(f'"{node.id}" locks after the first answer')
+        return self._result(node, ctx, reply, received_at=recorded["received_at"], text=recorded["message"])
+
+    def _result(self, node: Node, ctx: Context, reply: dict, *, received_at: str, text: str | None) -> dict:
+        """Rogerthat's message step: what the results delivery reports for this answer."""
+        config = node.config
         button_id = reply.get("button_id")
-        button = next((b for b in node.config.get("buttons", []) if b["id"] == button_id), None)
-        if button is None:
-            raise InvalidReply(f'"{node.id}" has no button "{button_id}"')
-        # Rogerthat's results step shape: what the result callback delivers for this answer.
-        result = {
+        if button_id is None:
+            if not config.get("allow_dismiss", False):
+                raise InvalidReply(f'"{node.id}" cannot be dismissed')
+            answer_id, caption = None, None
+            display = config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION)
+        else:
+            button = next((b for b in config.get("buttons", []) if b["id"] == button_id), None)
+            if button is None:
+                raise InvalidReply(f'"{node.id}" has no button "{button_id}"')
+            answer_id, caption, display = button["id"], button["caption"], button["caption"]
+        return {
             "step_id": node.id,
             "step_type": "message_step",
-            "message": node.config.get("text", ""),
-            "answer_id": button["id"],
-            "button": button["caption"],
-            "received_at": ctx.entered_at,
+            "message": config.get("text", "") if text is None else text,
+            "answer_id": answer_id,
+            "button": caption,
+            "form_result": None,
+            "display_value": display,
+            "received_at": received_at,
             "acknowledged_at": ctx.now.isoformat(),
         }
-        return Step.follow(button["id"], result=result)

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("flow_id", type=int)
-        parser.add_argument("--flow-version", type=int, dest="version", help="A published version number (default: the draft)")
+        parser.add_argument(
+            "--flow-version", type=int, dest="version", help="A published version number (default: the draft)"
+        )
         parser.add_argument("-o", "--output", help="File to write (default: standard output)")
 
     def handle(self, *args, flow_id: int, version: int | None, output: str | None, **options):

@@ -11,6 +11,8 @@ def test_describe_lists_the_builtins_for_the_canvas():
     assert [(d["type"], d["label"], d["category"], d["defaults"]) for d in describe()] == [
         ("predefined_audience", "Predefined Audience", "entry", {"tags": [], "persons": []}),
         ("message", "Message", "step", {"text": "", "buttons": [{"id": "ok", "caption": "OK"}]}),
+        ("send_results", "Send results", "step", {}),
+        ("email_results", "Email results", "step", {"emails": [], "email_admins": False}),
         ("exit", "Exit", "exit", {"name": "Exit"}),
     ]
     assert all(set(d) == {"type", "label", "category", "config_schema", "defaults"} for d in describe())
@@ -64,7 +66,14 @@ def test_a_new_element_type_is_one_class_and_a_register(monkeypatch: pytest.Monk
             return Step.follow("heads")
 
     # Palette order: the new step sits after the built-in steps, before the exits.
-    assert [d["type"] for d in describe()] == ["predefined_audience", "message", "coin", "exit"]
+    assert [d["type"] for d in describe()] == [
+        "predefined_audience",
+        "message",
+        "send_results",
+        "email_results",
+        "coin",
+        "exit",
+    ]
     doc = example_flow()
     node(doc, "m2")["exits"]["ok"] = "flip"
     doc["nodes"].append({"id": "flip", "type": "coin", "config": {}, "exits": {"heads": "done"}})

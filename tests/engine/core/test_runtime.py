@@ -24,7 +24,7 @@ T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=5)
 T2 = T0 + timedelta(hours=2)
 
-M1_BUTTONS = [{"id": "yes", "caption": "Yes"}, {"id": "no", "caption": "No"}]
+M1_BUTTONS = [{"id": "yes", "caption": "Yes", "action": ""}, {"id": "no", "caption": "No", "action": ""}]
 
 
 def defn_with(mutate=None) -> FlowDefinition:
@@ -53,7 +53,14 @@ def test_start_runs_through_the_audience_and_waits_at_the_first_message():
                 "left_at": T0.isoformat(),
                 "exit": "next",
             },
-            {"node_id": "m1", "type": "message", "entered_at": T0.isoformat(), "left_at": None, "exit": None},
+            {
+                "node_id": "m1",
+                "type": "message",
+                "entered_at": T0.isoformat(),
+                "left_at": None,
+                "exit": None,
+                "memo": {"text": "Hi! Coming?"},
+            },
         ],
         "steps": [],
         "exit": None,
@@ -64,7 +71,10 @@ def test_yes_branch_walks_m1_m2_done():
     defn = defn_with()
     first = started(defn)
     second = resume(defn, first.state, reply={"node_id": "m1", "button_id": "yes"}, now=T1)
-    assert second.events == [SendMessage(node_id="m2", text="Great", buttons=[{"id": "ok", "caption": "OK"}])]
+    assert second.events == [
+        SendMessage(node_id="m2", text="Great", buttons=[{"id": "ok", "caption": "OK", "action": ""}])
+    ]
+    assert "memo" not in second.state["history"][1]  # answered: the text now lives in the results step
     assert (second.state["status"], second.state["current"]) == ("waiting", "m2")
 
     third = resume(defn, second.state, reply={"node_id": "m2", "button_id": "ok"}, now=T2)
@@ -84,6 +94,8 @@ def test_yes_branch_walks_m1_m2_done():
             "message": "Hi! Coming?",
             "answer_id": "yes",
             "button": "Yes",
+            "form_result": None,
+            "display_value": "Yes",
             "received_at": T0.isoformat(),
             "acknowledged_at": T1.isoformat(),
         },
@@ -93,6 +105,8 @@ def test_yes_branch_walks_m1_m2_done():
             "message": "Great",
             "answer_id": "ok",
             "button": "OK",
+            "form_result": None,
+            "display_value": "OK",
             "received_at": T1.isoformat(),
             "acknowledged_at": T2.isoformat(),
         },

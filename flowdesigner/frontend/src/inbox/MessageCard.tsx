@@ -1,6 +1,10 @@
 import { useState } from "react";
+import { formatSize } from "../shared/format";
 import { describeError } from "../shared/http";
-import type { Message } from "./types";
+import { buttonBehaviour, webUrl } from "./actions";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { isAnswered } from "./messages";
+import type { Answer, Attachment, Message, MessageButton } from "./types";
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
 
@@ -11,19 +15,26 @@ function formatTime(iso: string): string {
 
 interface MessageCardProps {
   message: Message;
-  onAnswer(buttonId: string): Promise<void>;
+  /** How many times this message's alert has played on this page. */
+  alerts: number;
+  onAnswer(answer: Answer): Promise<void>;
 }
 
-export function MessageCard({ message, onAnswer }: MessageCardProps) {
+/**
+ * A Rogerthat-style message card. An auto-locked answer is final: the buttons go and the answer is shown.
+ * Otherwise the chosen button stays marked and another one (or the dismiss) changes the answer.
+ */
+export function MessageCard({ message, alerts, onAnswer }: MessageCardProps) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const answered = message.answered_button_id !== null;
+  const [confirming, setConfirming] = useState<{ buttonId: string; text: string } | null>(null);
+  const answered = isAnswered(message);
 
-  async function answer(buttonId: string) {
+  async function answer(given: Answer) {
     setPending(true);
     setError(null);
     try {
-      await onAnswer(buttonId);
+      await onAnswer(given);
     } catch (failure) {
       setError(describeError(failure));
     } finally {
@@ -31,33 +42,60 @@ export function MessageCard({ message, onAnswer }: MessageCardProps) {
     }
   }
 
+  function press(button: MessageButton) {
+    if (pending) {
+      return;
+    }
+    const behaviour = buttonBehaviour(button.action);
+    if (behaviour.kind === "confirm") {
+      setConfirming({ buttonId: button.id, text: behaviour.text });
+    } else {
+      // A link is followed by the browser itself; the answer is recorded alongside.
+      void answer({ button_id: button.id });
+    }
+  }
+
+  const showButtons = !message.locked && (message.buttons.length > 0 || message.allow_dismiss);
+
   return (
-    <article className="message-card" data-testid={`message-${message.id}`}>
+    <article className="message-card" data-testid={`message-${message.id}`} data-alerts={alerts}>
       <header className="message-meta">
         <span className="flow-name">{message.flow_name}</span>
         <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
       </header>
       <p className="message-text">{message.text}</p>
-      {answered ? (
+      {message.attachments.length > 0 && <AttachmentList attachments={message.attachments} />}
+      {answered && (
         <p className="answered" data-testid="answered">
-          You answered: {message.answered_caption ?? message.answered_button_id}
+          {message.dismissed
+            ? "Dismissed"
+            : `You answered: ${message.answered_caption ?? message.answered_button_id}`}
         </p>
-      ) : (
-        message.buttons.length > 0 && (
-          <div className="answer-buttons">
-            {message.buttons.map((button) => (
-              <button
-                key={button.id}
-                type="button"
-                data-testid={`answer-${button.id}`}
-                disabled={pending || message.locked}
-                onClick={() => void answer(button.id)}
-              >
-                {button.caption}
-              </button>
-            ))}
-          </div>
-        )
+      )}
+      {showButtons && (
+        <div className="answer-buttons">
+          {message.buttons.map((button) => (
+            <AnswerButton
+              key={button.id}
+              button={button}
+              chosen={!message.dismissed && message.answered_button_id === button.id}
+              pending={pending}
+              onPress={() => press(button)}
+            />
+          ))}
+          {message.allow_dismiss && (
+            <button
+              type="button"
+              className="dismiss"
+              data-testid="dismiss"
+              aria-pressed={message.dismissed}
+              disabled={pending}
+              onClick={() => void answer({ dismiss: true })}
+            >
+              {message.dismiss_caption}
+            </button>
+          )}
+        </div>
       )}
       {message.locked && !answered && <p className="muted">This message can no longer be answered.</p>}
       {error && (
@@ -65,6 +103,87 @@ export function MessageCard({ message, onAnswer }: MessageCardProps) {
           {error}
         </p>
       )}
+      {confirming && (
+        <ConfirmDialog
+          text={confirming.text}
+          onNo={() => setConfirming(null)}
+          onYes={() => {
+            setConfirming(null);
+            void answer({ button_id: confirming.buttonId });
+          }}
+        />
+      )}
     </article>
   );
+}
+
+interface AnswerButtonProps {
+  button: MessageButton;
+  chosen: boolean;
+  pending: boolean;
+  onPress(): void;
+}
+
+function AnswerButton({ button, chosen, pending, onPress }: AnswerButtonProps) {
+  const behaviour = buttonBehaviour(button.action);
+  if (behaviour.kind === "link") {
+    return (
+      <a
+        className={`answer-button${chosen ? " chosen" : ""}`}
+        data-testid={`answer-${button.id}`}
+        data-chosen={chosen}
+        // A link cannot be "pressed" in ARIA terms; it marks the current answer instead.
+        aria-current={chosen ? "true" : undefined}
+        aria-disabled={pending || undefined}
+        href={behaviour.href}
+        {...(behaviour.newTab ? { target: "_blank", rel: "noopener noreferrer" } : {})}
+        onClick={onPress}
+      >
+        {button.caption}
+      </a>
+    );
+  }
+  return (
+    <button
+      type="button"
+      className={`answer-button${chosen ? " chosen" : ""}`}
+      data-testid={`answer-${button.id}`}
+      data-chosen={chosen}
+      aria-pressed={chosen}
+      aria-haspopup={behaviour.kind === "confirm" ? "dialog" : undefined}
+      disabled={pending}
+      onClick={onPress}
+    >
+      {button.caption}
+    </button>
+  );
+}
+
+function AttachmentList({ attachments }: { attachments: Attachment[] }) {
+  return (
+    <ul className="attachments" aria-label="Attachments">
+      {attachments.map((attachment, index) => {
+        const href = attachmentUrl(attachment.url);
+        const details = [formatSize(attachment.size), attachment.content_type].filter(Boolean).join(" · ");
+        const name = attachment.name || attachment.url;
+        return (
+          <li key={index} data-testid={`attachment-${index}`}>
+            {href ? (
+              <a href={href} target="_blank" rel="noopener noreferrer">
+                {name}
+              </a>
+            ) : (
+              <span>{name}</span>
+            )}
+            {details && <span className="attachment-details">{details}</span>}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+/** An attachment's URL if it is a web address (absolute or on this site); never javascript: and the like. */
+function attachmentUrl(url: string): string | null {
+  return url ? webUrl(url, window.location.href) : null;
 }

@@ -1,12 +1,14 @@
 import { jsonClient } from "../shared/http";
-import type { Message } from "./types";
+import { readMessage } from "./messages";
+import type { Answer, Message } from "./types";
 
 export function inboxApi(apiBase: string, csrfToken: string) {
   const http = jsonClient(csrfToken);
   return {
-    messages: () => http.get<Message[]>(`${apiBase}inbox/messages/`),
-    answer: (messageId: number, buttonId: string) =>
-      http.post<Message>(`${apiBase}inbox/messages/${messageId}/answer/`, { button_id: buttonId }),
+    messages: async (): Promise<Message[]> =>
+      (await http.get<unknown[]>(`${apiBase}inbox/messages/`)).map(readMessage),
+    answer: async (messageId: number, answer: Answer): Promise<Message> =>
+      readMessage(await http.post<unknown>(`${apiBase}inbox/messages/${messageId}/answer/`, answer)),
   };
 }
 

@@ -1,19 +1,57 @@
 export interface MessageButton {
   id: string;
   caption: string;
+  /** "" or tel://, confirm://, geo://, http(s)://, mailto: (see actions.ts). */
+  action: string;
+}
+
+export type AlertType = "SILENT" | "BEEP" | "RING_5" | "RING_15" | "RING_30" | "RING_60";
+export type AlertInterval =
+  | "NONE"
+  | "INTERVAL_5"
+  | "INTERVAL_15"
+  | "INTERVAL_30"
+  | "INTERVAL_60"
+  | "INTERVAL_300"
+  | "INTERVAL_900"
+  | "INTERVAL_3600";
+
+export interface MessageAlert {
+  type: AlertType;
+  interval: AlertInterval;
+  vibrate: boolean;
+}
+
+export interface Attachment {
+  name: string;
+  url: string;
+  content_type: string;
+  size: number;
 }
 
 export interface Message {
   id: number;
   flow_name: string;
   text: string;
-  buttons: MessageButton[];
   created_at: string;
+  buttons: MessageButton[];
+  allow_dismiss: boolean;
+  dismiss_caption: string;
+  /** Not rendered yet; kept for when branding packages arrive. */
+  branding: string | null;
+  alert: MessageAlert;
+  auto_lock: boolean;
+  attachments: Attachment[];
   answered_button_id: string | null;
   answered_caption: string | null;
+  dismissed: boolean;
   answered_at: string | null;
+  /** Answered (or dismissed) and auto-locked: no further answers. */
   locked: boolean;
 }
+
+/** What answering sends: a button, or the dismiss. */
+export type Answer = { button_id: string } | { dismiss: true };
 
 export interface InboxConfig {
   wsUrl: string;

@@ -1,13 +1,37 @@
 import { useState } from "react";
+import { formatSize } from "../../../shared/format";
 import type { EditorProps } from "../types";
-import { buttonIdProblem, nextButtonId, readMessage, type MessageButton } from "./config";
+import { ACTION_LABELS, actionProblem, formatAction, parseAction, switchKind, type ActionKind } from "./actions";
+import {
+  ALERT_INTERVAL_LABELS,
+  ALERT_INTERVALS,
+  ALERT_TYPE_LABELS,
+  ALERT_TYPES,
+  buttonAction,
+  buttonIdProblem,
+  DEFAULT_DISMISS_CAPTION,
+  DISMISS_EXIT,
+  nextButtonId,
+  readMessage,
+  TEMPLATE_VARIABLES,
+  type Attachment,
+  type MessageAlert,
+  type MessageButton,
+} from "./config";
 
 export function MessageEditor({ config, onChange }: EditorProps) {
-  const { text, buttons } = readMessage(config);
+  const message = readMessage(config);
+  const { text, buttons, allow_dismiss: allowDismiss, alert, attachments } = message;
   const ids = buttons.map((button) => button.id);
 
   function setButtons(next: MessageButton[], renamed?: Record<string, string>) {
     onChange({ ...config, buttons: next }, renamed);
+  }
+  function setAlert(changes: Partial<MessageAlert>) {
+    onChange({ ...config, alert: { ...alert, ...changes } });
+  }
+  function setAttachments(next: Attachment[]) {
+    onChange({ ...config, attachments: next });
   }
 
   return (
@@ -18,9 +42,15 @@ export function MessageEditor({ config, onChange }: EditorProps) {
           data-testid="field-text"
           rows={5}
           value={text}
+          aria-describedby="message-variables"
           onChange={(event) => onChange({ ...config, text: event.target.value })}
         />
       </label>
+      <p id="message-variables" className="hint muted" data-testid="variables-hint">
+        Variables: {TEMPLATE_VARIABLES.map((name) => `{{ ${name} }}`).join(", ")}. With a fallback:{" "}
+        <code>{'{{ person.first_name|default("friend") }}'}</code>
+      </p>
+
       <fieldset className="field">
         <legend>Buttons</legend>
         <ol className="button-rows">
@@ -31,13 +61,129 @@ export function MessageEditor({ config, onChange }: EditorProps) {
               index={index}
               button={button}
               otherIds={ids.filter((_, other) => other !== index)}
+              allowDismiss={allowDismiss}
               onChange={(changed, renamed) => setButtons(buttons.with(index, changed), renamed)}
               onRemove={() => setButtons(buttons.filter((_, other) => other !== index))}
             />
           ))}
         </ol>
-        <button type="button" data-testid="add-button" onClick={() => setButtons([...buttons, { id: nextButtonId(ids), caption: "" }])}>
+        <button
+          type="button"
+          data-testid="add-button"
+          onClick={() => setButtons([...buttons, { id: nextButtonId(ids), caption: "" }])}
+        >
           Add button
+        </button>
+      </fieldset>
+
+      <fieldset className="field">
+        <legend>Dismiss</legend>
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="field-allow-dismiss"
+            checked={allowDismiss}
+            onChange={(event) => onChange({ ...config, allow_dismiss: event.target.checked })}
+          />
+          Offer a dismiss button, with its own exit
+        </label>
+        <label className="sub-field">
+          <span>Caption</span>
+          <input
+            data-testid="field-dismiss-caption"
+            value={message.dismiss_caption}
+            placeholder={DEFAULT_DISMISS_CAPTION}
+            disabled={!allowDismiss}
+            onChange={(event) => onChange({ ...config, dismiss_caption: event.target.value })}
+          />
+        </label>
+        {allowDismiss && ids.includes(DISMISS_EXIT) && (
+          <span className="error-text">Rename the button with id “{DISMISS_EXIT}”: that is the dismiss exit.</span>
+        )}
+      </fieldset>
+
+      <label className="field">
+        <span>Branding</span>
+        {/* Branding packages come later; the stored key is kept as it is. */}
+        <select data-testid="field-branding" disabled value="">
+          <option value="">No branding</option>
+        </select>
+      </label>
+
+      <fieldset className="field">
+        <legend>Alert</legend>
+        <div className="field-pair">
+          <label className="sub-field">
+            <span>Sound</span>
+            <select
+              data-testid="field-alert-type"
+              value={alert.type}
+              onChange={(event) => setAlert({ type: event.target.value as MessageAlert["type"] })}
+            >
+              {ALERT_TYPES.map((type) => (
+                <option key={type} value={type}>
+                  {ALERT_TYPE_LABELS[type]}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="sub-field">
+            <span>Repeat</span>
+            <select
+              data-testid="field-alert-interval"
+              value={alert.interval}
+              onChange={(event) => setAlert({ interval: event.target.value as MessageAlert["interval"] })}
+            >
+              {ALERT_INTERVALS.map((interval) => (
+                <option key={interval} value={interval}>
+                  {ALERT_INTERVAL_LABELS[interval]}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <label className="check">
+          <input
+            type="checkbox"
+            data-testid="field-vibrate"
+            checked={alert.vibrate}
+            onChange={(event) => setAlert({ vibrate: event.target.checked })}
+          />
+          Vibrate
+        </label>
+      </fieldset>
+
+      <label className="field check">
+        <input
+          type="checkbox"
+          data-testid="field-auto-lock"
+          checked={message.auto_lock}
+          onChange={(event) => onChange({ ...config, auto_lock: event.target.checked })}
+        />
+        Auto-lock: the first answer is final
+      </label>
+
+      <fieldset className="field">
+        <legend>Attachments</legend>
+        {attachments.length > 0 && (
+          <ol className="attachment-rows">
+            {attachments.map((attachment, index) => (
+              <AttachmentRow
+                key={index}
+                index={index}
+                attachment={attachment}
+                onChange={(changed) => setAttachments(attachments.with(index, changed))}
+                onRemove={() => setAttachments(attachments.filter((_, other) => other !== index))}
+              />
+            ))}
+          </ol>
+        )}
+        <button
+          type="button"
+          data-testid="add-attachment"
+          onClick={() => setAttachments([...attachments, { name: "", url: "", content_type: "", size: 0 }])}
+        >
+          Add attachment
         </button>
       </fieldset>
     </>
@@ -48,11 +194,12 @@ interface ButtonRowProps {
   index: number;
   button: MessageButton;
   otherIds: string[];
+  allowDismiss: boolean;
   onChange(button: MessageButton, renamed?: Record<string, string>): void;
   onRemove(): void;
 }
 
-function ButtonRow({ index, button, otherIds, onChange, onRemove }: ButtonRowProps) {
+function ButtonRow({ index, button, otherIds, allowDismiss, onChange, onRemove }: ButtonRowProps) {
   return (
     <li className="button-row">
       <label>
@@ -67,12 +214,117 @@ function ButtonRow({ index, button, otherIds, onChange, onRemove }: ButtonRowPro
         index={index}
         id={button.id}
         otherIds={otherIds}
+        allowDismiss={allowDismiss}
         onRename={(id) => onChange({ ...button, id }, { [button.id]: id })}
       />
-      <button type="button" data-testid={`remove-button-${index}`} onClick={onRemove} aria-label={`Remove button ${index + 1}`}>
+      <button
+        type="button"
+        data-testid={`remove-button-${index}`}
+        onClick={onRemove}
+        aria-label={`Remove button ${index + 1}`}
+      >
         Remove
       </button>
+      <ActionInput index={index} action={buttonAction(button)} onChange={(action) => onChange({ ...button, action })} />
     </li>
+  );
+}
+
+interface ActionInputProps {
+  index: number;
+  action: string;
+  onChange(action: string): void;
+}
+
+const VALUE_INPUTS: Partial<Record<ActionKind, { label: string; type: string; placeholder: string }>> = {
+  tel: { label: "Phone number", type: "tel", placeholder: "+32 9 324 25 64" },
+  confirm: { label: "Confirmation question", type: "text", placeholder: "Are you sure?" },
+  web: { label: "Web address", type: "url", placeholder: "https://example.org/" },
+  email: { label: "Email address", type: "email", placeholder: "info@example.org" },
+  other: { label: "Action", type: "text", placeholder: "" },
+};
+
+/** The action picker of one button and the input(s) its kind needs; edits produce the action string. */
+function ActionInput({ index, action, onChange }: ActionInputProps) {
+  // The kind last picked here: a web address typed without (or before) its scheme does not parse as a web
+  // page, and the picker should not jump to "Unsupported" under the marketer's fingers.
+  const [picked, setPicked] = useState<ActionKind | null>(null);
+  const parsed = parseAction(action);
+  const fields = picked === "web" && parsed.kind === "other" ? { ...parsed, kind: picked } : parsed;
+  const problem = actionProblem(action);
+  const errorId = `button-action-error-${index}`;
+  const valueInput = VALUE_INPUTS[fields.kind];
+  const invalid = problem !== null;
+
+  return (
+    <div className={`button-action${fields.kind === "geo" ? " geo" : ""}`}>
+      <label>
+        <span>Action</span>
+        <select
+          data-testid={`button-action-${index}`}
+          value={fields.kind}
+          onChange={(event) => {
+            const kind = event.target.value as ActionKind;
+            setPicked(kind);
+            onChange(switchKind(fields, kind));
+          }}
+        >
+          {ACTION_LABELS.map(([kind, label]) => (
+            <option key={kind} value={kind}>
+              {label}
+            </option>
+          ))}
+          {fields.kind === "other" && <option value="other">Unsupported</option>}
+        </select>
+      </label>
+      {valueInput && (
+        <label>
+          <span>{valueInput.label}</span>
+          <input
+            data-testid={`button-action-value-${index}`}
+            type={valueInput.type}
+            value={fields.value}
+            placeholder={valueInput.placeholder}
+            aria-invalid={invalid}
+            aria-describedby={invalid ? errorId : undefined}
+            onChange={(event) => onChange(formatAction({ ...fields, value: event.target.value }))}
+          />
+        </label>
+      )}
+      {fields.kind === "geo" && (
+        <>
+          <label>
+            <span>Latitude</span>
+            <input
+              data-testid={`button-action-lat-${index}`}
+              inputMode="decimal"
+              value={fields.lat}
+              placeholder="51.05"
+              aria-invalid={invalid}
+              aria-describedby={invalid ? errorId : undefined}
+              onChange={(event) => onChange(formatAction({ ...fields, lat: event.target.value.replaceAll(",", ".") }))}
+            />
+          </label>
+          <label>
+            <span>Longitude</span>
+            <input
+              data-testid={`button-action-lng-${index}`}
+              inputMode="decimal"
+              value={fields.lng}
+              placeholder="3.72"
+              aria-invalid={invalid}
+              aria-describedby={invalid ? errorId : undefined}
+              onChange={(event) => onChange(formatAction({ ...fields, lng: event.target.value.replaceAll(",", ".") }))}
+            />
+          </label>
+        </>
+      )}
+      {problem && (
+        <span id={errorId} className="error-text action-problem">
+          {problem}
+        </span>
+      )}
+    </div>
   );
 }
 
@@ -80,6 +332,7 @@ interface ButtonIdInputProps {
   index: number;
   id: string;
   otherIds: string[];
+  allowDismiss: boolean;
   onRename(id: string): void;
 }
 
@@ -87,7 +340,7 @@ interface ButtonIdInputProps {
  * Commits each valid id as it is typed (so the exit's edge follows it) and keeps an invalid one only in
  * the input, with the reason shown, until it becomes valid.
  */
-function ButtonIdInput({ index, id, otherIds, onRename }: ButtonIdInputProps) {
+function ButtonIdInput({ index, id, otherIds, allowDismiss, onRename }: ButtonIdInputProps) {
   const [invalidDraft, setInvalidDraft] = useState<string | null>(null);
   const [draftFor, setDraftFor] = useState(id);
   if (draftFor !== id) {
@@ -95,7 +348,7 @@ function ButtonIdInput({ index, id, otherIds, onRename }: ButtonIdInputProps) {
     setDraftFor(id);
     setInvalidDraft(null);
   }
-  const problem = invalidDraft === null ? null : buttonIdProblem(invalidDraft, otherIds);
+  const problem = invalidDraft === null ? null : buttonIdProblem(invalidDraft, otherIds, allowDismiss);
   const errorId = `button-id-error-${index}`;
 
   return (
@@ -108,7 +361,7 @@ function ButtonIdInput({ index, id, otherIds, onRename }: ButtonIdInputProps) {
         aria-describedby={problem ? errorId : undefined}
         onChange={(event) => {
           const typed = event.target.value;
-          if (buttonIdProblem(typed, otherIds) === null) {
+          if (buttonIdProblem(typed, otherIds, allowDismiss) === null) {
             setInvalidDraft(null);
             if (typed !== id) {
               onRename(typed);
@@ -124,5 +377,69 @@ function ButtonIdInput({ index, id, otherIds, onRename }: ButtonIdInputProps) {
         </span>
       )}
     </label>
+  );
+}
+
+interface AttachmentRowProps {
+  index: number;
+  attachment: Attachment;
+  onChange(attachment: Attachment): void;
+  onRemove(): void;
+}
+
+function AttachmentRow({ index, attachment, onChange, onRemove }: AttachmentRowProps) {
+  const size = formatSize(attachment.size);
+  return (
+    <li className="attachment-row">
+      <label>
+        <span>Name</span>
+        <input
+          data-testid={`attachment-name-${index}`}
+          value={attachment.name}
+          onChange={(event) => onChange({ ...attachment, name: event.target.value })}
+        />
+      </label>
+      <label>
+        <span>URL</span>
+        <input
+          data-testid={`attachment-url-${index}`}
+          type="url"
+          value={attachment.url}
+          placeholder="https://example.org/file.pdf"
+          onChange={(event) => onChange({ ...attachment, url: event.target.value })}
+        />
+      </label>
+      <label>
+        <span>Content type</span>
+        <input
+          data-testid={`attachment-type-${index}`}
+          value={attachment.content_type}
+          placeholder="application/pdf"
+          onChange={(event) => onChange({ ...attachment, content_type: event.target.value })}
+        />
+      </label>
+      <label>
+        <span>Size in bytes{size && ` (${size})`}</span>
+        <input
+          data-testid={`attachment-size-${index}`}
+          type="number"
+          min={0}
+          step={1}
+          value={attachment.size}
+          onChange={(event) => {
+            const bytes = event.target.valueAsNumber;
+            onChange({ ...attachment, size: Number.isFinite(bytes) ? Math.max(0, Math.floor(bytes)) : 0 });
+          }}
+        />
+      </label>
+      <button
+        type="button"
+        data-testid={`remove-attachment-${index}`}
+        onClick={onRemove}
+        aria-label={`Remove attachment ${index + 1}`}
+      >
+        Remove
+      </button>
+    </li>
   );
 }

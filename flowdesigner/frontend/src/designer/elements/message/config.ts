@@ -6,29 +6,131 @@ import type { Exit } from "../types";
 export interface MessageButton {
   id: string;
   caption: string;
+  /** "" or an action string, see actions.ts; missing means "". Written only once edited, so a config
+   * stays as it was stored until the marketer changes it. */
+  action?: string;
+  [key: string]: unknown;
+}
+
+export const ALERT_TYPES = ["SILENT", "BEEP", "RING_5", "RING_15", "RING_30", "RING_60"] as const;
+export const ALERT_INTERVALS = [
+  "NONE",
+  "INTERVAL_5",
+  "INTERVAL_15",
+  "INTERVAL_30",
+  "INTERVAL_60",
+  "INTERVAL_300",
+  "INTERVAL_900",
+  "INTERVAL_3600",
+] as const;
+export type AlertType = (typeof ALERT_TYPES)[number];
+export type AlertInterval = (typeof ALERT_INTERVALS)[number];
+
+export const ALERT_TYPE_LABELS: Record<AlertType, string> = {
+  SILENT: "Silent",
+  BEEP: "Beep",
+  RING_5: "Ring 5 s",
+  RING_15: "Ring 15 s",
+  RING_30: "Ring 30 s",
+  RING_60: "Ring 60 s",
+};
+
+export const ALERT_INTERVAL_LABELS: Record<AlertInterval, string> = {
+  NONE: "No repeat",
+  INTERVAL_5: "Every 5 s",
+  INTERVAL_15: "Every 15 s",
+  INTERVAL_30: "Every 30 s",
+  INTERVAL_60: "Every minute",
+  INTERVAL_300: "Every 5 min",
+  INTERVAL_900: "Every 15 min",
+  INTERVAL_3600: "Every hour",
+};
+
+export interface MessageAlert {
+  type: AlertType;
+  interval: AlertInterval;
+  vibrate: boolean;
+  [key: string]: unknown;
+}
+
+export interface Attachment {
+  name: string;
+  url: string;
+  content_type: string;
+  size: number;
   [key: string]: unknown;
 }
 
 export interface MessageConfig {
   text: string;
   buttons: MessageButton[];
+  allow_dismiss: boolean;
+  dismiss_caption: string;
+  branding: string | null;
+  alert: MessageAlert;
+  auto_lock: boolean;
+  attachments: Attachment[];
 }
 
+/** The exit a dismiss ("Roger that") leads through. */
+export const DISMISS_EXIT = "dismiss";
+export const DEFAULT_DISMISS_CAPTION = "Roger that";
+
+const str = (value: unknown, fallback = ""): string => (typeof value === "string" ? value : fallback);
+const oneOf = <T extends string>(options: readonly T[], value: unknown, fallback: T): T =>
+  options.includes(value as T) ? (value as T) : fallback;
+
+/** The message config with every key present, defaults for missing or malformed ones; unknown keys of
+ * buttons, the alert and attachments are kept. */
 export function readMessage(config: JsonObject): MessageConfig {
   const buttons = Array.isArray(config.buttons) ? config.buttons : [];
+  const attachments = Array.isArray(config.attachments) ? config.attachments : [];
+  const alert = isObject(config.alert) ? config.alert : {};
   return {
-    text: typeof config.text === "string" ? config.text : "",
+    text: str(config.text),
     buttons: buttons.filter(isObject).flatMap((button) =>
       typeof button.id === "string"
-        ? [{ ...button, id: button.id, caption: typeof button.caption === "string" ? button.caption : "" }]
+        ? [{ ...button, id: button.id, caption: str(button.caption) }]
         : [],
     ),
+    allow_dismiss: config.allow_dismiss === true,
+    dismiss_caption: str(config.dismiss_caption, DEFAULT_DISMISS_CAPTION),
+    branding: typeof config.branding === "string" ? config.branding : null,
+    alert: {
+      ...alert,
+      type: oneOf(ALERT_TYPES, alert.type, "SILENT"),
+      interval: oneOf(ALERT_INTERVALS, alert.interval, "NONE"),
+      vibrate: alert.vibrate === true,
+    },
+    auto_lock: config.auto_lock !== false,
+    attachments: attachments.filter(isObject).map((item) => ({
+      ...item,
+      name: str(item.name),
+      url: str(item.url),
+      content_type: str(item.content_type),
+      size: typeof item.size === "number" && Number.isFinite(item.size) ? item.size : 0,
+    })),
   };
 }
 
-/** Each button is an exit, in button order. */
+export function buttonAction(button: MessageButton): string {
+  return str(button.action);
+}
+
+/** Each button is an exit, in button order, then the dismiss exit when dismissing is allowed. */
 export function messageExits(config: JsonObject): Exit[] {
-  return readMessage(config).buttons.map((button) => ({ name: button.id, label: button.caption || button.id }));
+  const message = readMessage(config);
+  const exits: Exit[] = [];
+  for (const button of message.buttons) {
+    // A duplicated id is one exit (and a validation issue), not two handles with one name.
+    if (!exits.some((exit) => exit.name === button.id)) {
+      exits.push({ name: button.id, label: button.caption || button.id });
+    }
+  }
+  if (message.allow_dismiss && !exits.some((exit) => exit.name === DISMISS_EXIT)) {
+    exits.push({ name: DISMISS_EXIT, label: message.dismiss_caption || DEFAULT_DISMISS_CAPTION });
+  }
+  return exits;
 }
 
 /** "button_1", "button_2", ...: the first one no button of this message uses. */
@@ -42,7 +144,7 @@ export function nextButtonId(taken: readonly string[]): string {
 }
 
 /** Why `id` cannot be the id of a button, or null when it can. */
-export function buttonIdProblem(id: string, otherIds: readonly string[]): string | null {
+export function buttonIdProblem(id: string, otherIds: readonly string[], allowDismiss = false): string | null {
   if (!id) {
     return "A button needs an id.";
   }
@@ -52,5 +154,18 @@ export function buttonIdProblem(id: string, otherIds: readonly string[]): string
   if (otherIds.includes(id)) {
     return "Another button already has this id.";
   }
+  if (allowDismiss && id === DISMISS_EXIT) {
+    return `"${DISMISS_EXIT}" is the exit of the dismiss button.`;
+  }
   return null;
 }
+
+/** The variables a message text can use, as the engine's template context names them. */
+export const TEMPLATE_VARIABLES: readonly string[] = [
+  "person.first_name",
+  "person.last_name",
+  "person.email",
+  "person.phone",
+  "person.language",
+  "variables.<name>",
+];

@@ -1,0 +1,11 @@
+import type { JsonObject } from "../../types";
+import { emailResultsSummary, readEmailResults } from "./config";
+
+export function EmailResultsSummary({ config }: { config: JsonObject }) {
+  const summary = emailResultsSummary(readEmailResults(config));
+  return summary ? (
+    <p className="node-summary">To {summary}</p>
+  ) : (
+    <p className="node-summary empty">No recipients yet</p>
+  );
+}

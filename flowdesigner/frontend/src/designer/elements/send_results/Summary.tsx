@@ -1,0 +1,3 @@
+export function SendResultsSummary() {
+  return <p className="node-summary">Sends the results so far to the service</p>;
+}
