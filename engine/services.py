@@ -416,6 +416,7 @@ def _answer_change(message: Message, *, button_id: str | None, person: Person) -
             step_index=message.result_index,
             reply={"node_id": message.node_id, "button_id": button_id},
             now=now,
+            person=person_context(participant.person),
         )
     except runtime.InvalidReply:
         raise AnswerRefused(_invalid_detail(button_id is None), code="invalid") from None

@@ -10,7 +10,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
@@ -50,6 +50,15 @@ class FlowDefinition:
 
     spec_version: int
     nodes: dict[str, Node]
+    language: str = "en"
+    # language -> node id -> translated texts (e.g. {"text": ..., "buttons": {id: caption}})
+    translations: dict = field(default_factory=dict)
+
+    def translation(self, node_id: str, language: str | None) -> dict:
+        """The translated texts of one node for a person's language; {} for the base language."""
+        if not language or language == self.language:
+            return {}
+        return self.translations.get(language, {}).get(node_id, {})
 
     def node(self, id: str) -> Node:
         """The node with that id; KeyError if there is none."""
@@ -126,7 +135,12 @@ def load(doc: dict) -> FlowDefinition:
         nodes[raw["id"]] = Node(raw["id"], raw["type"], raw["config"], dict(raw["exits"]))
     if issues:
         raise DefinitionError(issues)
-    return FlowDefinition(spec_version=doc["spec_version"], nodes=nodes)
+    return FlowDefinition(
+        spec_version=doc["spec_version"],
+        nodes=nodes,
+        language=doc.get("language") or "en",
+        translations=doc.get("translations") or {},
+    )
 
 
 def json_path(path: Iterable[str | int]) -> str | None:

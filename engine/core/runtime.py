@@ -113,6 +113,7 @@ def resume(
         person=person,
         entered_at=entry["entered_at"],
         memo=entry.get("memo") or {},
+        translation=defn.translation(node.id, person.get("language")),
     )
     step = elements.get(node.type).resume(node, ctx, reply)
     entry.pop("memo", None)
@@ -125,7 +126,13 @@ def resume(
 
 
 def change_answer(
-    defn: FlowDefinition, state: dict, *, step_index: int, reply: dict, now: datetime
+    defn: FlowDefinition,
+    state: dict,
+    *,
+    step_index: int,
+    reply: dict,
+    now: datetime,
+    person: dict | None = None,
 ) -> Result:
     """Replace the answer recorded in `state["steps"][step_index]` by a new reply to the same node.
 
@@ -141,7 +148,14 @@ def change_answer(
         raise StaleReply(f'"{reply["node_id"]}" is not in this flow version')
     state = copy.deepcopy(state)
     recorded = state["steps"][step_index]
-    ctx = Context(now=now, variables=state["variables"], person={}, entered_at=recorded["received_at"])
+    person = person or {}
+    ctx = Context(
+        now=now,
+        variables=state["variables"],
+        person=person,
+        entered_at=recorded["received_at"],
+        translation=defn.translation(node.id, person.get("language")),
+    )
     state["steps"][step_index] = elements.get(node.type).change_answer(node, ctx, reply, recorded)
     return Result(state, [])
 
@@ -174,7 +188,13 @@ def _advance(
         except KeyError:
             _fail(state, events, node.id, f'Unknown element type "{node.type}"')
             return
-        ctx = Context(now=now, variables=state["variables"], person=person, entered_at=now.isoformat())
+        ctx = Context(
+            now=now,
+            variables=state["variables"],
+            person=person,
+            entered_at=now.isoformat(),
+            translation=defn.translation(node.id, person.get("language")),
+        )
         target = _apply(defn, state, events, node, element.enter(node, ctx), now)
 
 

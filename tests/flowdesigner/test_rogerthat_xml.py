@@ -191,3 +191,41 @@ def test_export_refuses_unconnected_exits_and_elements_without_a_counterpart():
         'element "w" (wait) has no Rogerthat counterpart',
         'element "m": connect "a" before exporting',
     ]
+
+
+def test_an_imported_flow_only_needs_its_audience_chosen_before_publishing():
+    from engine.core.validate import validate
+
+    for name in ["event_rsvp.xml", "support_multilanguage.xml", "single_definition.xml"]:
+        issues = validate(import_xml(fixture(name)).definition)
+        assert [(i.code, i.node_id, i.field) for i in issues] == [("required", ENTRY_ID, "config.tags")], name
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "captions"),
+    [
+        ("fr", "Votre problème est-il résolu ?", ["Oui", "Non", "Nous écrire"]),
+        ("en", "Was your problem solved?", ["Yes", "No", "Write to us"]),
+        ("de", "Was your problem solved?", ["Yes", "No", "Write to us"]),  # no German: the base language
+    ],
+)
+def test_the_persons_language_picks_the_translation(language, text, captions):
+    from datetime import UTC, datetime
+
+    from engine.core import definition, runtime
+
+    document = import_xml(fixture("support_multilanguage.xml")).definition
+    defn = definition.load(document)
+    now = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    started = runtime.start(defn, entry_id=ENTRY_ID, person={"language": language}, now=now)
+    (sent,) = started.events
+    assert sent.text == text
+    assert [b["caption"] for b in sent.buttons] == captions
+    done = runtime.resume(
+        defn,
+        started.state,
+        reply={"node_id": sent.node_id, "button_id": "solved"},
+        now=now,
+        person={"language": language},
+    )
+    assert (done.state["steps"][0]["message"], done.state["steps"][0]["button"]) == (text, captions[0])

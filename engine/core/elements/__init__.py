@@ -121,6 +121,7 @@ class Context:
     `person` is what start()/resume() was given (empty when resume() got none).
     `entered_at` is the ISO time the current node was entered (equal to `now` on enter).
     `memo` is what the node stored when it started waiting (Step.wait(memo=...)); {} on enter.
+    `translation` is this node's texts in the person's language ({} for the flow's own language).
     """
 
     now: datetime
@@ -128,6 +129,7 @@ class Context:
     person: dict
     entered_at: str
     memo: dict = field(default_factory=dict)
+    translation: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

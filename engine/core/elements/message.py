@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 MAX_TEXT = 4096
 MAX_CAPTION = 64
-BUTTON_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+BUTTON_ID = re.compile(r"[A-Za-z0-9_.:=+/-]{1,200}")
 DISMISS_EXIT = "dismiss"
 DEFAULT_DISMISS_CAPTION = "Roger that"
 ALERT_TYPES = ["SILENT", "BEEP", "RING_5", "RING_15", "RING_30", "RING_60"]
@@ -50,6 +50,22 @@ def options(config: dict) -> dict:
         "alert": alert,
         "auto_lock": config.get("auto_lock", True),
         "attachments": [dict(a) for a in config.get("attachments", [])],
+    }
+
+
+def localised(config: dict, translation: dict) -> dict:
+    """The config with the texts of the person's language (a Rogerthat set with several
+    languages imports as one flow plus translations); untranslated texts stay as they are."""
+    if not translation:
+        return config
+    captions = translation.get("buttons", {})
+    return {
+        **config,
+        "text": translation.get("text", config.get("text", "")),
+        "dismiss_caption": translation.get(
+            "dismiss_caption", config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION)
+        ),
+        "buttons": [{**b, "caption": captions.get(b["id"], b["caption"])} for b in config.get("buttons", [])],
     }
 
 
@@ -157,7 +173,7 @@ class Message(ElementType):
             if not BUTTON_ID.fullmatch(bid):
                 add(
                     "invalid_id",
-                    f'Button id "{bid}" may only use letters, digits and _ . : - (1 to 64 characters)',
+                    f'Button id "{bid}" may only use letters, digits and _ . : = + / - (1 to 200 characters)',
                     f"{where}.id",
                 )
             elif bid == DISMISS_EXIT:
@@ -216,7 +232,7 @@ class Message(ElementType):
         return issues
 
     def enter(self, node: Node, ctx: Context) -> Step:
-        config = node.config
+        config = localised(node.config, ctx.translation)
         try:
             text = template.render(config.get("text", ""), person=ctx.person, variables=ctx.variables)
         except template.TemplateError as exc:
@@ -240,7 +256,7 @@ class Message(ElementType):
 
     def _result(self, node: Node, ctx: Context, reply: dict, *, received_at: str, text: str | None) -> dict:
         """Rogerthat's message step: what the results delivery reports for this answer."""
-        config = node.config
+        config = localised(node.config, ctx.translation)
         button_id = reply.get("button_id")
         if button_id is None:
             if not config.get("allow_dismiss", False):

@@ -72,9 +72,9 @@ def test_example_flow_is_publishable():
         ),
         pytest.param(
             lambda doc: node(doc, "m2").update(
-                config={"text": "Great", "buttons": [{"id": "x" * 65, "caption": "OK"}]}, exits={}
+                config={"text": "Great", "buttons": [{"id": "x" * 201, "caption": "OK"}]}, exits={}
             ),
-            {("invalid_id", "m2", "config.buttons[0].id"), ("unwired_exit", "m2", "exits." + "x" * 65)},
+            {("invalid_id", "m2", "config.buttons[0].id"), ("unwired_exit", "m2", "exits." + "x" * 201)},
             id="button-id-too-long",
         ),
         pytest.param(

@@ -1,5 +1,5 @@
 /** Node ids and button ids share the server's pattern. */
-export const ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
+export const ID_PATTERN = /^[A-Za-z0-9_.:=+/-]{1,200}$/;
 
 export function isValidId(id: string): boolean {
   return ID_PATTERN.test(id);

@@ -149,7 +149,7 @@ export function buttonIdProblem(id: string, otherIds: readonly string[], allowDi
     return "A button needs an id.";
   }
   if (!isValidId(id)) {
-    return "Use up to 64 letters, digits, or _ . : -";
+    return "Use up to 200 letters, digits, or _ . : = + / -";
   }
   if (otherIds.includes(id)) {
     return "Another button already has this id.";
