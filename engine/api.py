@@ -7,10 +7,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine import services
+from engine.core.elements.predefined_audience import AUDIENCE_KEYS
 from engine.models import MAX_CONTEXT, Launch
 from flowdesigner.models import Flow
 from flowdesigner.roles import IsStaff
-from people.models import Person, Tag
+from people.models import Company, Person, Segment, Tag
 
 
 class LaunchSerializer(serializers.ModelSerializer):
@@ -39,21 +40,23 @@ class LaunchSerializer(serializers.ModelSerializer):
 
 class AudienceSerializer(serializers.Serializer):
     tags = serializers.PrimaryKeyRelatedField(many=True, queryset=Tag.objects.all(), required=False)
+    segments = serializers.PrimaryKeyRelatedField(many=True, queryset=Segment.objects.all(), required=False)
     persons = serializers.PrimaryKeyRelatedField(many=True, queryset=Person.objects.all(), required=False)
+    companies = serializers.PrimaryKeyRelatedField(many=True, queryset=Company.objects.all(), required=False)
     everyone = serializers.BooleanField(required=False, default=False)
 
     def validate(self, attrs):
-        if not attrs.get("everyone") and not attrs.get("tags") and not attrs.get("persons"):
-            raise serializers.ValidationError("Choose everyone, at least one tag, or at least one person.")
+        if not attrs.get("everyone") and not any(attrs.get(key) for key in AUDIENCE_KEYS):
+            raise serializers.ValidationError(
+                "Choose everyone, or at least one tag, segment, person or company."
+            )
         return attrs
 
     def to_audience(self) -> dict:
         data = self.validated_data
-        return {
-            "tags": [t.pk for t in data.get("tags", [])],
-            "persons": [p.pk for p in data.get("persons", [])],
-            "everyone": bool(data.get("everyone")),
-        }
+        audience = {key: [item.pk for item in data.get(key, [])] for key in AUDIENCE_KEYS}
+        audience["everyone"] = bool(data.get("everyone"))
+        return audience
 
 
 class LaunchCreateSerializer(serializers.Serializer):

@@ -20,13 +20,15 @@ from django_q.tasks import async_task
 
 from engine.core import definition, runtime
 from engine.core.definition import FlowDefinition
+from engine.core.elements.predefined_audience import AUDIENCE_KEYS
 from engine.models import CallbackDelivery, Launch, Participant, ParticipantStep, ResultsEmail
 from engine.results import results_payload, results_text
 from flowdesigner.models import Flow, FlowVersion
 from flowdesigner.roles import MARKETER
 from messaging.models import Message
 from messaging.services import messages_dispatch
-from people.models import Person
+from people.models import Person, Segment
+from people.selectors import segment_persons
 
 
 class AnswerRefused(Exception):
@@ -231,14 +233,17 @@ _PARTICIPANT_FIELDS = ["state", "status", "current_node", "step_count", "complet
 # --- launching -----------------------------------------------------------------------------------
 
 
-def audience_persons(audience: dict) -> QuerySet[Person]:
-    """Persons in a launch audience: everyone, or anyone with one of the tags or hand-picked."""
+def audience_persons(audience: dict, *, now: datetime | None = None) -> QuerySet[Person]:
+    """Persons in a launch audience: everyone, or anyone with one of the tags, in one of the
+    segments (evaluated at `now`) or companies, or hand-picked. One query, never a Python loop."""
     if audience.get("everyone"):
         return Person.objects.all()
-    tag_members = Person.tags.through.objects.filter(tag_id__in=audience.get("tags") or []).values(
-        "person_id"
-    )
-    return Person.objects.filter(Q(pk__in=tag_members) | Q(pk__in=audience.get("persons") or []))
+    match = Q(pk__in=audience.get("persons") or []) | Q(company_id__in=audience.get("companies") or [])
+    if audience.get("tags"):
+        match |= Q(pk__in=Person.tags.through.objects.filter(tag_id__in=audience["tags"]).values("person_id"))
+    for segment in Segment.objects.filter(pk__in=audience.get("segments") or []):
+        match |= Q(pk__in=segment_persons(segment, now=now).values("pk"))
+    return Person.objects.filter(match)
 
 
 @transaction.atomic
@@ -246,15 +251,12 @@ def launch_create(
     *, version: FlowVersion, audience: dict | None, launch_tag: str = "", context: str = "", user=None
 ) -> Launch:
     """Queue a launch of a published version. Without an explicit audience, the version's
-    Predefined Audience (its tags and persons) is used. `launch_tag` and `context` travel into every
-    participant's results."""
+    Predefined Audience (its tags, segments, persons and companies) is used. `launch_tag` and
+    `context` travel into every participant's results."""
     defn = version_definition(version)
     entry = defn.node(entry_node_id(defn))
     if audience is None:
-        audience = {
-            "tags": list(entry.config.get("tags", [])),
-            "persons": list(entry.config.get("persons", [])),
-        }
+        audience = {key: list(entry.config.get(key, [])) for key in AUDIENCE_KEYS}
     total = audience_persons(audience).count()
     if total == 0:
         raise LaunchRefused("Nobody is in this audience, so there is no one to launch the flow to.")
@@ -288,7 +290,8 @@ def launch_run(launch_id: int) -> Launch:
         with transaction.atomic():
             launch = Launch.objects.select_for_update().get(pk=launch_id)
             ids = list(
-                audience_persons(launch.audience)
+                # Segments are evaluated as of the launch, so a batch after midnight sees the same rules.
+                audience_persons(launch.audience, now=launch.created_at)
                 .filter(pk__gt=launch.cursor)
                 .order_by("pk")
                 .values_list("pk", flat=True)[:batch_size]

@@ -1,5 +1,7 @@
 """Pages of the designer app: home, flow list, flow detail (launch, deliveries), canvas."""
 
+import re
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
@@ -13,7 +15,8 @@ from engine.models import MAX_CONTEXT, CallbackDelivery
 from flowdesigner import services
 from flowdesigner.models import Flow
 from flowdesigner.roles import END_USER, MARKETER, STAFF, has_role, role_required
-from people.models import Person, Tag
+from people.attributes import AttributeValueError, normalise_phone
+from people.models import Person, Segment, Tag
 
 
 def home(request):
@@ -46,16 +49,36 @@ def flow_list(request):
     return render(request, "flowdesigner/flow_list.html", {"flows": flows, "form": form})
 
 
+def find_person(identifier: str) -> Person | None:
+    """A person by email (any case) or phone (any notation that normalises to the same E.164)."""
+    try:
+        phone = normalise_phone(identifier)
+    except AttributeValueError:
+        phone = None
+    match = Q(email__iexact=identifier)
+    if phone:
+        match |= Q(phone=phone)
+    return Person.objects.filter(match).first()
+
+
 class LaunchForm(forms.Form):
     AUDIENCES = [
         ("predefined", "The flow's Predefined Audience"),
         ("tag", "Everyone with a tag"),
-        ("person", "One person"),
+        ("segment", "Everyone in a segment"),
+        ("person", "Hand-picked people"),
         ("everyone", "Everyone"),
     ]
     audience = forms.ChoiceField(choices=AUDIENCES, widget=forms.RadioSelect, initial="predefined")
     tag = forms.ModelChoiceField(queryset=Tag.objects.order_by("name"), required=False)
-    person = forms.CharField(required=False, help_text="Email address or phone number", max_length=254)
+    segment = forms.ModelChoiceField(queryset=Segment.objects.order_by("name"), required=False)
+    person = forms.CharField(
+        required=False,
+        label="People (email or phone)",
+        help_text="One or more email addresses or phone numbers, separated by commas or new lines.",
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     launch_tag = forms.CharField(required=False, max_length=100, label="Launch tag (optional)")
     context = forms.CharField(
         required=False,
@@ -70,22 +93,30 @@ class LaunchForm(forms.Form):
         kind = data.get("audience")
         if kind == "tag" and not data.get("tag"):
             self.add_error("tag", "Choose the tag to launch to.")
+        if kind == "segment" and not data.get("segment"):
+            self.add_error("segment", "Choose the segment to launch to.")
         if kind == "person":
-            needle = (data.get("person") or "").strip()
-            person = (
-                Person.objects.filter(Q(email__iexact=needle) | Q(phone=needle)).first() if needle else None
-            )
-            if person is None:
-                self.add_error("person", "No person has this email address or phone number.")
-            data["person_obj"] = person
+            identifiers = [
+                part.strip() for part in re.split(r"[,\n]", data.get("person") or "") if part.strip()
+            ]
+            found = {identifier: find_person(identifier) for identifier in identifiers}
+            unknown = [identifier for identifier, person in found.items() if person is None]
+            if not identifiers:
+                self.add_error("person", "Enter at least one email address or phone number.")
+            elif unknown:
+                self.add_error(
+                    "person", "Nobody has this email address or phone number: " + ", ".join(unknown)
+                )
+            data["person_ids"] = sorted({p.pk for p in found.values() if p is not None})
         return data
 
     def audience_dict(self) -> dict | None:
         data = self.cleaned_data
         return {
             "predefined": None,
-            "tag": {"tags": [data["tag"].pk] if data.get("tag") else [], "persons": []},
-            "person": {"tags": [], "persons": [data["person_obj"].pk] if data.get("person_obj") else []},
+            "tag": {"tags": [data["tag"].pk] if data.get("tag") else []},
+            "segment": {"segments": [data["segment"].pk] if data.get("segment") else []},
+            "person": {"persons": data.get("person_ids", [])},
             "everyone": {"everyone": True},
         }[data["audience"]]
 

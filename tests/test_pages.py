@@ -245,7 +245,7 @@ def launchable(published_flow):
     """A published flow whose predefined audience holds Ada; Bob has the 'vip' tag; Cy has nothing."""
     ada = PersonFactory(first_name="Ada", email="ada@example.com")
     bob = PersonFactory(first_name="Bob", tags=[TagFactory(name="vip")])
-    cy = PersonFactory(first_name="Cy", phone="+3299")
+    cy = PersonFactory(first_name="Cy", phone="+32470123456")
     flow, version, _ = published_flow(persons=[ada])
     return flow, {"ada": ada, "bob": bob, "cy": cy}
 
@@ -256,7 +256,9 @@ def launchable(published_flow):
         ({"audience": "predefined"}, ["ada"]),
         ({"audience": "tag", "tag": "vip"}, ["bob"]),
         ({"audience": "person", "person": " ADA@example.com "}, ["ada"]),
-        ({"audience": "person", "person": "+3299"}, ["cy"]),
+        ({"audience": "person", "person": "+32470123456"}, ["cy"]),
+        # a hand-picked list; a national notation finds the E.164 number
+        ({"audience": "person", "person": "ada@example.com,\n0470 12 34 56"}, ["ada", "cy"]),
         ({"audience": "everyone"}, ["ada", "bob", "cy"]),
     ],
 )
@@ -287,7 +289,12 @@ def test_staff_launches_from_the_flow_page(
 @pytest.mark.parametrize(
     ("form", "error"),
     [
-        ({"audience": "person", "person": "nobody@example.com"}, "No person has this email"),
+        (
+            {"audience": "person", "person": "nobody@example.com"},
+            "Nobody has this email address or phone number: nobody@example.com",
+        ),
+        ({"audience": "person", "person": " , "}, "Enter at least one email address or phone number."),
+        ({"audience": "segment"}, "Choose the segment to launch to."),
         ({"audience": "tag"}, "Choose the tag to launch to."),
         ({"audience": "bogus"}, "Select a valid choice."),
         ({}, "This field is required."),

@@ -115,3 +115,21 @@ def test_launch_to_1000_killed_midway_and_retried_messages_each_person_exactly_o
     per_person = Message.objects.filter(direction="out").values("person_id").annotate(n=Count("id"))
     assert len(per_person) == 1000
     assert {row["n"] for row in per_person} == {1}
+
+
+def test_launch_to_a_segment_and_a_company(published_flow, django_capture_on_commit_callbacks):
+    from tests.factories import CompanyFactory, SegmentFactory
+
+    flow, version, _ = published_flow(persons=[PersonFactory()])
+    anna, alex, _bob = (PersonFactory(first_name=n) for n in ("Anna", "alex", "Bob"))
+    acme = CompanyFactory(name="Acme")
+    colleague = PersonFactory(first_name="Zed", company=acme)
+    segment = SegmentFactory(
+        rules={"op": "and", "rules": [{"attribute": "first_name", "operator": "starts_with", "value": "a"}]}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        launch = services.launch_create(
+            version=version, audience={"segments": [segment.pk], "companies": [acme.pk]}
+        )
+    assert Launch.objects.get(pk=launch.pk).entered == 3
+    assert set(Message.objects.values_list("person_id", flat=True)) == {anna.pk, alex.pk, colleague.pk}

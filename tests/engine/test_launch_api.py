@@ -56,7 +56,13 @@ def test_launch_to_tags(as_staff, published_flow, django_capture_on_commit_callb
 
     assert response.status_code == 201
     assert response.json()["total"] == 3
-    assert response.json()["audience"] == {"tags": [vip.pk], "persons": [], "everyone": False}
+    assert response.json()["audience"] == {
+        "tags": [vip.pk],
+        "segments": [],
+        "persons": [],
+        "companies": [],
+        "everyone": False,
+    }
     assert _messaged() == {p.pk for p in chosen}
 
 

@@ -1,4 +1,4 @@
-"""Predefined Audience: an entry point for chosen tags and persons (one per flow)."""
+"""Predefined Audience: an entry point for chosen tags, segments, persons and companies (one per flow)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from engine.core.issues import Issue
 if TYPE_CHECKING:
     from engine.core.definition import Node
 
+AUDIENCE_KEYS = ("tags", "segments", "persons", "companies")
 _ID_LIST = {"type": "array", "items": {"type": "integer"}, "uniqueItems": True}
 
 
@@ -21,20 +22,22 @@ class PredefinedAudience(ElementType):
     max_per_flow = 1
     config_schema = {
         "type": "object",
-        "properties": {"tags": _ID_LIST, "persons": _ID_LIST},
+        "properties": {"tags": _ID_LIST, "segments": _ID_LIST, "persons": _ID_LIST, "companies": _ID_LIST},
         "additionalProperties": False,
     }
 
     def defaults(self) -> dict:
-        return {"tags": [], "persons": []}
+        return {"tags": [], "segments": [], "persons": [], "companies": []}
 
     def exits(self, config: dict) -> list[str]:
         return ["next"]
 
     def validate(self, node: Node) -> list[Issue]:
-        if node.config.get("tags") or node.config.get("persons"):
+        if any(node.config.get(key) for key in AUDIENCE_KEYS):
             return []
-        return [Issue("required", "Choose at least one tag or person", node.id, "config.tags")]
+        return [
+            Issue("required", "Choose at least one tag, segment, person or company", node.id, "config.tags")
+        ]
 
     def enter(self, node: Node, ctx: Context) -> Step:
         # Who gets launched is the caller's business; inside the flow an entry just passes on.

@@ -9,7 +9,12 @@ from tests.engine.core import example_flow, node
 
 def test_describe_lists_the_builtins_for_the_canvas():
     assert [(d["type"], d["label"], d["category"], d["defaults"]) for d in describe()] == [
-        ("predefined_audience", "Predefined Audience", "entry", {"tags": [], "persons": []}),
+        (
+            "predefined_audience",
+            "Predefined Audience",
+            "entry",
+            {"tags": [], "segments": [], "persons": [], "companies": []},
+        ),
         ("message", "Message", "step", {"text": "", "buttons": [{"id": "ok", "caption": "OK"}]}),
         ("send_results", "Send results", "step", {}),
         ("email_results", "Email results", "step", {"emails": [], "email_admins": False}),

@@ -221,7 +221,11 @@ def test_name_description_and_ui_are_allowed():
     [
         (set_exits("m1", yes=None), "m1", 'Button "Yes" is not connected to a next step'),
         (set_exits("entry", next=None), "entry", 'Exit "next" is not connected'),
-        (set_config("entry", tags=[], persons=[]), "entry", "Choose at least one tag or person"),
+        (
+            set_config("entry", tags=[], persons=[]),
+            "entry",
+            "Choose at least one tag, segment, person or company",
+        ),
         (set_exits("m2", ok="ghost"), "m2", 'Exit "ok" leads to "ghost", which is not in this flow'),
     ],
 )
