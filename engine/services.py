@@ -364,7 +364,9 @@ def participant_answer(
             raise AnswerRefused("This message was already answered.", code="answered")
         return _answer_change(message, button_id=button_id, person=person)
     participant = (
-        Participant.objects.select_for_update()
+        # of=self: lock only the participant row (PostgreSQL cannot lock the nullable side of the
+        # outer join that select_related("launch") makes).
+        Participant.objects.select_for_update(of=("self",))
         .select_related("person", "version__flow", "launch")
         .get(pk=message.participant_id)
     )
@@ -405,7 +407,7 @@ def _answer_change(message: Message, *, button_id: str | None, person: Person) -
     message row locked): replace the recorded answer in the participant's results and on the message.
     The flow does not advance and nothing new is sent; a result already delivered is not sent again."""
     participant = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("person", "version__flow")
         .get(pk=message.participant_id)
     )
