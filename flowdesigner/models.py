@@ -66,3 +66,29 @@ class FlowVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.flow.name} v{self.number}"
+
+
+class Branding(models.Model):
+    """A Rogerthat-style branding package: branding.html (+ images, CSS) shown around a message.
+
+    The archive lives in the database (it is at most 400 KiB), so every web process of a scale
+    deployment can serve it without shared file storage.
+    """
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    archive = models.BinaryField()
+    html = models.TextField(help_text="branding.html, validated at upload.")
+    background_color = models.CharField(max_length=32, blank=True)
+    text_color = models.CharField(max_length=32, blank=True)
+    color_scheme = models.CharField(max_length=8, default="light")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -6,6 +6,8 @@ from rest_framework.routers import DefaultRouter
 
 from engine import api as engine_api
 from flowdesigner import api as flow_api
+from flowdesigner import api_branding
+from flowdesigner import views_branding
 from flowdesigner import views as flow_views
 from messaging import api as messaging_api
 from messaging import views as messaging_views
@@ -15,6 +17,7 @@ from people import views as people_views
 router = DefaultRouter()
 router.register("persons", people_api.PersonViewSet, basename="api-person")
 router.register("tags", people_api.TagViewSet, basename="api-tag")
+router.register("brandings", api_branding.BrandingViewSet, basename="api-branding")
 router.register("companies", people_api.CompanyViewSet, basename="api-company")
 router.register("attributes", people_api.AttributeDefinitionViewSet, basename="api-attribute")
 router.register("segments", people_api.SegmentViewSet, basename="api-segment")
@@ -45,6 +48,14 @@ urlpatterns = [
     path("flows/", flow_views.flow_list, name="flow-list"),
     path("flows/<int:pk>/", flow_views.flow_detail, name="flow-detail"),
     path("flows/<int:pk>/design/", flow_views.flow_design, name="flow-design"),
+    path("brandings/", views_branding.branding_list, name="branding-list"),
+    path("brandings/<slug:key>/preview/", views_branding.branding_preview, name="branding-preview"),
+    path(
+        "brandings/<slug:key>/messages/<int:message_id>/",
+        views_branding.branding_message,
+        name="branding-message",
+    ),
+    path("brandings/<slug:key>/files/<path:path>", views_branding.branding_file, name="branding-file"),
     path("people/", people_views.person_list, name="person-list"),
     path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
     path("inbox/", messaging_views.inbox, name="inbox"),
