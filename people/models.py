@@ -125,12 +125,12 @@ class AttributeValue(models.Model):
             models.UniqueConstraint(fields=["person", "definition"], name="attribute_value_unique"),
         ]
         indexes = [
-            models.Index(fields=["definition", "value_bool"], name="attrvalue_bool"),
+            models.Index(fields=["definition", "value_bool", "person"], name="attrvalue_bool"),
             # Text conditions ignore case: PostgreSQL compares UPPER(value_text).
             models.Index("definition", Upper("value_text"), name="attrvalue_text_upper"),
-            models.Index(fields=["definition", "value_number"], name="attrvalue_number"),
-            models.Index(fields=["definition", "value_date"], name="attrvalue_date"),
-            models.Index(fields=["definition", "value_datetime"], name="attrvalue_datetime"),
+            models.Index(fields=["definition", "value_number", "person"], name="attrvalue_number"),
+            models.Index(fields=["definition", "value_date", "person"], name="attrvalue_date"),
+            models.Index(fields=["definition", "value_datetime", "person"], name="attrvalue_datetime"),
         ]
 
     def __str__(self) -> str:
@@ -171,3 +171,73 @@ class Segment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EventDefinition(models.Model):
+    """A kind of event integrators send (e.g. "purchase"), with its typed properties.
+
+    `properties` is a list of {"key", "label", "data_type"} (data types as AttributeDefinition's);
+    the key of the event and of each property are fixed once created (segments refer to them).
+    """
+
+    key = models.SlugField(max_length=64, unique=True)
+    label = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    properties = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Event(models.Model):
+    """One occurrence of an event for one person; `properties` hold JSON values typed by the definition."""
+
+    definition = models.ForeignKey(EventDefinition, on_delete=models.CASCADE, related_name="events")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
+    occurred_at = models.DateTimeField()
+    properties = models.JSONField(default=dict, blank=True)
+    # Globally unique: a retried request stores nothing twice.
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        indexes = [
+            models.Index(fields=["person", "definition", "occurred_at"], name="event_person_def_at"),
+            models.Index(fields=["definition", "occurred_at"], name="event_def_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.definition_id} for person {self.person_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class PersonChange(models.Model):
+    """The log of a person's attribute, tag and company changes (written by people.changes), for the
+    timeline; events have their own table."""
+
+    class Kind(models.TextChoices):
+        ATTRIBUTE = "attribute"
+        TAG_ADDED = "tag_added"
+        TAG_REMOVED = "tag_removed"
+        COMPANY = "company"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # The attribute key, the tag's name, or "company".
+    key = models.CharField(max_length=100)
+    old = models.JSONField(null=True, blank=True)
+    new = models.JSONField(null=True, blank=True)
+    source = models.CharField(max_length=100, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["person", "at"], name="personchange_person_at")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} of person {self.person_id}"

@@ -1,4 +1,4 @@
-"""People reads: attribute values as the API shows them, and who is in a segment."""
+"""People reads: attribute values as the API shows them, who is in a segment, a person's timeline."""
 
 import datetime as dt
 from typing import Any
@@ -9,6 +9,7 @@ from django.utils import timezone
 from people.attributes import to_json
 from people.conditions import RulesInvalid, compile_rules
 from people.models import AttributeValue, Person, Segment
+from people.timeline import TimelineEntry, person_timeline  # noqa: F401 (reads go through selectors)
 
 COLUMNS = {
     "BOOLEAN": "value_bool",

@@ -1,12 +1,13 @@
 """People services: every write to persons, attributes, definitions and segments goes through here."""
 
 import datetime as dt
-from typing import Any
+from typing import Any, TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.timezone import now as current_time
 
+from people import changes
 from people.attributes import (
     RESERVED_KEYS,
     STANDARD_ATTRIBUTES,
@@ -15,6 +16,7 @@ from people.attributes import (
     normalise_email,
     normalise_phone,
     parse_value,
+    to_json,
     validate_timezone,
 )
 from people.conditions import attribute_references, parse_rules, segment_references
@@ -27,6 +29,7 @@ from people.models import (
     Segment,
     Tag,
 )
+from people.selectors import persons_filtered
 
 DT = AttributeDefinition.DataType
 VALUE_COLUMNS = ("value_bool", "value_text", "value_number", "value_date", "value_datetime", "value_list")
@@ -82,8 +85,11 @@ def person_create(
         company=company,
         user=user,
     )
+    found = changes.person_diff(changes.snapshot(Person()), person)
     if tags:
         person.tags.set(tags)
+        found += changes.tag_diff(person.pk, [], tags)
+    changes.record(found)  # a new person's values are changes from empty
     if attributes:
         person_set_attributes(person=person, values=attributes)
     return person
@@ -98,7 +104,8 @@ def person_update(
     attributes: dict[str, Any] | None = None,
 ) -> Person:
     """Change standard `fields` (keys of Person), replace tags when given, set the given custom
-    attributes (others are kept); all or nothing."""
+    attributes (others are kept); all or nothing. Emits one change event per value that differs."""
+    before = changes.snapshot(person)
     for name, value in fields.items():
         if name == "email":
             value = normalise_email(value)
@@ -112,11 +119,21 @@ def person_update(
             raise ValueError(f"{name} is not a person field")
         setattr(person, name, value)
     person.save()
+    found = changes.person_diff(before, person)
     if tags is not None:
+        tags_before = list(person.tags.all())
         person.tags.set(tags)
+        found += changes.tag_diff(person.pk, tags_before, tags)
+    changes.record(found)
     if attributes:
         person_set_attributes(person=person, values=attributes)
     return person
+
+
+@transaction.atomic
+def person_delete(*, person: Person) -> None:
+    """Delete a person with their attribute values and tags."""
+    person.delete()
 
 
 def attributes_parse(values: dict[str, Any]) -> dict[AttributeDefinition, Any]:
@@ -153,9 +170,21 @@ def person_set_attributes(*, person: Person, values: dict[str, Any]) -> None:
 
     Values are validated by their definition's type (DATETIME must carry an offset and is stored in
     UTC); None, "" or [] clear a value. Nothing is written unless every value is valid.
+    Emits an AttributeChanged (old and new value) per key whose value differs.
     Raises AttributesInvalid.
     """
-    for definition, value in attributes_parse(values).items():
+    parsed = attributes_parse(values)
+    old = {
+        v.definition_id: to_json(
+            v.definition.data_type,
+            getattr(v, COLUMN_OF[v.definition.data_type]),
+            number_kind=v.definition.number_kind,
+        )
+        for v in AttributeValue.objects.filter(person=person, definition__in=list(parsed)).select_related(
+            "definition"
+        )
+    }
+    for definition, value in parsed.items():
         if value is None:
             AttributeValue.objects.filter(person=person, definition=definition).delete()
             AttributeListItem.objects.filter(person=person, definition=definition).delete()
@@ -168,7 +197,23 @@ def person_set_attributes(*, person: Person, values: dict[str, Any]) -> None:
             AttributeListItem.objects.bulk_create(
                 AttributeListItem(person=person, definition=definition, value=item.lower()) for item in value
             )
-    Person.objects.filter(pk=person.pk).update(updated_at=current_time())
+    at = current_time()
+    Person.objects.filter(pk=person.pk).update(updated_at=at)
+    found: list[changes.PersonChanged] = []
+    for definition, value in parsed.items():
+        new = to_json(definition.data_type, value, number_kind=definition.number_kind)
+        if new != old.get(definition.pk):
+            found.append(
+                changes.AttributeChanged(
+                    person_id=person.pk,
+                    at=at,
+                    source=changes.current_source(),
+                    key=definition.key,
+                    old=old.get(definition.pk),
+                    new=new,
+                )
+            )
+    changes.record(found)
 
 
 # --- attribute definitions --------------------------------------------------------------------
@@ -250,3 +295,75 @@ def segment_delete(*, segment: Segment) -> None:
     if users:
         raise InUse(f"Segments refer to this one: {', '.join(s.name for s in users)}.")
     segment.delete()
+
+
+# --- bulk tags --------------------------------------------------------------------------------
+
+
+class PersonFilter(TypedDict, total=False):
+    """The People page's filters (see people.selectors.persons_filtered)."""
+
+    search: str
+    tag: str
+    company: str
+    segment: str
+
+
+@transaction.atomic
+def persons_tag_bulk(
+    *, tag: Tag, add: bool, person_ids: list[int] | None = None, filter: PersonFilter | None = None
+) -> int:
+    """Add `tag` to (or remove it from) the given persons, or every person matching `filter`.
+
+    One INSERT … SELECT … RETURNING or one DELETE whatever the number of persons: the selection stays
+    in SQL. Returns how many persons changed (those that already had, or did not have, the tag are
+    not counted); each of them gets its TagAdded/TagRemoved change event (timeline, triggers).
+    """
+    if (person_ids is None) == (filter is None):
+        raise ValueError("Give either person_ids or filter.")
+    if person_ids is not None:
+        persons = Person.objects.filter(pk__in=person_ids)
+    else:
+        persons = persons_filtered(**(filter or {}))
+    through = Person.tags.through
+    if not add:
+        links = through.objects.filter(tag=tag, person_id__in=persons.order_by().values("pk"))
+        removed = list(links.values_list("person_id", flat=True))
+        links.delete()
+        changes.record(changes.tag_bulk_changes(tag, removed, added=False))
+        return len(removed)
+    select_sql, params = persons.order_by().values("pk").query.sql_with_params()
+    table = connection.ops.quote_name(through._meta.db_table)
+    person_table = connection.ops.quote_name(Person._meta.db_table)
+    with connection.cursor() as cursor:
+        # ON CONFLICT: a concurrent bulk add of the same tag must not fail on the unique pair.
+        cursor.execute(
+            f"INSERT INTO {table} (person_id, tag_id) "  # noqa: S608 (table names from our own models)
+            f"SELECT chosen.id, %s FROM {person_table} chosen WHERE chosen.id IN ({select_sql}) "
+            f"AND NOT EXISTS (SELECT 1 FROM {table} had WHERE had.person_id = chosen.id AND had.tag_id = %s) "
+            "ON CONFLICT DO NOTHING RETURNING person_id",
+            [tag.pk, *params, tag.pk],
+        )
+        added = [row[0] for row in cursor.fetchall()]
+    changes.record(changes.tag_bulk_changes(tag, added, added=True))
+    return len(added)
+
+
+# --- tags on one person ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def person_tags_add(*, person: Person, tags: list[Tag]) -> None:
+    """Add tags the person does not have yet; one TagAdded change event per tag actually added."""
+    before = list(person.tags.all())
+    person.tags.add(*tags)
+    changes.record(changes.tag_diff(person.pk, before, {*before, *tags}))
+
+
+@transaction.atomic
+def person_tags_remove(*, person: Person, tags: list[Tag]) -> None:
+    """Remove tags; one TagRemoved change event per tag the person had."""
+    before = list(person.tags.all())
+    person.tags.remove(*tags)
+    gone = {t.pk for t in tags}
+    changes.record(changes.tag_diff(person.pk, before, [t for t in before if t.pk not in gone]))

@@ -1,12 +1,18 @@
-"""People pages: the list with search and filters, and a person's detail."""
+"""People pages: the list with search, filters and bulk tags; a person's detail; create, edit, delete."""
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404, render
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from flowdesigner.roles import MARKETER, STAFF, role_required
-from people import selectors
+from people import selectors, services
 from people.attributes import STANDARD_ATTRIBUTES
+from people.forms import BulkTagForm, PersonForm
 from people.models import AttributeValue, Company, Person, Tag
 
 
@@ -64,5 +70,72 @@ def person_detail(request, pk: int):
     return render(
         request,
         "people/person_detail.html",
-        {"person": person, "standard": standard, "custom": custom},
+        {
+            "person": person,
+            "standard": standard,
+            "custom": custom,
+            "timeline": selectors.person_timeline(person, limit=50),
+        },
     )
+
+
+def _person_form_page(request: HttpRequest, person: Person | None) -> HttpResponse:
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = form.save()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{saved} was saved.")
+            return redirect("person-detail", pk=saved.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": person})
+
+
+@role_required(MARKETER, STAFF)
+def person_create(request: HttpRequest) -> HttpResponse:
+    return _person_form_page(request, None)
+
+
+@role_required(MARKETER, STAFF)
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _person_form_page(request, get_object_or_404(Person, pk=pk))
+
+
+@role_required(MARKETER, STAFF)
+def person_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    if request.method == "POST":
+        name = str(person)
+        services.person_delete(person=person)
+        messages.success(request, f"{name} was deleted.")
+        return redirect("person-list")
+    return render(request, "people/person_confirm_delete.html", {"person": person})
+
+
+@require_POST
+@role_required(MARKETER, STAFF)
+def person_bulk_tag(request: HttpRequest) -> HttpResponse:
+    """The People list's bulk bar: add or remove a tag on ticked rows or on the whole filter result."""
+    form = BulkTagForm(request.POST)
+    back = request.POST.get("next", "")
+    if not back.startswith("/people/"):
+        back = reverse("person-list")
+    if not form.is_valid():
+        for error in form.errors.values():
+            messages.error(request, " ".join(error))
+        return redirect(back)
+    data = form.cleaned_data
+    tag = data["tag"]
+    add = data["action"] == "add"
+    if data["scope"] == "all":
+        changed = services.persons_tag_bulk(
+            tag=tag,
+            add=add,
+            filter={"search": data["q"], "tag": data["filter_tag"], "company": data["filter_company"]},
+        )
+    else:
+        changed = services.persons_tag_bulk(tag=tag, add=add, person_ids=data["ids"])
+    verb = "added to" if add else "removed from"
+    messages.success(request, f"Tag {tag.name} {verb} {changed} {'person' if changed == 1 else 'people'}.")
+    return redirect(back)

@@ -4,11 +4,20 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import filters, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from flowdesigner.roles import IsMarketerOrStaff
-from people import selectors, services
+from people import changes, selectors, services
 from people.attributes import AttributeValueError, normalise_email, normalise_phone, validate_timezone
 from people.models import AttributeValue, Company, Person, Tag
 
@@ -141,13 +150,41 @@ class PersonSerializer(serializers.ModelSerializer):
 
     def save(self, **kwargs: Any) -> Person:
         try:
-            with transaction.atomic():
+            with transaction.atomic(), changes.source("api"):
                 return super().save(**kwargs)
         except IntegrityError as exc:
             # Two requests raced for the same email, phone or external id; the check above passed for both.
             raise serializers.ValidationError(
                 {"non_field_errors": ["Another person already has this email, phone or external id."]}
             ) from exc
+
+
+def _ids_param(raw: str) -> list[int]:
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise serializers.ValidationError({"ids": ["Comma-separated person ids, e.g. 1,2,3."]})
+    return [int(part) for part in parts]
+
+
+class BulkTagFilterSerializer(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True, default="")
+    tag = serializers.CharField(required=False, allow_blank=True, default="")
+    company = serializers.CharField(required=False, allow_blank=True, default="", help_text='An id or "none"')
+    segment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class BulkTagSerializer(serializers.Serializer):
+    tag = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all())
+    action = serializers.ChoiceField(choices=["add", "remove"])
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=10_000
+    )
+    filter = BulkTagFilterSerializer(required=False, help_text="Every person matching the People filters")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("ids" in attrs) == ("filter" in attrs):
+            raise serializers.ValidationError('Give either "ids" or "filter".')
+        return attrs
 
 
 class TagViewSet(viewsets.ModelViewSet):
@@ -177,6 +214,7 @@ class CompanyViewSet(viewsets.ModelViewSet):
             OpenApiParameter("tag", int),
             OpenApiParameter("company", str, description='A company id, or "none"'),
             OpenApiParameter("segment", int, description="Only the persons in this segment"),
+            OpenApiParameter("ids", str, description="Only these persons: comma-separated ids, e.g. 1,2,3"),
         ]
     )
 )
@@ -192,6 +230,26 @@ class PersonViewSet(viewsets.ModelViewSet):
             company=params.get("company", ""),
             segment=params.get("segment", ""),
         )
+        if "ids" in params:
+            persons = persons.filter(pk__in=_ids_param(params["ids"]))
         return persons.prefetch_related(
             "tags", Prefetch("attribute_values", queryset=AttributeValue.objects.select_related("definition"))
         )
+
+    @extend_schema(
+        request=BulkTagSerializer,
+        responses=inline_serializer("BulkTagResult", {"changed": serializers.IntegerField()}),
+    )
+    @action(detail=False, methods=["post"], url_path="bulk-tag")
+    def bulk_tag(self, request: Request) -> Response:
+        """Add or remove a tag on chosen persons ("ids") or on every person matching "filter"."""
+        body = BulkTagSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        changed = services.persons_tag_bulk(
+            tag=data["tag"],
+            add=data["action"] == "add",
+            person_ids=data.get("ids"),
+            filter=data.get("filter"),
+        )
+        return Response({"changed": changed})

@@ -16,7 +16,7 @@ from flowdesigner.roles import MARKETER, STAFF, IsMarketerOrStaff, has_role
 from people import selectors, services
 from people.attributes import STANDARD_ATTRIBUTES
 from people.conditions import SUBJECTS, RulesInvalid, operators_for, validate_rules
-from people.models import AttributeDefinition, Segment
+from people.models import AttributeDefinition, EventDefinition, Segment
 
 PREVIEW_SAMPLE = 20
 
@@ -163,6 +163,11 @@ def operator_table() -> dict[str, Any]:
         "data_types": {t: _operator_rows(t) for t in AttributeDefinition.DataType.values},
         "subjects": {s: _operator_rows(s) for s in SUBJECTS if s not in AttributeDefinition.DataType.values},
         "attributes": attributes,
+        # Event conditions: the events to choose and their typed properties.
+        "events": [
+            {"key": d.key, "label": d.label, "properties": d.properties}
+            for d in EventDefinition.objects.order_by("key")
+        ],
     }
 
 

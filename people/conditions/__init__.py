@@ -14,6 +14,7 @@ from people.conditions.compiler import (
     segment_references,
     validate_rules,
 )
+from people.conditions.events import event_references
 from people.conditions.operators import OPERATORS, SUBJECTS, Operator, operators_for
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RulesInvalid",
     "attribute_references",
     "compile_rules",
+    "event_references",
     "operators_for",
     "parse_rules",
     "segment_references",

@@ -18,7 +18,7 @@ from people.attributes import (
     parse_value,
     zone,
 )
-from people.conditions.operators import COMPANY, OPERATORS, SEGMENT, TAG, Operator, operators_for
+from people.conditions.operators import COMPANY, EVENT, OPERATORS, SEGMENT, TAG, Operator, operators_for
 from people.conditions.targets import (
     NOBODY,
     CompanyTarget,
@@ -34,7 +34,7 @@ DT = AttributeDefinition.DataType
 MAX_DEPTH = 10
 MAX_CONDITIONS = 200
 MAX_DAYS = 36500
-SUBJECT_KEYS = ("attribute", TAG, COMPANY, SEGMENT)
+SUBJECT_KEYS = ("attribute", TAG, COMPANY, SEGMENT, EVENT)
 
 
 @dataclass(frozen=True)
@@ -138,9 +138,13 @@ class _Parser:
             self.error(path, f"At most {MAX_CONDITIONS} conditions in one rule document.")
         subjects = [key for key in SUBJECT_KEYS if key in doc]
         if len(subjects) != 1:
-            self.error(path, "A condition names exactly one of: attribute, tag, company, segment.")
+            self.error(path, "A condition names exactly one of: attribute, tag, company, segment, event.")
             return None
         subject = subjects[0]
+        if subject == EVENT:
+            from people.conditions.events import parse_event_condition
+
+            return parse_event_condition(self, doc, path)
         bad_keys = sorted(set(doc) - {subject, "operator", "value"})
         for key in bad_keys:
             self.error(_join(path, key), f"Unknown key in a {subject} condition.")
@@ -331,7 +335,11 @@ class CompileContext:
                 today,
             )
             groups.setdefault(window, []).append(name)
-        branches = [Q(timezone__in=names) & target.window_q(window) for window, names in groups.items()]
+        # Event property targets filter Event rows, which reach the timezone through their person.
+        field = getattr(target, "timezone_field", "timezone")
+        branches = [
+            Q(**{f"{field}__in": names}) & target.window_q(window) for window, names in groups.items()
+        ]
         return _any(branches)
 
     def segment_q(self, segment_id: int) -> Q:

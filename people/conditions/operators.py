@@ -23,8 +23,8 @@ DT = AttributeDefinition.DataType
 ALL_DATES = frozenset({DT.DATE, DT.DATETIME})
 SCALARS = frozenset({DT.BOOLEAN, DT.TEXT, DT.NUMBER, DT.DATE, DT.DATETIME})
 # Subjects that are not attributes: their id is in the condition's own key ("tag": 3).
-TAG, COMPANY, SEGMENT = "tag", "company", "segment"
-SUBJECTS = [*DT.values, TAG, COMPANY, SEGMENT]
+TAG, COMPANY, SEGMENT, EVENT = "tag", "company", "segment", "event"
+SUBJECTS = [*DT.values, TAG, COMPANY, SEGMENT, EVENT]
 
 # "none": no value; "value": a value of the attribute's type; "days": a whole number of days.
 ValueKind = Literal["none", "value", "days"]
@@ -117,5 +117,8 @@ for _op in [
     Operator("has_not", "has not", frozenset({TAG}), "none", negates="has"),
     Operator("in", "in", frozenset({COMPANY, SEGMENT}), "none", lambda t, v, ctx: t.matches(ctx)),
     Operator("not_in", "not in", frozenset({COMPANY, SEGMENT}), "none", negates="in"),
+    # Events (people.conditions.events): window, count and property filters live in the target.
+    Operator("happened", "happened", frozenset({EVENT}), "none", lambda t, v, ctx: t.matches(ctx)),
+    Operator("not_happened", "not happened", frozenset({EVENT}), "none", negates="happened"),
 ]:
     _register(_op)

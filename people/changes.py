@@ -1,0 +1,245 @@
+"""Change events: what changed on a person, published after the transaction that changed it commits.
+
+The people services (person_create/person_update, person_set_attributes, person_tags_add/remove,
+events_ingest) describe each change as one `PersonChanged` value carrying the old and the new value,
+and call `record(...)`: attribute, tag and company changes are written to the `PersonChange` log
+(the person's timeline) in the same transaction, and every change is handed to the subscribers with
+`transaction.on_commit`, so a rolled-back write publishes nothing. The engine subscribes here for
+real-time audiences and triggers (docs/architecture.md, "Change events").
+
+    from people import changes
+
+    @changes.subscribe
+    def on_change(change: changes.PersonChanged) -> None:
+        if isinstance(change, changes.TagAdded): ...
+"""
+
+import contextlib
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from people.attributes import STANDARD_ATTRIBUTES, to_json
+from people.models import Company, Person, PersonChange, Tag
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PersonChanged:
+    """Something changed on person `person_id` at `at`; `source` says who did it ("api", "flow:3", "")."""
+
+    person_id: int
+    at: dt.datetime
+    source: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AttributeChanged(PersonChanged):
+    """A standard or custom attribute changed; `old`/`new` are JSON values as the API shows them
+    (None = empty)."""
+
+    key: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class TagAdded(PersonChanged):
+    tag_id: int
+    tag: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TagRemoved(PersonChanged):
+    tag_id: int
+    tag: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompanyChanged(PersonChanged):
+    """`old`/`new`: {"id", "name"} of the company, or None (no company)."""
+
+    old: dict[str, Any] | None
+    new: dict[str, Any] | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventRecorded(PersonChanged):
+    """An ingested event (people.models.Event `event_id`) of the definition `event` (its key)."""
+
+    event_id: int
+    event: str
+    occurred_at: dt.datetime
+    properties: dict[str, Any]
+
+
+Handler = Callable[[PersonChanged], None]
+_handlers: list[Handler] = []
+_source: ContextVar[str] = ContextVar("people_change_source", default="")
+
+
+def subscribe(handler: Handler) -> Handler:
+    """Call `handler(change)` for every change, after its transaction commits (usable as a decorator).
+
+    Handlers run in the committing thread, in the order changes were made; one that raises is logged
+    and does not stop the others (the change is committed either way)."""
+    if handler not in _handlers:
+        _handlers.append(handler)
+    return handler
+
+
+def unsubscribe(handler: Handler) -> None:
+    if handler in _handlers:
+        _handlers.remove(handler)
+
+
+@contextlib.contextmanager
+def source(name: str) -> Iterator[None]:
+    """Label the changes made inside the block (the `source` of the log and of the change events)."""
+    token = _source.set(name)
+    try:
+        yield
+    finally:
+        _source.reset(token)
+
+
+def current_source() -> str:
+    return _source.get()
+
+
+def _publish(batch: list[PersonChanged]) -> None:
+    for change in batch:
+        for handler in list(_handlers):
+            try:
+                handler(change)
+            except Exception:
+                logger.exception("Change handler %r failed on %r", handler, change)
+
+
+_LOGGED = {
+    AttributeChanged: PersonChange.Kind.ATTRIBUTE,
+    TagAdded: PersonChange.Kind.TAG_ADDED,
+    TagRemoved: PersonChange.Kind.TAG_REMOVED,
+    CompanyChanged: PersonChange.Kind.COMPANY,
+}
+
+
+def _log_row(change: PersonChanged) -> PersonChange | None:
+    kind = _LOGGED.get(type(change))
+    if kind is None:
+        return None
+    row = PersonChange(person_id=change.person_id, kind=kind, source=change.source, at=change.at)
+    if isinstance(change, AttributeChanged):
+        row.key, row.old, row.new = change.key, change.old, change.new
+    elif isinstance(change, TagAdded | TagRemoved):
+        row.key = change.tag
+    elif isinstance(change, CompanyChanged):
+        row.key, row.old, row.new = "company", change.old, change.new
+    return row
+
+
+def record(changes: Iterable[PersonChanged]) -> None:
+    """Log the changes (in the current transaction) and publish them after it commits."""
+    batch = list(changes)
+    if not batch:
+        return
+    rows = [row for row in map(_log_row, batch) if row is not None]
+    if rows:
+        PersonChange.objects.bulk_create(rows)
+    transaction.on_commit(lambda: _publish(batch))
+
+
+# --- describing changes ---------------------------------------------------------------------------
+
+# Standard attributes a write can change (created_at/updated_at are the database's own).
+TRACKED = [key for key in STANDARD_ATTRIBUTES if key not in ("created_at", "updated_at")]
+
+
+def snapshot(person: Person) -> dict[str, Any]:
+    """The person's tracked standard attributes (JSON values) and company id, to diff against later."""
+    values = {key: to_json(STANDARD_ATTRIBUTES[key].data_type, getattr(person, key)) for key in TRACKED}
+    values["company"] = person.company_id
+    return values
+
+
+def _company(company_id: int | None) -> dict[str, Any] | None:
+    if company_id is None:
+        return None
+    name = Company.objects.filter(pk=company_id).values_list("name", flat=True).first()
+    return {"id": company_id, "name": name}
+
+
+def person_diff(
+    before: dict[str, Any], person: Person, *, at: dt.datetime | None = None
+) -> list[PersonChanged]:
+    """One change per tracked standard attribute (and the company) that differs from `before`."""
+    at = at or timezone.now()
+    after = snapshot(person)
+    found: list[PersonChanged] = []
+    for key in TRACKED:
+        if _blank(before[key]) != _blank(after[key]):
+            found.append(
+                AttributeChanged(
+                    person_id=person.pk,
+                    at=at,
+                    source=current_source(),
+                    key=key,
+                    old=_blank(before[key]),
+                    new=_blank(after[key]),
+                )
+            )
+    if before["company"] != after["company"]:
+        found.append(
+            CompanyChanged(
+                person_id=person.pk,
+                at=at,
+                source=current_source(),
+                old=_company(before["company"]),
+                new=_company(after["company"]),
+            )
+        )
+    return found
+
+
+def _blank(value: Any) -> Any:
+    # "" and None are both "empty" for standard text columns.
+    return None if value == "" else value
+
+
+def tag_diff(
+    person_id: int, before: Iterable[Tag], after: Iterable[Tag], *, at: dt.datetime | None = None
+) -> list[PersonChanged]:
+    """TagAdded/TagRemoved for the difference between two sets of tags, by tag name."""
+    at = at or timezone.now()
+    old = {t.pk: t for t in before}
+    new = {t.pk: t for t in after}
+    added: list[PersonChanged] = [
+        TagAdded(person_id=person_id, at=at, source=current_source(), tag_id=t.pk, tag=t.name)
+        for pk, t in sorted(new.items(), key=lambda item: item[1].name)
+        if pk not in old
+    ]
+    removed: list[PersonChanged] = [
+        TagRemoved(person_id=person_id, at=at, source=current_source(), tag_id=t.pk, tag=t.name)
+        for pk, t in sorted(old.items(), key=lambda item: item[1].name)
+        if pk not in new
+    ]
+    return added + removed
+
+
+def tag_bulk_changes(
+    tag: Tag, person_ids: Iterable[int], *, added: bool, at: dt.datetime | None = None
+) -> list[PersonChanged]:
+    """TagAdded (or TagRemoved) of one tag for many persons: for bulk tag writes, which know the ids
+    of the persons they actually changed (e.g. from INSERT … RETURNING)."""
+    at = at or timezone.now()
+    kind = TagAdded if added else TagRemoved
+    return [
+        kind(person_id=pk, at=at, source=current_source(), tag_id=tag.pk, tag=tag.name) for pk in person_ids
+    ]
