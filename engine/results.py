@@ -12,7 +12,7 @@ from engine.models import Participant
 
 Kind = Literal["flush", "end"]
 
-# Every results step has exactly these keys. Message steps have form_result null; form steps (to come)
+# Every results step has exactly these keys. Message steps have form_result null; form steps
 # have step_type "form_step", answer_id "positive"/"negative" and form_result {"type", "value"}.
 STEP_KEYS = (
     "step_id",

@@ -7,6 +7,7 @@ state, step history and messages, and hand side effects (live pushes, result cal
 
 import json
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +19,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from engine.attributes import AttributeRefused, attribute_save
 from engine.core import definition, runtime
 from engine.core.definition import FlowDefinition
 from engine.core.elements.predefined_audience import AUDIENCE_KEYS
@@ -25,7 +27,7 @@ from engine.models import CallbackDelivery, Launch, Participant, ParticipantStep
 from engine.results import results_payload, results_text
 from flowdesigner.models import Flow, FlowVersion
 from flowdesigner.roles import MARKETER
-from messaging.models import Message
+from messaging.models import Message, Upload
 from messaging.services import messages_dispatch
 from people.models import Person, Segment
 from people.selectors import segment_persons
@@ -173,6 +175,7 @@ def _apply(
                         "alert": dict(event.alert),
                         "auto_lock": event.auto_lock,
                         "attachments": list(event.attachments),
+                        **({"form": event.form} if event.form is not None else {}),
                     },
                 )
             )
@@ -225,6 +228,7 @@ def _apply(
                 )
         elif isinstance(event, runtime.Failed):
             participant.completed_at = now
+        # SaveAttribute is applied by participant_answer before anything else is written (it may refuse).
 
 
 _PARTICIPANT_FIELDS = ["state", "status", "current_node", "step_count", "completed_at", "updated_at"]
@@ -339,18 +343,30 @@ _STALE = "This step of the flow is over; the message can no longer be answered."
 
 @transaction.atomic
 def participant_answer(
-    *, message_id: int, button_id: str | None, person: Person, dismiss: bool = False
+    *,
+    message_id: int,
+    button_id: str | None,
+    person: Person,
+    dismiss: bool = False,
+    form: dict | None = None,
 ) -> Message:
-    """Count an answer (a button, or the dismiss with `dismiss=True` and no button) on one of `person`'s
-    messages and advance the participant.
+    """Count an answer (a button, the dismiss with `dismiss=True` and no button, or a form message's
+    `form={"button": "positive" | "negative", "value": raw}`) on one of `person`'s messages and advance the
+    participant.
+
+    A form value is checked against its widget's rules (AnswerRefused "invalid" with the reason) and, when
+    the form saves into a person attribute, written through people.services in this same transaction; if
+    the person's data refuses it the answer is refused and nothing changes.
 
     One transaction under row locks (message, then participant): of two answers arriving at the same
     moment exactly one advances the participant. The other is refused as already answered when the
     message auto-locks (the default); when it does not, the later answer replaces the answer recorded
     in the results and shown in the inbox, without advancing the flow again (see answer_change).
     """
-    if dismiss == (button_id is not None):
-        raise AnswerRefused("Answer with one button, or dismiss the message.", code="invalid")
+    if (form is not None) + dismiss + (button_id is not None) != 1:
+        raise AnswerRefused(
+            "Answer with one button, dismiss the message, or submit its form.", code="invalid"
+        )
     try:
         message = Message.objects.select_for_update().get(
             pk=message_id, person=person, direction=Message.Direction.OUT
@@ -359,10 +375,21 @@ def participant_answer(
         raise AnswerRefused("There is no such message in your inbox.", code="not_found") from None
     if message.participant_id is None:
         raise AnswerRefused("This message does not expect an answer.", code="stale")
+    if (form is not None) != (message.form is not None):
+        detail = (
+            "This message has no form; answer it with one of its buttons."
+            if form is not None
+            else "Answer this form with its positive or negative button."
+        )
+        raise AnswerRefused(detail, code="invalid")
     if message.answered_at is not None:
-        if message.option_values["auto_lock"]:
+        # A form is final once answered: what it saved into variables and attributes stays.
+        if message.option_values["auto_lock"] or form is not None:
             raise AnswerRefused("This message was already answered.", code="answered")
         return _answer_change(message, button_id=button_id, person=person)
+    reply: dict = {"node_id": message.node_id, "button_id": button_id}
+    if form is not None:
+        reply = _form_reply(message, form, person)
     participant = (
         # of=self: lock only the participant row (PostgreSQL cannot lock the nullable side of the
         # outer join that select_related("launch") makes).
@@ -380,18 +407,30 @@ def participant_answer(
         result = runtime.resume(
             version_definition(participant.version),
             participant.state,
-            reply={"node_id": message.node_id, "button_id": button_id},
+            reply=reply,
             now=now,
             person=person_context(participant.person),
         )
-    except runtime.InvalidReply:
-        raise AnswerRefused(_invalid_detail(dismiss), code="invalid") from None
+    except runtime.InvalidReply as exc:
+        detail = str(exc) if form is not None else _invalid_detail(dismiss)
+        raise AnswerRefused(detail, code="invalid") from None
     except runtime.StaleReply:
         raise AnswerRefused(_STALE, code="stale") from None
 
-    _record_answer(message, button_id=button_id, now=now)
-    message.result_index = old_steps if len(result.state.get("steps", [])) > old_steps else None
-    message.save(update_fields=["answered_button_id", "dismissed", "answered_at", "status", "result_index"])
+    for event in result.events:
+        if isinstance(event, runtime.SaveAttribute):
+            try:
+                attribute_save(
+                    person=participant.person, key=event.key, result=event.result, display=event.display_value
+                )
+            except AttributeRefused as exc:
+                # Raised out of the transaction: nothing of this answer is kept.
+                raise AnswerRefused(str(exc), code="invalid") from None
+
+    recorded = result.state["steps"][old_steps] if len(result.state.get("steps", [])) > old_steps else None
+    _record_answer(message, button_id=reply["button_id"], now=now, step=recorded)
+    message.result_index = old_steps if recorded is not None else None
+    message.save(update_fields=[*_ANSWER_FIELDS, "result_index"])
     _inbound_reply(message, participant)
 
     effects = _Effects()
@@ -427,8 +466,8 @@ def _answer_change(message: Message, *, button_id: str | None, person: Person) -
         raise AnswerRefused(_invalid_detail(button_id is None), code="invalid") from None
     except runtime.StaleReply:
         raise AnswerRefused(_STALE, code="stale") from None
-    _record_answer(message, button_id=button_id, now=now)
-    message.save(update_fields=["answered_button_id", "dismissed", "answered_at", "status"])
+    _record_answer(message, button_id=button_id, now=now, step=result.state["steps"][message.result_index])
+    message.save(update_fields=_ANSWER_FIELDS)
     _inbound_reply(message, participant)
     participant.state = result.state
     participant.save(update_fields=["state", "updated_at"])
@@ -440,15 +479,42 @@ def _invalid_detail(dismiss: bool) -> str:
     return "This message cannot be dismissed." if dismiss else "That is not one of this message's buttons."
 
 
-def _record_answer(message: Message, *, button_id: str | None, now: datetime) -> None:
+_ANSWER_FIELDS = ["answered_button_id", "dismissed", "answered_at", "status", "form_result", "display_value"]
+
+
+def _record_answer(message: Message, *, button_id: str | None, now: datetime, step: dict | None) -> None:
     message.answered_button_id = button_id or ""
     message.dismissed = button_id is None
     message.answered_at = now
     message.status = Message.Status.READ
+    message.form_result = step.get("form_result") if step else None
+    message.display_value = (step.get("display_value") or "") if step else ""
+
+
+def _form_reply(message: Message, form: dict, person: Person) -> dict:
+    """The core's reply for a form answer. A photo_upload value names an upload; only the answering
+    person's own uploads are handed to the core, so someone else's file is refused like a missing one."""
+    button, value = form.get("button"), form.get("value")
+    files: dict[str, dict] = {}
+    widget = (message.form or {}).get("widget", {})
+    if (
+        widget.get("type") == "photo_upload"
+        and isinstance(value, dict)
+        and isinstance(value.get("upload"), str)
+    ):
+        try:
+            upload_id = uuid.UUID(value["upload"])
+        except ValueError:
+            upload_id = None
+        upload = Upload.objects.filter(uuid=upload_id, person=person).first() if upload_id else None
+        if upload is not None:
+            files[value["upload"]] = upload.as_file()
+    return {"node_id": message.node_id, "button_id": button, "value": value, "files": files}
 
 
 def _inbound_reply(message: Message, participant: Participant) -> None:
-    """The answer as an inbound message in the conversation (the caption, or the dismiss caption)."""
+    """The answer as an inbound message in the conversation (the caption, the dismiss caption, or a form's
+    value as text)."""
     Message.objects.create(
         person=participant.person,
         participant=participant,
@@ -456,7 +522,7 @@ def _inbound_reply(message: Message, participant: Participant) -> None:
         direction=Message.Direction.IN,
         channel=message.channel,
         status=Message.Status.DELIVERED,
-        text=message.answered_caption or message.answered_button_id,
+        text=message.display_value or message.answered_caption or message.answered_button_id,
         reply_to=message,
     )
 

@@ -9,8 +9,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engine.attributes import definition_issues
 from engine.core import elements
-from engine.core.validate import validate
 from flowdesigner import services
 from flowdesigner.models import Flow, FlowVersion
 from flowdesigner.rogerthat.schema import MAX_XML_BYTES
@@ -73,7 +73,7 @@ class FlowDetailSerializer(FlowSerializer):
         return {
             "definition": flow.draft_definition,
             "revision": flow.draft_revision,
-            "issues": [i.as_dict() for i in validate(flow.draft_definition)],
+            "issues": [i.as_dict() for i in definition_issues(flow.draft_definition)],
         }
 
 
@@ -149,7 +149,7 @@ class FlowValidateApi(APIView):
             definition = field.to_internal_value(_body(request).get("definition"))
         except serializers.ValidationError as exc:
             return Response({"definition": exc.detail}, status=status.HTTP_400_BAD_REQUEST)
-        return Response({"issues": [i.as_dict() for i in validate(definition)]})
+        return Response({"issues": [i.as_dict() for i in definition_issues(definition)]})
 
 
 class FlowPublishApi(APIView):

@@ -3,8 +3,8 @@
 from django.db import transaction
 from django.db.models import F, Max
 
+from engine.attributes import definition_issues
 from engine.core.issues import Issue
-from engine.core.validate import validate
 from flowdesigner.models import Flow, FlowVersion
 from flowdesigner.rogerthat.xml_export import export_xml
 from flowdesigner.rogerthat.xml_import import import_xml
@@ -51,7 +51,7 @@ def flow_draft_save(*, flow_id: int, definition: dict, revision: int) -> tuple[F
     flow = Flow.objects.get(pk=flow_id)
     if not updated:
         raise StaleRevision(current=flow.draft_revision, given=revision)
-    return flow, validate(definition)
+    return flow, definition_issues(definition)
 
 
 @transaction.atomic
@@ -60,7 +60,7 @@ def flow_publish(*, flow_id: int, revision: int, user=None) -> FlowVersion:
     flow = Flow.objects.select_for_update().get(pk=flow_id)
     if flow.draft_revision != revision:
         raise StaleRevision(current=flow.draft_revision, given=revision)
-    issues = validate(flow.draft_definition)
+    issues = definition_issues(flow.draft_definition)
     if issues:
         raise PublishRefused(issues)
     number = (flow.versions.aggregate(n=Max("number"))["n"] or 0) + 1

@@ -171,6 +171,13 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at startup when it is missi
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# --- Uploaded files (form photos) ---------------------------------------------------------------
+# Never served publicly: /media/uploads/... goes through messaging.views.upload_file, which checks that
+# the caller owns the file (or is staff).
+MEDIA_URL = "/media/"
+MEDIA_ROOT = VAR_DIR / "media"
+UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -1,13 +1,16 @@
-"""Inbox API for end users: their messages, and answering one."""
+"""Inbox API for end users: their messages, answering one (buttons, dismiss or a form), and uploading a
+photo for a form."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.services import AnswerRefused, participant_answer
 from flowdesigner.roles import IsEndUser
 from messaging.selectors import inbox_messages, message_payload
+from messaging.services import UploadRefused, upload_create
 
 InboxMessage = inline_serializer(
     "InboxMessage",
@@ -28,6 +31,13 @@ InboxMessage = inline_serializer(
         "answered_at": serializers.DateTimeField(allow_null=True),
         "dismissed": serializers.BooleanField(),
         "locked": serializers.BooleanField(),
+        "form": serializers.JSONField(
+            allow_null=True,
+            help_text='{"widget", "positive_caption", "positive_confirmation", "negative_caption", '
+            '"negative_confirmation"}; null for a plain message',
+        ),
+        "form_result": serializers.JSONField(allow_null=True, help_text='{"type", "value"} once answered'),
+        "display_value": serializers.CharField(allow_null=True),
     },
 )
 
@@ -45,23 +55,35 @@ class InboxMessageListApi(APIView):
         return Response(inbox_messages(person.pk) if person else [])
 
 
+class FormAnswerSerializer(serializers.Serializer):
+    button = serializers.ChoiceField(choices=["positive", "negative"])
+    value = serializers.JSONField(required=False, allow_null=True, help_text="The widget's value (positive)")
+
+
 class AnswerSerializer(serializers.Serializer):
-    """{"button_id": "yes"} answers with a button; {"dismiss": true} dismisses ("Roger that")."""
+    """{"button_id": "yes"} answers with a button; {"dismiss": true} dismisses ("Roger that"); a form message
+    is answered with {"form": {"button": "positive", "value": ...}} or {"form": {"button": "negative"}}."""
 
     button_id = serializers.CharField(max_length=64, required=False)
     dismiss = serializers.BooleanField(required=False, default=False)
+    form = FormAnswerSerializer(required=False)
 
     def validate(self, attrs):
-        if attrs.get("dismiss") and "button_id" in attrs:
-            raise serializers.ValidationError("Send either button_id or dismiss, not both.")
-        if not attrs.get("dismiss") and "button_id" not in attrs:
-            raise serializers.ValidationError({"button_id": "Send the button_id, or dismiss: true."})
+        given = [key for key in ("button_id", "form") if key in attrs] + (
+            ["dismiss"] if attrs["dismiss"] else []
+        )
+        if len(given) > 1:
+            raise serializers.ValidationError("Send one of button_id, dismiss or form.")
+        if not given:
+            raise serializers.ValidationError({"button_id": "Send the button_id, dismiss: true, or a form."})
         return attrs
 
 
 class InboxAnswerApi(APIView):
-    """Answer one of your messages with a button or dismiss it. 409 when it is locked (already answered
-    with auto-lock) or stale; without auto-lock a later answer replaces the first."""
+    """Answer one of your messages with a button, dismiss it, or submit its form. 400 for an answer the
+    message does not take (with the reason, e.g. a form value that breaks the widget's rules; nothing is
+    stored); 409 when it is locked (already answered with auto-lock, or a form already answered) or stale;
+    without auto-lock a later button answer replaces the first."""
 
     permission_classes = [IsEndUser]
 
@@ -77,9 +99,49 @@ class InboxAnswerApi(APIView):
                 message_id=pk,
                 button_id=serializer.validated_data.get("button_id"),
                 dismiss=serializer.validated_data["dismiss"],
+                form=serializer.validated_data.get("form"),
                 person=person,
             )
         except AnswerRefused as exc:
             code = {"not_found": 404, "invalid": 400}.get(exc.code, 409)
             return Response({"detail": exc.detail, "code": exc.code}, status=code)
         return Response(message_payload(message))
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+Uploaded = inline_serializer(
+    "InboxUpload",
+    {
+        "id": serializers.UUIDField(),
+        "url": serializers.CharField(),
+        "name": serializers.CharField(),
+        "content_type": serializers.CharField(),
+        "size": serializers.IntegerField(),
+    },
+)
+
+
+class InboxUploadApi(APIView):
+    """Upload a photo for a form (multipart, field "file"): JPEG, PNG, WebP or GIF recognised by content, at
+    most UPLOAD_MAX_BYTES. Answer the form with {"upload": id}. The file is served to you (and staff) only."""
+
+    permission_classes = [IsEndUser]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: Uploaded})
+    def post(self, request):
+        person = _person(request)
+        if person is None:
+            return Response({"detail": "Your account has no inbox."}, status=status.HTTP_403_FORBIDDEN)
+        serializer = UploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            upload = upload_create(person=person, file=serializer.validated_data["file"])
+        except UploadRefused as exc:
+            return Response(
+                {"detail": str(exc), "code": "upload_refused"}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response({"id": str(upload.uuid), **upload.as_file()}, status=status.HTTP_201_CREATED)

@@ -32,7 +32,13 @@ def message_payload(message: Message) -> dict:
         "answered_at": message.answered_at.isoformat() if message.answered_at else None,
         "dismissed": message.dismissed,
         # Answered and auto-locked: no further answer counts. Without auto-lock the answer may change.
-        "locked": answered and options["auto_lock"],
+        # A form is final once answered, whatever auto_lock says (a changed answer would have to undo what
+        # was saved into variables and attributes).
+        "locked": answered and (options["auto_lock"] or message.form is not None),
+        # Form messages: the form as sent, and once answered its typed result and the answer as text.
+        "form": message.form,
+        "form_result": message.form_result,
+        "display_value": message.display_value or None,
     }
 
 

@@ -1,12 +1,22 @@
-"""Sending messages over their channel. The web inbox is the first transport: a message is
-"sent" by pushing it to the person's Channels group; the inbox catches up on reconnect."""
+"""Sending messages over their channel, and storing the files persons upload for forms.
+
+The web inbox is the first transport: a message is "sent" by pushing it to the person's Channels group;
+the inbox catches up on reconnect."""
+
+from pathlib import PurePosixPath
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 
-from messaging.models import Message
+from messaging.models import Message, Upload
 from messaging.selectors import message_payload
+from people.models import Person
 
 
 def inbox_group(person_id: int) -> str:
@@ -38,3 +48,64 @@ async def _group_send_all(events: list[tuple[str, dict]]) -> None:
     layer = get_channel_layer()
     for group, event in events:
         await layer.group_send(group, event)
+
+
+# --- uploads -------------------------------------------------------------------------------------
+
+# Magic bytes of the image types a photo_upload accepts; the client's content type is never trusted.
+IMAGE_SIGNATURES: list[tuple[str, str, bytes, int]] = [
+    ("image/jpeg", "jpg", b"\xff\xd8\xff", 0),
+    ("image/png", "png", b"\x89PNG\r\n\x1a\n", 0),
+    ("image/gif", "gif", b"GIF87a", 0),
+    ("image/gif", "gif", b"GIF89a", 0),
+]
+
+
+class UploadRefused(ValueError):
+    """A file that cannot be stored; the message says why, for the person."""
+
+
+def sniff_image_type(head: bytes) -> tuple[str, str] | None:
+    """(content type, extension) of a JPEG, PNG, WebP or GIF recognised by its first bytes, else None."""
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp", "webp"
+    for content_type, extension, magic, offset in IMAGE_SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            return content_type, extension
+    return None
+
+
+def safe_file_name(name: str, extension: str) -> str:
+    """The last part of a client's file name, reduced to safe characters, with the extension of the type
+    found in its content (so a PNG called photo.jpg is served as photo.png)."""
+    stem = PurePosixPath((name or "").replace("\\", "/")).name.rsplit(".", 1)[0]
+    stem = get_valid_filename(stem) if stem.strip(" ._") else ""
+    return f"{(stem or 'photo')[:80]}.{extension}"
+
+
+@transaction.atomic
+def upload_create(*, person: Person, file: UploadedFile) -> Upload:
+    """Store an image a person uploads for a form under uploads/<uuid>/<safe name> in the default storage.
+
+    Only JPEG, PNG, WebP and GIF, recognised by their content, up to settings.UPLOAD_MAX_BYTES. Raises
+    UploadRefused with the reason otherwise.
+    """
+    limit = settings.UPLOAD_MAX_BYTES
+    if file.size is None or file.size > limit:
+        size = f"{limit / 1024 / 1024:g} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+        raise UploadRefused(f"The file is larger than {size}.")
+    if file.size == 0:
+        raise UploadRefused("The file is empty.")
+    file.seek(0)
+    found = sniff_image_type(file.read(16))
+    file.seek(0)
+    if found is None:
+        raise UploadRefused("Only JPEG, PNG, WebP and GIF images can be uploaded.")
+    content_type, extension = found
+    upload = Upload(person=person, content_type=content_type, size=file.size)
+    upload.name = safe_file_name(file.name or "", extension)
+    upload.file.save(upload.name, File(file), save=False)
+    # The storage may have renamed the file to avoid a clash; the URL names what is on disk.
+    upload.name = PurePosixPath(upload.file.name).name
+    upload.save()
+    return upload

@@ -30,6 +30,7 @@ from engine.core.elements import (
     FlushResults,
     InvalidReply,
     ReplyError,
+    SaveAttribute,
     SendMessage,
     StaleReply,
     Step,
@@ -48,6 +49,7 @@ __all__ = [
     "InvalidReply",
     "ReplyError",
     "Result",
+    "SaveAttribute",
     "SendMessage",
     "StaleReply",
     "change_answer",
@@ -94,8 +96,9 @@ def resume(
 ) -> Result:
     """Apply a participant's reply at the node it waits at, then run on.
 
-    `reply` is {"node_id", "button_id"}; a dismiss is {"node_id", "button_id": None}. `person` is the
-    same dict start() takes, for the templates of the messages that follow.
+    `reply` is {"node_id", "button_id"}; a dismiss is {"node_id", "button_id": None}; a form answer is
+    {"node_id", "button_id": "positive" | "negative", "value": raw, "files": {upload id: file}}.
+    `person` is the same dict start() takes, for the templates of the messages that follow.
     StaleReply if the participant is not waiting at `reply["node_id"]`; InvalidReply if the node does not
     offer what the reply names.
     """

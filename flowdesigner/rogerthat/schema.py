@@ -6,6 +6,7 @@ from pathlib import Path
 import xmlschema
 
 NAMESPACE = "https://rogerth.at/api/1/MessageFlow.xsd"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSD_PATH = Path(__file__).with_name("MessageFlow.1.xsd")
 MAX_XML_BYTES = 2 * 1024 * 1024
 

@@ -7,10 +7,24 @@ required.
 
 import xml.etree.ElementTree as ET  # noqa: S405 (we only build XML here; parsing uses schema.parse)
 
-from flowdesigner.rogerthat.schema import NAMESPACE
+from engine.core import widgets
+from flowdesigner.rogerthat.schema import NAMESPACE, XSI
+from flowdesigner.rogerthat.xml_import import FORM_TEXTS
 
 # The XSD's sequence order of a definition's children.
-ORDER = ["exit", "message", "send_results", "email_results"]
+ORDER = ["exit", "message", "form_message", "send_results", "email_results"]
+XSI_TYPES = {
+    "text_line": "TextLineWidget",
+    "text_block": "TextBlockWidget",
+    "auto_complete": "TextAutocompleteWidget",
+    "single_select": "SelectSingleWidget",
+    "multi_select": "SelectMultiWidget",
+    "date_select": "SelectDateWidget",
+    "slider": "SliderWidget",
+    "range_slider": "RangeSliderWidget",
+    "photo_upload": "PhotoUploadWidget",
+    "gps_location": "GPSLocationWidget",
+}
 
 
 class RogerthatExportError(ValueError):
@@ -41,6 +55,7 @@ def export_xml(definition: dict, *, name: str) -> bytes:
         raise RogerthatExportError(errors)
 
     ET.register_namespace("", NAMESPACE)
+    ET.register_namespace("xsi", XSI)
     root = ET.Element(f"{{{NAMESPACE}}}messageFlowDefinitionSet")
     base_language = definition.get("language") or "en"
     languages = [base_language, *sorted(definition.get("translations", {}))]
@@ -81,6 +96,8 @@ def _element(parent, node: dict, translated: dict) -> None:
         )
         for address in config.get("emails", []):
             ET.SubElement(el, q + "email", {"value": address})
+    elif node["type"] == "form_message":
+        _form_message(parent, node, translated)
     elif node["type"] == "message":
         alert = config.get("alert") or {}
         attrs = {
@@ -109,14 +126,99 @@ def _element(parent, node: dict, translated: dict) -> None:
                     "reference": exits[button["id"]],
                 },
             )
-        for a in config.get("attachments", []):
-            ET.SubElement(
-                el,
-                q + "attachment",
-                {
-                    "name": a["name"],
-                    "url": a["url"],
-                    "contentType": a["content_type"],
-                    "size": str(a["size"]),
-                },
-            )
+        _attachments(el, config)
+
+
+def _attachments(el, config: dict) -> None:
+    for a in config.get("attachments", []):
+        ET.SubElement(
+            el,
+            f"{{{NAMESPACE}}}attachment",
+            {"name": a["name"], "url": a["url"], "contentType": a["content_type"], "size": str(a["size"])},
+        )
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _form_message(parent, node: dict, translated: dict) -> None:
+    """A form_message as <formMessage>; save_to has no counterpart in the XSD and is left out."""
+    q = f"{{{NAMESPACE}}}"
+    config, exits = node["config"], node["exits"]
+    alert = config.get("alert") or {}
+    attrs = {"id": node["id"]}
+    if config.get("branding"):
+        attrs["brandingKey"] = config["branding"]
+    attrs |= {
+        "autoLock": _text(config.get("auto_lock", True)),
+        "vibrate": _text(alert.get("vibrate", False)),
+        "alertType": alert.get("type", "SILENT"),
+        "alertIntervalType": alert.get("interval", "NONE"),
+        "positiveReference": exits["positive"],
+        "negativeReference": exits["negative"],
+    }
+    el = ET.SubElement(parent, q + "formMessage", attrs)
+    ET.SubElement(el, q + "content").text = translated.get("text", config.get("text", ""))
+    texts = {key: translated.get(key, config.get(key, "")) for key in FORM_TEXTS}
+    form_attrs = {"positiveButtonCaption": texts["positive_caption"]}
+    if texts["positive_confirmation"]:
+        form_attrs["positiveButtonConfirmation"] = texts["positive_confirmation"]
+    form_attrs["negativeButtonCaption"] = texts["negative_caption"]
+    if texts["negative_confirmation"]:
+        form_attrs["negativeButtonConfirmation"] = texts["negative_confirmation"]
+    form = ET.SubElement(el, q + "form", form_attrs)
+    _widget(form, widgets.options(config["widget"]), translated)
+    _attachments(el, config)
+
+
+def _widget(form, w: dict, translated: dict) -> None:
+    q = f"{{{NAMESPACE}}}"
+    kind = w["type"]
+    attrs = {f"{{{XSI}}}type": XSI_TYPES[kind]}
+    children: list[tuple[str, dict]] = []
+    if kind in widgets.TEXT_TYPES:
+        attrs["maxChars"] = str(w["max_chars"])
+        placeholder = translated.get("placeholder", w["placeholder"])
+        if placeholder:
+            attrs["placeholder"] = placeholder
+        if w["value"]:
+            attrs["value"] = w["value"]
+        children = [("suggestion", {"value": v}) for v in w.get("suggestions", [])]
+    elif kind in ("single_select", "multi_select"):
+        labels = translated.get("choices", {})
+        children = [
+            ("choice", {"value": c["value"], "label": labels.get(c["value"], c["label"])})
+            for c in w["choices"]
+        ]
+        if kind == "single_select":
+            attrs["value"] = w["value"] or ""
+        else:
+            children += [("value", {"value": v}) for v in w["values"]]
+    elif kind == "date_select":
+        for name, xml_name in (("min_date", "minDate"), ("max_date", "maxDate"), ("date", "date")):
+            if w[name] is not None:
+                attrs[xml_name] = str(w[name])
+        attrs["minuteInterval"] = str(w["minute_interval"])
+        attrs["mode"] = w["mode"]
+        if w["unit"]:
+            attrs["unit"] = w["unit"]
+    elif kind in ("slider", "range_slider"):
+        attrs |= {name: _num(w[name]) for name in ("min", "max", "step")}
+        attrs |= {"precision": str(w["precision"]), "unit": w["unit"]}
+        if kind == "slider":
+            attrs["value"] = _num(w["value"])
+        else:
+            attrs |= {"lowValue": _num(w["low_value"]), "highValue": _num(w["high_value"])}
+    elif kind == "photo_upload":
+        attrs |= {
+            "quality": w["quality"],
+            "gallery": _text(w["gallery"]),
+            "camera": _text(w["camera"]),
+            "ratio": w["ratio"],
+        }
+    else:
+        attrs["gps"] = _text(w["gps"])
+    el = ET.SubElement(form, q + "widget", attrs)
+    for tag, child_attrs in children:
+        ET.SubElement(el, q + tag, child_attrs)

@@ -5,14 +5,31 @@ and wiring and becomes a translation of the texts and captions. Nothing is creat
 whole document imports: the function is pure and returns either a document or all errors.
 """
 
+import math
 from dataclasses import dataclass, field
 
-from flowdesigner.rogerthat.schema import NAMESPACE, parse
+from flowdesigner.rogerthat.schema import NAMESPACE, XSI, parse
 
 ENTRY_ID = "rogerthat_start"
 UNSUPPORTED = {
-    "formMessage": "form messages are not supported by this importer yet",
     "flowCode": "flowCode (JavaScript) elements are not supported: Flowdesigner does not run flow code",
+}
+UNSUPPORTED_WIDGETS = {
+    "MyDigiPassWidget": "MyDigiPass widgets are not supported (the MyDigiPass service no longer exists)",
+    "AdvancedOrderWidget": "advanced order widgets are not supported: Flowdesigner has no order catalogue",
+}
+# xsi:type of <widget> -> our widget type (and back, in xml_export).
+WIDGET_TYPES = {
+    "TextLineWidget": "text_line",
+    "TextBlockWidget": "text_block",
+    "TextAutocompleteWidget": "auto_complete",
+    "SelectSingleWidget": "single_select",
+    "SelectMultiWidget": "multi_select",
+    "SelectDateWidget": "date_select",
+    "SliderWidget": "slider",
+    "RangeSliderWidget": "range_slider",
+    "PhotoUploadWidget": "photo_upload",
+    "GPSLocationWidget": "gps_location",
 }
 
 
@@ -81,23 +98,131 @@ def _message_node(el) -> dict:
             "vibrate": _bool(el.get("vibrate")),
         },
         "auto_lock": _bool(el.get("autoLock"), True),
-        "attachments": [
-            {
-                "name": a.get("name"),
-                "url": a.get("url"),
-                "content_type": a.get("contentType"),
-                "size": int(a.get("size")),
-            }
-            for a in _children(el, "attachment")
-        ],
+        "attachments": _attachments(el),
     }
     return {"id": element_id, "type": "message", "config": config, "exits": exits}
 
 
-def _node(el) -> dict:
+def _number(el, name: str, errors: list[str], where: str) -> int | float:
+    """An xs:float attribute as a JSON number (whole numbers as int); INF and NaN are refused."""
+    value = float(el.get(name))
+    if not math.isfinite(value):
+        errors.append(f'{where}: {name} must be a finite number, not "{el.get(name)}"')
+        return 0
+    return int(value) if value.is_integer() else value
+
+
+def _long(el, name: str) -> int | None:
+    value = el.get(name)
+    return None if value is None else int(value)
+
+
+def _widget(el, errors: list[str], where: str) -> dict | None:
+    """The <widget> of a form as our widget config, by its xsi:type; None (with an error) if unsupported."""
+    xsi_type = (el.get(f"{{{XSI}}}type") or "").split(":")[-1]
+    if xsi_type in UNSUPPORTED_WIDGETS:
+        errors.append(f"{where}: {UNSUPPORTED_WIDGETS[xsi_type]}")
+        return None
+    kind = WIDGET_TYPES.get(xsi_type)
+    if kind is None:
+        errors.append(f'{where}: the widget needs an xsi:type such as "TextLineWidget", not "{xsi_type}"')
+        return None
+    widget: dict = {"type": kind}
+    if kind in ("text_line", "text_block", "auto_complete"):
+        widget |= {
+            "max_chars": int(el.get("maxChars")),
+            "placeholder": el.get("placeholder") or "",
+            "value": el.get("value") or "",
+        }
+        if kind == "auto_complete":
+            widget["suggestions"] = [s.get("value") for s in _children(el, "suggestion")]
+    elif kind in ("single_select", "multi_select"):
+        widget["choices"] = [
+            {"value": c.get("value"), "label": c.get("label")} for c in _children(el, "choice")
+        ]
+        if kind == "single_select":
+            widget["value"] = el.get("value") or None
+        else:
+            widget["values"] = [v.get("value") for v in _children(el, "value")]
+    elif kind == "date_select":
+        widget |= {
+            "mode": el.get("mode"),
+            "min_date": _long(el, "minDate"),
+            "max_date": _long(el, "maxDate"),
+            "date": _long(el, "date"),
+            "minute_interval": _long(el, "minuteInterval") or 1,
+            "unit": el.get("unit") or "",
+        }
+    elif kind in ("slider", "range_slider"):
+        for name in ("min", "max", "step"):
+            widget[name] = _number(el, name, errors, where)
+        widget |= {"precision": int(el.get("precision")), "unit": el.get("unit")}
+        if kind == "slider":
+            widget["value"] = _number(el, "value", errors, where)
+        else:
+            widget["low_value"] = _number(el, "lowValue", errors, where)
+            widget["high_value"] = _number(el, "highValue", errors, where)
+    elif kind == "photo_upload":
+        widget |= {
+            "quality": el.get("quality"),
+            "gallery": _bool(el.get("gallery"), True),
+            "camera": _bool(el.get("camera"), True),
+            "ratio": el.get("ratio"),
+        }
+    else:
+        widget["gps"] = _bool(el.get("gps"))
+    return widget
+
+
+def _form_message_node(el, errors: list[str]) -> dict:
+    """A <formMessage>; the member attribute is ignored (the flow's person answers), and save_to, which the
+    XSD has no counterpart for, is null."""
+    where = f'<formMessage id="{el.get("id")}">'
+    content = el.find(f"{{{NAMESPACE}}}content")
+    form = el.find(f"{{{NAMESPACE}}}form")
+    script = form.find(f"{{{NAMESPACE}}}javascriptValidation")
+    if script is not None and (script.text or "").strip():
+        errors.append(f"{where}: javascriptValidation is not supported: Flowdesigner does not run flow code")
+    widget = _widget(form.find(f"{{{NAMESPACE}}}widget"), errors, where)
+    config = {
+        "text": (content.text or "") if content is not None else "",
+        "widget": widget or {"type": "text_line"},
+        "positive_caption": form.get("positiveButtonCaption"),
+        "positive_confirmation": form.get("positiveButtonConfirmation") or "",
+        "negative_caption": form.get("negativeButtonCaption"),
+        "negative_confirmation": form.get("negativeButtonConfirmation") or "",
+        "save_to": None,
+        "branding": el.get("brandingKey") or None,
+        "alert": {
+            "type": el.get("alertType"),
+            "interval": el.get("alertIntervalType"),
+            "vibrate": _bool(el.get("vibrate")),
+        },
+        "auto_lock": _bool(el.get("autoLock"), True),
+        "attachments": _attachments(el),
+    }
+    exits = {"positive": el.get("positiveReference"), "negative": el.get("negativeReference")}
+    return {"id": el.get("id"), "type": "form_message", "config": config, "exits": exits}
+
+
+def _attachments(el) -> list[dict]:
+    return [
+        {
+            "name": a.get("name"),
+            "url": a.get("url"),
+            "content_type": a.get("contentType"),
+            "size": int(a.get("size")),
+        }
+        for a in _children(el, "attachment")
+    ]
+
+
+def _node(el, errors: list[str]) -> dict:
     kind = _tag(el)
     if kind == "message":
         return _message_node(el)
+    if kind == "formMessage":
+        return _form_message_node(el, errors)
     if kind == "end":
         return {
             "id": el.get("id"),
@@ -133,8 +258,8 @@ def _structure(definition_el) -> tuple[list[dict], list[str]]:
         kind = _tag(el)
         if kind in UNSUPPORTED:
             errors.append(f'<{kind} id="{el.get("id")}">: {UNSUPPORTED[kind]}')
-        elif kind in {"message", "end", "resultsFlush", "resultsEmail"}:
-            nodes.append(_node(el))
+        elif kind in {"message", "formMessage", "end", "resultsFlush", "resultsEmail"}:
+            nodes.append(_node(el, errors))
     seen: set[str] = set()
     for node in nodes:
         if node["id"] in seen:
@@ -162,7 +287,9 @@ def import_xml(data: bytes) -> ImportedFlow:
     definitions = _definitions(root)
     base_el = definitions[0]
     nodes, errors = _structure(base_el)
-    start = base_el.get("startReference") or next((n["id"] for n in nodes if n["type"] == "message"), None)
+    start = base_el.get("startReference") or next(
+        (n["id"] for n in nodes if n["type"] in ("message", "form_message")), None
+    )
     if start is not None and start not in {n["id"] for n in nodes}:
         errors.append(
             f'<definition name="{base_el.get("name")}">: startReference "{start}" is not an element id'
@@ -213,8 +340,41 @@ def _translation(base: list[dict], other: list[dict], language: str, errors: lis
                 "text": twin["config"]["text"],
                 "buttons": {b["id"]: b["caption"] for b in twin["config"]["buttons"]},
             }
+        elif node["type"] == "form_message":
+            translated = _form_translation(node["config"], twin["config"])
+            if translated is None:
+                errors.append(
+                    f'[{language}] element "{node["id"]}" has another widget than the base language'
+                )
+                continue
+            texts[node["id"]] = translated
     extra = set(by_id) - {n["id"] for n in base}
     errors.extend(f'[{language}] element "{i}" is not in the base language' for i in sorted(extra))
+    return texts
+
+
+FORM_TEXTS = (
+    "text",
+    "positive_caption",
+    "negative_caption",
+    "positive_confirmation",
+    "negative_confirmation",
+)
+
+
+def _form_translation(base: dict, twin: dict) -> dict | None:
+    """The texts of a form message in another language (see form_message.localised): text, captions,
+    confirmations, placeholder and choice labels. None when the widget is not the same kind with the same
+    choice values."""
+    widget, other = base["widget"], twin["widget"]
+    values = [c["value"] for c in widget.get("choices", [])]
+    if other["type"] != widget["type"] or [c["value"] for c in other.get("choices", [])] != values:
+        return None
+    texts = {key: twin[key] for key in FORM_TEXTS}
+    if "placeholder" in other:
+        texts["placeholder"] = other["placeholder"]
+    if "choices" in other:
+        texts["choices"] = {c["value"]: c["label"] for c in other["choices"]}
     return texts
 
 

@@ -136,6 +136,9 @@ def test_the_inbox_gets_the_rendered_text_and_every_option(launch_rich, as_endus
         "answered_at": None,
         "dismissed": False,
         "locked": False,
+        "form": None,
+        "form_result": None,
+        "display_value": None,
     }
 
 

@@ -92,6 +92,14 @@ MESSAGE = (
 )
 
 
+FORM = (
+    '<end id="e"/><formMessage id="f" autoLock="true" vibrate="false" alertType="SILENT" '
+    'alertIntervalType="NONE" positiveReference="e" negativeReference="e"><content>x</content>'
+    '<form positiveButtonCaption="OK" negativeButtonCaption="No"><widget '
+    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" {widget}/></form></formMessage>'
+)
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [
@@ -112,16 +120,46 @@ MESSAGE = (
             'startReference "ghost" is not an element id',
         ),
         (
+            definition(FORM.format(widget='xsi:type="MyDigiPassWidget" scope="eid_profile"'), start="e"),
+            '<formMessage id="f">: MyDigiPass widgets are not supported',
+        ),
+        (
             definition(
-                '<end id="e"/><formMessage id="f" autoLock="true" vibrate="false" alertType="SILENT" '
-                'alertIntervalType="NONE" positiveReference="e" negativeReference="e"><content>x</content>'
-                '<form positiveButtonCaption="OK" negativeButtonCaption="No"><widget '
-                'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-                'xsi:type="TextLineWidget" maxChars="10"/>'
-                "</form></formMessage>",
+                FORM.format(widget='xsi:type="AdvancedOrderWidget" currency="EUR"').replace(
+                    "/></form>",
+                    '><category id="c" name="Food"><item id="i" name="Bread" value="0" unit="piece" '
+                    'unitPrice="250" step="1"/></category></widget></form>',
+                ),
                 start="e",
             ),
-            '<formMessage id="f">: form messages are not supported',
+            '<formMessage id="f">: advanced order widgets are not supported',
+        ),
+        (
+            definition(
+                FORM.format(
+                    widget='xsi:type="SliderWidget" min="0" max="INF" step="1" precision="0" '
+                    'unit="" value="1"'
+                ),
+                start="e",
+            ),
+            '<formMessage id="f">: max must be a finite number, not "INF"',
+        ),
+        (
+            definition(
+                FORM.format(widget='xsi:type="TextLineWidget" maxChars="10"').replace(
+                    "</form>", "<javascriptValidation>return 1;</javascriptValidation></form>"
+                ),
+                start="e",
+            ),
+            '<formMessage id="f">: javascriptValidation is not supported',
+        ),
+        (
+            definition(
+                '<end id="e"/><flowCode id="code" exceptionReference="e"><javascriptCode>x()</javascriptCode>'
+                "</flowCode>",
+                start="e",
+            ),
+            '<flowCode id="code">: flowCode (JavaScript) elements are not supported',
         ),
     ],
 )

@@ -57,6 +57,9 @@ def test_inbox_lists_only_my_messages(inbox):
             "answered_at": None,
             "dismissed": False,
             "locked": False,
+            "form": None,
+            "form_result": None,
+            "display_value": None,
         }
     ]
 

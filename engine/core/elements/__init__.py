@@ -4,9 +4,9 @@ An element type is one module in this package declaring its config schema, defau
 behaviour, registered with `@register`. The canvas mirrors the registry (see `describe()`), one folder per
 type under flowdesigner/frontend/src/designer/elements/<type>/.
 
-The events a Step carries and the reply errors an element may raise are defined here rather than in
-runtime.py so element modules never import the runtime (the runtime imports the registry; the reverse
-would be an import cycle). runtime.py re-exports them as their public home.
+The events a Step carries are defined here rather than in runtime.py so element modules never import the
+runtime (the runtime imports the registry; the reverse would be an import cycle); the reply errors live in
+errors.py, which imports nothing, and are re-exported here. runtime.py re-exports both as their public home.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from engine.core.errors import InvalidReply, ReplyError, StaleReply  # noqa: F401 (re-exported)
 from engine.core.issues import Issue
 
 if TYPE_CHECKING:
@@ -50,6 +51,21 @@ class SendMessage:
     alert: dict = field(default_factory=default_alert)  # {"type", "interval", "vibrate"}
     auto_lock: bool = True
     attachments: list[dict] = field(default_factory=list)  # [{"name", "url", "content_type", "size"}]
+    # A form message's form: {"widget": {...all options}, "positive_caption", "positive_confirmation",
+    # "negative_caption", "negative_confirmation"}; None for a plain message (whose buttons are the answers).
+    form: dict | None = None
+
+
+@dataclass(frozen=True)
+class SaveAttribute:
+    """A form answer is to be saved into the person's attribute `key` (a standard field such as first_name,
+    or a custom attribute). The caller converts and validates it for the attribute and refuses the answer,
+    changing nothing, when the person's data does not accept it."""
+
+    node_id: str
+    key: str
+    result: dict  # the form result {"type", "value"}
+    display_value: str
 
 
 @dataclass(frozen=True)
@@ -86,28 +102,7 @@ class Failed:
     reason: str
 
 
-Event = SendMessage | FlushResults | EmailResults | Completed | Failed
-
-
-# --- reply errors ---------------------------------------------------------------------------------------
-
-
-class ReplyError(ValueError):
-    """A reply the participant cannot accept; `code` tells the caller which refusal to show."""
-
-    code: str = "reply"
-
-
-class StaleReply(ReplyError):
-    """The participant is not waiting at that node (moved on, finished, or never got there)."""
-
-    code = "stale"
-
-
-class InvalidReply(ReplyError):
-    """The reply names something the waiting node does not offer (e.g. an unknown button)."""
-
-    code = "invalid"
+Event = SendMessage | SaveAttribute | FlushResults | EmailResults | Completed | Failed
 
 
 # --- the element contract -------------------------------------------------------------------------------
@@ -249,6 +244,6 @@ def describe() -> list[dict]:
 
 # Built-ins register themselves on import; this must come after the base class and registry exist.
 # A new element type is one module in this package plus its name here, in palette order.
-BUILTINS = ("predefined_audience", "message", "send_results", "email_results", "exit")
+BUILTINS = ("predefined_audience", "message", "form_message", "send_results", "email_results", "exit")
 for _module in BUILTINS:
     importlib.import_module(f"{__name__}.{_module}")

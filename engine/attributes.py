@@ -1,0 +1,163 @@
+"""Form answers saved into person attributes: the Django side of a form message's `save_to` attribute.
+
+The core has no database, so two things happen here: `definition_issues` adds the checks that need one to
+the core's validation (does the attribute exist, can it hold this widget's answer), and `attribute_save`
+writes an answer through people.services when a SaveAttribute event comes out of the core.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+
+from engine.core import widgets
+from engine.core.issues import Issue
+from engine.core.validate import validate
+from people.attributes import (
+    STANDARD_ATTRIBUTES,
+    AttributeValueError,
+    normalise_email,
+    normalise_phone,
+    parse_value,
+)
+from people.models import AttributeDefinition, Person
+from people.services import AttributesInvalid, person_set_attributes, person_update
+
+DT = AttributeDefinition.DataType
+# Standard attributes a form may write (created_at/updated_at are the system's).
+WRITABLE_STANDARD = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "external_id",
+    "language",
+    "timezone",
+    "opt_in",
+    "birth_date",
+)
+# Which attribute data types can hold each form result type (after the conversion in _converted).
+COMPATIBLE: dict[str, set[str]] = {
+    "unicode_result": {DT.TEXT, DT.NUMBER, DT.DATE, DT.DATETIME, DT.BOOLEAN, DT.LIST},
+    "unicode_list_result": {DT.LIST, DT.TEXT},
+    "long_result": {DT.NUMBER, DT.DATE, DT.DATETIME, DT.TEXT},
+    "float_result": {DT.NUMBER, DT.TEXT},
+    "float_list_result": {DT.TEXT},
+    "location_result": {DT.TEXT},
+    "file_result": {DT.TEXT},
+}
+TRUE_WORDS = {"true", "yes", "1", "on"}
+FALSE_WORDS = {"false", "no", "0", "off"}
+
+
+class AttributeRefused(ValueError):
+    """The person's data does not accept the answer; the message says why, for the person."""
+
+
+def _attribute(key: str) -> tuple[str, str] | None:
+    """(label, data type) of a writable attribute key, or None if there is no such attribute."""
+    if key in STANDARD_ATTRIBUTES:
+        standard = STANDARD_ATTRIBUTES[key]
+        return standard.label, standard.data_type
+    definition = AttributeDefinition.objects.filter(key=key).first()
+    return (definition.label or key, definition.data_type) if definition else None
+
+
+# --- validation ---------------------------------------------------------------------------------------------
+
+
+def attribute_issues(doc: Any) -> list[Issue]:
+    """Issues of form messages whose `save_to` names an attribute that does not exist, is read-only, or
+    cannot hold the widget's answer. Never raises, like validate()."""
+    issues: list[Issue] = []
+    nodes = doc.get("nodes") if isinstance(doc, dict) else None
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, dict) or node.get("type") != "form_message":
+            continue
+        config = node.get("config") if isinstance(node.get("config"), dict) else {}
+        save_to = config.get("save_to")
+        if not isinstance(save_to, dict) or save_to.get("kind") != "attribute":
+            continue
+        key = save_to.get("key")
+        if not isinstance(key, str) or not key.strip():
+            continue  # the core reports a missing key
+        found = _attribute(key)
+        where = "config.save_to.key"
+        if found is None:
+            issues.append(
+                Issue("unknown_attribute", f'There is no person attribute "{key}"', node.get("id"), where)
+            )
+            continue
+        label, data_type = found
+        if key in STANDARD_ATTRIBUTES and key not in WRITABLE_STANDARD:
+            message = f"{label} is kept by the system; a form cannot save into it"
+            issues.append(Issue("incompatible_attribute", message, node.get("id"), where))
+            continue
+        widget = config.get("widget") if isinstance(config.get("widget"), dict) else {}
+        result_type = widgets.RESULT_TYPES.get(widget.get("type"))
+        if result_type and data_type not in COMPATIBLE[result_type]:
+            message = f"{label} ({data_type.lower()}) cannot hold the answer of a {widget['type']} widget"
+            issues.append(Issue("incompatible_attribute", message, node.get("id"), where))
+    return issues
+
+
+def definition_issues(doc: Any) -> list[Issue]:
+    """Everything standing between a draft and publishing: the core's validate() plus the checks that need
+    the database (attribute_issues)."""
+    return validate(doc) + attribute_issues(doc)
+
+
+# --- saving -------------------------------------------------------------------------------------------------
+
+
+def _converted(data_type: str, result: dict, display: str) -> Any:
+    """A form result in the shape people's parse_value takes for `data_type` (which may still refuse it)."""
+    kind, value = result["type"], result["value"]
+    if data_type == DT.TEXT:
+        return value if isinstance(value, str) else display
+    if data_type == DT.LIST:
+        return [value] if isinstance(value, str) else value
+    if data_type in (DT.DATE, DT.DATETIME) and kind == "long_result":
+        moment = datetime.fromtimestamp(value, UTC)
+        return moment.date().isoformat() if data_type == DT.DATE else moment.isoformat()
+    if data_type == DT.BOOLEAN and isinstance(value, str):
+        word = value.strip().lower()
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else value
+    return value
+
+
+def attribute_save(*, person: Person, key: str, result: dict, display: str) -> None:
+    """Write a form answer into the person's attribute `key`: person_update for standard fields,
+    person_set_attributes for custom attributes. Raises AttributeRefused (nothing written) when the value
+    does not fit. Call inside the answer's transaction."""
+    found = _attribute(key)
+    if found is None or (key in STANDARD_ATTRIBUTES and key not in WRITABLE_STANDARD):
+        raise AttributeRefused(f'Your answer cannot be saved: there is no person attribute "{key}".')
+    label, data_type = found
+    value = _converted(data_type, result, display)
+    try:
+        if key not in STANDARD_ATTRIBUTES:
+            person_set_attributes(person=person, values={key: value})
+            return
+        parsed = parse_value(data_type, value)
+        if key == "email":
+            parsed = normalise_email(parsed)
+        elif key == "phone":
+            parsed = normalise_phone(parsed)
+        field = Person._meta.get_field(key)
+        # person_update trusts its caller with lengths and formats; the model field knows them.
+        field.clean(parsed, person)
+        person_update(person=person, fields={key: parsed})
+    except AttributesInvalid as exc:
+        raise AttributeRefused(
+            f"Your answer cannot be saved as {label}: {exc.errors.get(key, exc)}"
+        ) from None
+    except AttributeValueError as exc:
+        raise AttributeRefused(f"Your answer cannot be saved as {label}: {exc}") from None
+    except ValidationError as exc:
+        raise AttributeRefused(f"Your answer cannot be saved as {label}: {' '.join(exc.messages)}") from None
+    except IntegrityError:
+        raise AttributeRefused(
+            f"Your answer cannot be saved as {label}: another person already has it."
+        ) from None

@@ -1,0 +1,265 @@
+"""Form message (Rogerthat's formMessage): templated text with one widget and a positive and a negative
+button, each an exit. The positive answer carries the widget's value, checked by engine.core.widgets and
+optionally saved into a flow variable or a person attribute."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from engine.core import formats, template, widgets
+from engine.core.elements import (
+    Context,
+    ElementType,
+    InvalidReply,
+    SaveAttribute,
+    SendMessage,
+    Step,
+    register,
+)
+from engine.core.elements.message import ALERT_INTERVALS, ALERT_TYPES, MAX_CAPTION, MAX_TEXT
+from engine.core.elements.message import options as message_options
+from engine.core.issues import Issue
+
+if TYPE_CHECKING:
+    from engine.core.definition import Node
+
+POSITIVE, NEGATIVE = "positive", "negative"
+VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
+MAX_CONFIRMATION = 1000
+DEFAULT_CAPTIONS = {POSITIVE: "Submit", NEGATIVE: "Cancel"}
+
+
+def form_options(config: dict) -> dict:
+    """The form as the inbox gets it: the widget with every option, the captions and confirmations."""
+    return {
+        "widget": widgets.options(config.get("widget", {"type": "text_line"})),
+        "positive_caption": config.get("positive_caption", DEFAULT_CAPTIONS[POSITIVE]),
+        "positive_confirmation": config.get("positive_confirmation", ""),
+        "negative_caption": config.get("negative_caption", DEFAULT_CAPTIONS[NEGATIVE]),
+        "negative_confirmation": config.get("negative_confirmation", ""),
+    }
+
+
+def localised(config: dict, translation: dict) -> dict:
+    """The config with the texts of the person's language: text, captions, confirmations, the widget's
+    placeholder and choice labels. Untranslated texts stay as they are."""
+    if not translation:
+        return config
+    out = dict(config)
+    for key in (
+        "text",
+        "positive_caption",
+        "negative_caption",
+        "positive_confirmation",
+        "negative_confirmation",
+    ):
+        if key in translation:
+            out[key] = translation[key]
+    widget = dict(config.get("widget", {}))
+    if "placeholder" in translation and "placeholder" in widgets.DEFAULTS.get(widget.get("type", ""), {}):
+        widget["placeholder"] = translation["placeholder"]
+    labels = translation.get("choices", {})
+    if labels and "choices" in widget:
+        widget["choices"] = [{**c, "label": labels.get(c["value"], c["label"])} for c in widget["choices"]]
+    out["widget"] = widget
+    return out
+
+
+@register
+class FormMessage(ElementType):
+    type = "form_message"
+    label = "Form message"
+    category = "step"
+    config_schema = {
+        "type": "object",
+        "properties": {
+            "text": {"type": "string"},
+            "widget": widgets.schema(),
+            "positive_caption": {"type": "string"},
+            "positive_confirmation": {"type": "string"},
+            "negative_caption": {"type": "string"},
+            "negative_confirmation": {"type": "string"},
+            "save_to": {
+                "oneOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "required": ["kind", "name"],
+                        "properties": {"kind": {"const": "variable"}, "name": {"type": "string"}},
+                        "additionalProperties": False,
+                    },
+                    {
+                        "type": "object",
+                        "required": ["kind", "key"],
+                        "properties": {"kind": {"const": "attribute"}, "key": {"type": "string"}},
+                        "additionalProperties": False,
+                    },
+                ]
+            },
+            "branding": {"type": ["string", "null"], "minLength": 1},
+            "alert": {
+                "type": "object",
+                "properties": {
+                    "type": {"enum": ALERT_TYPES},
+                    "interval": {"enum": ALERT_INTERVALS},
+                    "vibrate": {"type": "boolean"},
+                },
+                "additionalProperties": False,
+            },
+            "auto_lock": {"type": "boolean"},
+            "attachments": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["name", "url", "content_type", "size"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "url": {"type": "string"},
+                        "content_type": {"type": "string"},
+                        "size": {"type": "integer", "minimum": 0},
+                    },
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["widget"],
+        "additionalProperties": False,
+    }
+
+    def defaults(self) -> dict:
+        return {
+            "text": "",
+            "widget": {"type": "text_line", **widgets.DEFAULTS["text_line"]},
+            "positive_caption": DEFAULT_CAPTIONS[POSITIVE],
+            "positive_confirmation": "",
+            "negative_caption": DEFAULT_CAPTIONS[NEGATIVE],
+            "negative_confirmation": "",
+            "save_to": None,
+            "branding": None,
+            "alert": {"type": "SILENT", "interval": "NONE", "vibrate": False},
+            "auto_lock": True,
+            "attachments": [],
+        }
+
+    def exits(self, config: dict) -> list[str]:
+        return [POSITIVE, NEGATIVE]
+
+    def unwired_message(self, config: dict, exit_name: str) -> str:
+        caption = config.get(f"{exit_name}_caption", DEFAULT_CAPTIONS.get(exit_name, exit_name)).strip()
+        return f'The {exit_name} button "{caption or exit_name}" is not connected to a next step'
+
+    def validate(self, node: Node) -> list[Issue]:
+        issues: list[Issue] = []
+
+        def add(code: str, message: str, field: str) -> None:
+            issues.append(Issue(code, message, node.id, field))
+
+        config = node.config
+        text = config.get("text", "")
+        if not text.strip():
+            add("required", "Write the message text", "config.text")
+        elif len(text) > MAX_TEXT:
+            add("too_long", f"The message text is longer than {MAX_TEXT} characters", "config.text")
+        else:
+            problem = template.check(text)
+            if problem:
+                add("bad_template", f"The message text is not a valid template: {problem}", "config.text")
+
+        for code, message, field in widgets.issues(config["widget"]):
+            add(code, message, f"config.widget.{field}")
+
+        captions: set[str] = set()
+        for name in (POSITIVE, NEGATIVE):
+            caption = config.get(f"{name}_caption", DEFAULT_CAPTIONS[name])
+            where = f"config.{name}_caption"
+            if not caption.strip():
+                add("required", f"The {name} button needs a caption", where)
+            elif len(caption) > MAX_CAPTION:
+                add("too_long", f"The {name} caption is longer than {MAX_CAPTION} characters", where)
+            elif caption.strip().casefold() in captions:
+                add("duplicate", "The positive and negative buttons have the same caption", where)
+            captions.add(caption.strip().casefold())
+            if len(config.get(f"{name}_confirmation", "")) > MAX_CONFIRMATION:
+                add(
+                    "too_long",
+                    f"The {name} confirmation is longer than {MAX_CONFIRMATION} characters",
+                    f"config.{name}_confirmation",
+                )
+
+        save_to = config.get("save_to")
+        if save_to and save_to["kind"] == "variable" and not VARIABLE_NAME.fullmatch(save_to["name"]):
+            add(
+                "invalid_name",
+                "A variable name starts with a letter or _ and has only letters, digits and _ (at most 64)",
+                "config.save_to.name",
+            )
+        if save_to and save_to["kind"] == "attribute" and not save_to["key"].strip():
+            add("required", "Pick the attribute to save the answer in", "config.save_to.key")
+
+        for i, attachment in enumerate(config.get("attachments", [])):
+            where = f"config.attachments[{i}]"
+            if not attachment["name"].strip():
+                add("required", f"Attachment {i + 1} needs a name", f"{where}.name")
+            if not formats.is_web_url(attachment["url"]):
+                add(
+                    "invalid_url",
+                    f"Attachment {i + 1} needs an http:// or https:// address with a host name",
+                    f"{where}.url",
+                )
+            if not attachment["content_type"].strip():
+                add("required", f"Attachment {i + 1} needs a content type", f"{where}.content_type")
+        return issues
+
+    def enter(self, node: Node, ctx: Context) -> Step:
+        config = localised(node.config, ctx.translation)
+        try:
+            text = template.render(config.get("text", ""), person=ctx.person, variables=ctx.variables)
+        except template.TemplateError as exc:
+            return Step.fail(f"The text of form message {node.id!r} could not be rendered: {exc}")
+        opts = message_options(config)
+        send = SendMessage(
+            node_id=node.id,
+            text=text,
+            buttons=[],
+            branding=opts["branding"],
+            alert=opts["alert"],
+            auto_lock=opts["auto_lock"],
+            attachments=opts["attachments"],
+            form=form_options(config),
+        )
+        return Step.wait(send, memo={"text": text})
+
+    def resume(self, node: Node, ctx: Context, reply: dict) -> Step:
+        config = localised(node.config, ctx.translation)
+        form = form_options(config)
+        button = reply.get("button_id")
+        if button not in (POSITIVE, NEGATIVE):
+            raise InvalidReply("Answer a form with its positive or negative button")
+        form_result, display = None, form[f"{button}_caption"]
+        events = []
+        if button == POSITIVE:
+            form_result, display = widgets.form_value(
+                form["widget"], reply.get("value"), files=reply.get("files"), now=ctx.now
+            )
+            save_to = config.get("save_to")
+            if save_to and save_to["kind"] == "variable":
+                ctx.variables[save_to["name"]] = form_result["value"]
+            elif save_to and save_to["kind"] == "attribute":
+                events.append(SaveAttribute(node.id, save_to["key"], form_result, display))
+                if save_to["key"] in ctx.person:
+                    # Messages later in this advance greet the person with what they just entered.
+                    ctx.person[save_to["key"]] = form_result["value"]
+        text = ctx.memo.get("text")
+        result = {
+            "step_id": node.id,
+            "step_type": "form_step",
+            "message": config.get("text", "") if text is None else text,
+            "answer_id": button,
+            "button": form[f"{button}_caption"],
+            "form_result": form_result,
+            "display_value": display,
+            "received_at": ctx.entered_at,
+            "acknowledged_at": ctx.now.isoformat(),
+        }
+        return Step.follow(button, *events, result=result)
