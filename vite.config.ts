@@ -17,6 +17,7 @@ export default defineConfig({
       input: {
         designer: `${src}/designer/main.tsx`,
         inbox: `${src}/inbox/main.tsx`,
+        segments: `${src}/segments/main.tsx`,
       },
       output: {
         entryFileNames: "[name].js",

@@ -6,13 +6,14 @@ from rest_framework.routers import DefaultRouter
 
 from engine import api as engine_api
 from flowdesigner import api as flow_api
-from flowdesigner import api_branding
-from flowdesigner import views_branding
+from flowdesigner import api_branding, views_branding
 from flowdesigner import views as flow_views
 from messaging import api as messaging_api
 from messaging import views as messaging_views
 from people import api as people_api
 from people import views as people_views
+from people import views_segments as segment_views
+from people.api import events as people_events_api
 
 router = DefaultRouter()
 router.register("persons", people_api.PersonViewSet, basename="api-person")
@@ -21,6 +22,9 @@ router.register("brandings", api_branding.BrandingViewSet, basename="api-brandin
 router.register("companies", people_api.CompanyViewSet, basename="api-company")
 router.register("attributes", people_api.AttributeDefinitionViewSet, basename="api-attribute")
 router.register("segments", people_api.SegmentViewSet, basename="api-segment")
+router.register(
+    "event-definitions", people_events_api.EventDefinitionViewSet, basename="api-event-definition"
+)
 
 api_urlpatterns = [
     path("", include(router.urls)),
@@ -37,6 +41,13 @@ api_urlpatterns = [
     path("launches/<int:pk>/", engine_api.LaunchDetailApi.as_view(), name="api-launch-detail"),
     path("inbox/messages/", messaging_api.InboxMessageListApi.as_view(), name="api-inbox-messages"),
     path("inbox/messages/<int:pk>/answer/", messaging_api.InboxAnswerApi.as_view(), name="api-inbox-answer"),
+    path("inbox/uploads/", messaging_api.InboxUploadApi.as_view(), name="api-inbox-uploads"),
+    path("events/", people_events_api.EventIngestApi.as_view(), name="api-events"),
+    path(
+        "persons/<int:pk>/timeline/",
+        people_events_api.PersonTimelineApi.as_view(),
+        name="api-person-timeline",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
@@ -58,7 +69,15 @@ urlpatterns = [
     path("brandings/<slug:key>/files/<path:path>", views_branding.branding_file, name="branding-file"),
     path("people/", people_views.person_list, name="person-list"),
     path("people/<int:pk>/", people_views.person_detail, name="person-detail"),
+    path("people/new/", people_views.person_create, name="person-create"),
+    path("people/<int:pk>/edit/", people_views.person_edit, name="person-edit"),
+    path("people/<int:pk>/delete/", people_views.person_delete, name="person-delete"),
+    path("people/bulk-tag/", people_views.person_bulk_tag, name="person-bulk-tag"),
+    path("segments/", segment_views.segment_list, name="segment-list"),
+    path("segments/new/", segment_views.segment_new, name="segment-new"),
+    path("segments/<int:pk>/", segment_views.segment_edit, name="segment-edit"),
     path("inbox/", messaging_views.inbox, name="inbox"),
+    path("media/uploads/<uuid:uuid>/<str:name>", messaging_views.upload_file, name="upload-file"),
     path("api/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),
 ]

@@ -5,10 +5,11 @@ import { Canvas } from "./components/Canvas";
 import { IssueList } from "./components/IssueList";
 import { Palette } from "./components/Palette";
 import { SidePanel } from "./components/SidePanel";
-import { ConflictBanner, Toolbar } from "./components/Toolbar";
+import { ConflictBanner, ExportErrors, Toolbar } from "./components/Toolbar";
 import { DesignerContext, type DesignerContextValue } from "./context";
 import { docToGraph, graphToDoc } from "./convert";
 import { elementModule, initialConfig } from "./elements";
+import { fetchExport, saveBlob, type ExportRefusal } from "./exportXml";
 import { newNodeId } from "./ids";
 import { groupIssues } from "./issues";
 import type { ElementNode, ElementTypeInfo, FlowDetail, Viewport, XY } from "./types";
@@ -67,6 +68,27 @@ export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: Flow
     });
   }
 
+  const [exporting, setExporting] = useState(false);
+  const [exportRefusal, setExportRefusal] = useState<ExportRefusal | null>(null);
+  async function exportXml() {
+    setExporting(true);
+    setExportRefusal(null);
+    try {
+      // The server exports the saved draft: save what is on the canvas first.
+      if (!(await saver.flush())) {
+        return;
+      }
+      const result = await fetchExport(api.exportUrl(flow.id), `flow-${flow.id}.xml`);
+      if (result.ok) {
+        saveBlob(result.blob, result.filename);
+      } else {
+        setExportRefusal(result.refusal);
+      }
+    } finally {
+      setExporting(false);
+    }
+  }
+
   const canvasRef = useRef<HTMLDivElement>(null);
   function placeAtCentre(type: string) {
     const rect = canvasRef.current?.getBoundingClientRect();
@@ -78,8 +100,15 @@ export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: Flow
   return (
     <DesignerContext value={context}>
       <div className="designer">
-        <Toolbar flowName={flow.name} flowsUrl={flowsUrl} saver={saver} />
+        <Toolbar
+          flowName={flow.name}
+          flowsUrl={flowsUrl}
+          saver={saver}
+          exporting={exporting}
+          onExport={() => void exportXml()}
+        />
         {saver.conflict && <ConflictBanner message={saver.conflict} onReload={onReload} />}
+        {exportRefusal && <ExportErrors refusal={exportRefusal} onClose={() => setExportRefusal(null)} />}
         <IssueList issues={grouped.flow} testId="flow-issues" showNode />
         <div className="designer-body">
           <Palette elementTypes={elementTypes} onAdd={placeAtCentre} />

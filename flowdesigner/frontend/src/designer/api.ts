@@ -1,5 +1,5 @@
 import { isObject, jsonClient } from "../shared/http";
-import type { ElementTypeInfo, FlowDetail, FlowDoc, Issue, Page, Person, PublishResult, SaveResult, Tag } from "./types";
+import type { AttributeInfo, ElementTypeInfo, FlowDetail, FlowDoc, Issue, Page, Person, PublishResult, SaveResult, Tag } from "./types";
 
 export function designerApi(apiBase: string, csrfToken: string) {
   const http = jsonClient(csrfToken);
@@ -20,6 +20,16 @@ export function designerApi(apiBase: string, csrfToken: string) {
       }
       return tags;
     },
+    attributes: async (): Promise<AttributeInfo[]> =>
+      (await http.get<Page<AttributeInfo>>(`${apiBase}attributes/?page_size=500`)).results,
+    /** The export URL of the flow's draft as Rogerthat XML (a download, or 400 with the reasons). */
+    exportUrl: (flowId: number) => `${apiBase}flows/${flowId}/export/`,
+    // Predefined Audience pickers (designer/elements/predefined_audience).
+    segments: () => http.get<Page<AudienceChoice>>(`${apiBase}segments/?page_size=200`),
+    companies: () => http.get<Page<AudienceChoice>>(`${apiBase}companies/?page_size=200`),
+    segmentCount: (segmentId: number) => http.get<{ count: number }>(`${apiBase}segments/${segmentId}/count/`),
+    personsByIds: (ids: number[]) =>
+      http.get<Page<Person>>(`${apiBase}persons/?${new URLSearchParams({ ids: ids.join(","), page_size: "500" })}`),
     searchPersons: (text: string, signal: AbortSignal) =>
       http.get<Page<Person>>(`${apiBase}persons/?${new URLSearchParams({ search: text, page_size: "20" })}`, {
         signal,
@@ -28,6 +38,13 @@ export function designerApi(apiBase: string, csrfToken: string) {
 }
 
 export type DesignerApi = ReturnType<typeof designerApi>;
+
+/** A segment or company as the audience pickers list it (companies carry their person_count). */
+export interface AudienceChoice {
+  id: number;
+  name: string;
+  person_count?: number;
+}
 
 /** The issues in a refused publish's body, if it has any. */
 export function issuesIn(body: unknown): Issue[] | null {

@@ -83,6 +83,12 @@ export interface Tag {
   person_count: number;
 }
 
+export interface AttributeInfo {
+  key: string;
+  label: string;
+  data_type: string;
+}
+
 export interface Person {
   id: number;
   first_name: string;

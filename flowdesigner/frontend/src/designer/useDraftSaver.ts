@@ -30,6 +30,8 @@ export interface DraftSaver {
   conflict: string | null;
   publishing: boolean;
   save(): Promise<void>;
+  /** Saves pending changes, if any; false when the draft could not be saved. */
+  flush(): Promise<boolean>;
   publish(): Promise<void>;
 }
 
@@ -104,6 +106,7 @@ export function useDraftSaver({ api, flowId, revision, issues: loadedIssues, con
   );
 
   const save = useCallback(() => enqueue(() => saveDraft(true)).then(() => undefined), [enqueue, saveDraft]);
+  const flush = useCallback(() => enqueue(() => saveDraft(false)), [enqueue, saveDraft]);
 
   const publish = useCallback(
     () =>
@@ -140,6 +143,7 @@ export function useDraftSaver({ api, flowId, revision, issues: loadedIssues, con
     conflict,
     publishing: activity === "publishing",
     save,
+    flush,
     publish,
   };
 }

@@ -85,6 +85,7 @@ export function Inbox({ config }: { config: InboxConfig }) {
             message={message}
             alerts={alertCounts.get(message.id) ?? 0}
             onAnswer={(given) => answer(message.id, given)}
+            onUpload={api.upload}
           />
         ))}
         <div ref={bottomRef} />

@@ -3,6 +3,8 @@ import { formatSize } from "../shared/format";
 import { describeError } from "../shared/http";
 import { buttonBehaviour, webUrl } from "./actions";
 import { ConfirmDialog } from "./ConfirmDialog";
+import type { Upload } from "./forms";
+import { FormView } from "./FormView";
 import { isAnswered } from "./messages";
 import type { Answer, Attachment, Message, MessageButton } from "./types";
 
@@ -18,13 +20,15 @@ interface MessageCardProps {
   /** How many times this message's alert has played on this page. */
   alerts: number;
   onAnswer(answer: Answer): Promise<void>;
+  /** Stores a photo of a photo upload form. */
+  onUpload(file: File): Promise<Upload>;
 }
 
 /**
  * A Rogerthat-style message card. An auto-locked answer is final: the buttons go and the answer is shown.
  * Otherwise the chosen button stays marked and another one (or the dismiss) changes the answer.
  */
-export function MessageCard({ message, alerts, onAnswer }: MessageCardProps) {
+export function MessageCard({ message, alerts, onAnswer, onUpload }: MessageCardProps) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [confirming, setConfirming] = useState<{ buttonId: string; text: string } | null>(null);
@@ -55,7 +59,8 @@ export function MessageCard({ message, alerts, onAnswer }: MessageCardProps) {
     }
   }
 
-  const showButtons = !message.locked && (message.buttons.length > 0 || message.allow_dismiss);
+  const showButtons = !message.form && !message.locked && (message.buttons.length > 0 || message.allow_dismiss);
+  const textId = `message-text-${message.id}`;
 
   return (
     <article className="message-card" data-testid={`message-${message.id}`} data-alerts={alerts}>
@@ -63,13 +68,15 @@ export function MessageCard({ message, alerts, onAnswer }: MessageCardProps) {
         <span className="flow-name">{message.flow_name}</span>
         <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
       </header>
-      <p className="message-text">{message.text}</p>
+      <p className="message-text" id={textId}>
+        {message.text}
+      </p>
       {message.attachments.length > 0 && <AttachmentList attachments={message.attachments} />}
       {answered && (
         <p className="answered" data-testid="answered">
           {message.dismissed
             ? "Dismissed"
-            : `You answered: ${message.answered_caption ?? message.answered_button_id}`}
+            : `You answered: ${message.display_value ?? message.answered_caption ?? message.answered_button_id}`}
         </p>
       )}
       {showButtons && (
@@ -96,6 +103,16 @@ export function MessageCard({ message, alerts, onAnswer }: MessageCardProps) {
             </button>
           )}
         </div>
+      )}
+      {message.form && !message.locked && (
+        <FormView
+          // A new answer (from this page or another) resets the widget to what the message asks.
+          key={message.answered_at ?? "unanswered"}
+          labelId={textId}
+          form={message.form}
+          onAnswer={onAnswer}
+          upload={onUpload}
+        />
       )}
       {message.locked && !answered && <p className="muted">This message can no longer be answered.</p>}
       {error && (

@@ -1,5 +1,6 @@
 import { jsonClient } from "../shared/http";
 import { readMessage } from "./messages";
+import type { Upload } from "./forms";
 import type { Answer, Message } from "./types";
 
 export function inboxApi(apiBase: string, csrfToken: string) {
@@ -9,6 +10,12 @@ export function inboxApi(apiBase: string, csrfToken: string) {
       (await http.get<unknown[]>(`${apiBase}inbox/messages/`)).map(readMessage),
     answer: async (messageId: number, answer: Answer): Promise<Message> =>
       readMessage(await http.post<unknown>(`${apiBase}inbox/messages/${messageId}/answer/`, answer)),
+    /** Stores a photo for a photo upload widget; the answer then refers to it by id. */
+    upload: (file: File): Promise<Upload> => {
+      const body = new FormData();
+      body.append("file", file);
+      return http.postForm<Upload>(`${apiBase}inbox/uploads/`, body);
+    },
   };
 }
 

@@ -89,6 +89,9 @@ describe("readMessage", () => {
       dismissed: true,
       answered_at: "2025-01-01T10:01:00Z",
       locked: false,
+      form: null,
+      form_result: null,
+      display_value: null,
     };
     expect(readMessage(full)).toEqual(full);
     expect(isAnswered(readMessage(full))).toBe(true);

@@ -1,4 +1,5 @@
 import { isObject } from "../shared/http";
+import { readForm, readFormResult } from "./forms";
 import type { AlertInterval, AlertType, Attachment, Message, MessageButton } from "./types";
 
 const ALERT_TYPES: readonly AlertType[] = ["SILENT", "BEEP", "RING_5", "RING_15", "RING_30", "RING_60"];
@@ -57,6 +58,9 @@ export function readMessage(raw: unknown): Message {
     dismissed: data.dismissed === true,
     answered_at: strOrNull(data.answered_at),
     locked: data.locked === true,
+    form: readForm(data.form),
+    form_result: readFormResult(data.form_result),
+    display_value: strOrNull(data.display_value),
   };
 }
 

@@ -29,6 +29,8 @@ export interface Attachment {
   size: number;
 }
 
+import type { FormResult, FormSpec } from "./forms";
+
 export interface Message {
   id: number;
   flow_name: string;
@@ -48,10 +50,18 @@ export interface Message {
   answered_at: string | null;
   /** Answered (or dismissed) and auto-locked: no further answers. */
   locked: boolean;
+  /** A form message's form; null for a plain message. Answered with button "positive" or "negative". */
+  form: FormSpec | null;
+  form_result: FormResult | null;
+  /** The answer as the person should read it back (a form's value, or the caption). */
+  display_value: string | null;
 }
 
-/** What answering sends: a button, or the dismiss. */
-export type Answer = { button_id: string } | { dismiss: true };
+/** What answering sends: a button, the dismiss, or a form's button (with the value when positive). */
+export type Answer =
+  | { button_id: string }
+  | { dismiss: true }
+  | { form: { button: "positive"; value: unknown } | { button: "negative" } };
 
 export interface InboxConfig {
   wsUrl: string;

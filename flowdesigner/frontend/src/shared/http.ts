@@ -58,13 +58,18 @@ export interface JsonClient {
   get<T>(url: string, options?: RequestOptions): Promise<T>;
   post<T>(url: string, body: unknown, options?: RequestOptions): Promise<T>;
   put<T>(url: string, body: unknown, options?: RequestOptions): Promise<T>;
+  /** A multipart POST (a file upload); the browser sets the Content-Type with its boundary. */
+  postForm<T>(url: string, body: FormData, options?: RequestOptions): Promise<T>;
 }
 
 export function jsonClient(csrfToken: string): JsonClient {
   async function request<T>(method: string, url: string, body: unknown, options: RequestOptions): Promise<T> {
     const headers: Record<string, string> = { Accept: "application/json" };
+    const multipart = body instanceof FormData;
     if (method !== "GET") {
-      headers["Content-Type"] = "application/json";
+      if (!multipart) {
+        headers["Content-Type"] = "application/json";
+      }
       headers["X-CSRFToken"] = csrfToken;
     }
     let response: Response;
@@ -73,7 +78,7 @@ export function jsonClient(csrfToken: string): JsonClient {
         method,
         headers,
         credentials: "same-origin",
-        body: method === "GET" ? undefined : JSON.stringify(body),
+        body: method === "GET" ? undefined : multipart ? body : JSON.stringify(body),
         signal: options.signal,
       });
     } catch (error) {
@@ -93,6 +98,7 @@ export function jsonClient(csrfToken: string): JsonClient {
     get: (url, options = {}) => request("GET", url, undefined, options),
     post: (url, body, options = {}) => request("POST", url, body, options),
     put: (url, body, options = {}) => request("PUT", url, body, options),
+    postForm: (url, body, options = {}) => request("POST", url, body, options),
   };
 }
 

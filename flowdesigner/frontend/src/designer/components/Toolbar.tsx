@@ -1,12 +1,15 @@
+import type { ExportRefusal } from "../exportXml";
 import type { DraftSaver } from "../useDraftSaver";
 
 interface ToolbarProps {
   flowName: string;
   flowsUrl: string;
   saver: DraftSaver;
+  exporting: boolean;
+  onExport(): void;
 }
 
-export function Toolbar({ flowName, flowsUrl, saver }: ToolbarProps) {
+export function Toolbar({ flowName, flowsUrl, saver, exporting, onExport }: ToolbarProps) {
   const { status, conflict, publishing } = saver;
   return (
     <header className="toolbar">
@@ -19,6 +22,15 @@ export function Toolbar({ flowName, flowsUrl, saver }: ToolbarProps) {
       </span>
       <button type="button" data-testid="save" disabled={conflict !== null} onClick={() => void saver.save()}>
         Save
+      </button>
+      <button
+        type="button"
+        data-testid="export-xml"
+        title="Download the draft as Rogerthat message flow XML"
+        disabled={exporting}
+        onClick={onExport}
+      >
+        Export XML
       </button>
       <button
         type="button"
@@ -40,6 +52,24 @@ export function ConflictBanner({ message, onReload }: { message: string; onReloa
       <p>Your latest changes were not saved. Reload to continue from the saved version.</p>
       <button type="button" className="primary" onClick={onReload}>
         Reload
+      </button>
+    </div>
+  );
+}
+
+export function ExportErrors({ refusal, onClose }: { refusal: ExportRefusal; onClose(): void }) {
+  return (
+    <div className="conflict export-refusal" data-testid="export-errors" role="alert">
+      <p>{refusal.detail}</p>
+      {refusal.errors.length > 0 && (
+        <ul className="export-errors">
+          {refusal.errors.map((error, index) => (
+            <li key={index}>{error}</li>
+          ))}
+        </ul>
+      )}
+      <button type="button" onClick={onClose}>
+        Close
       </button>
     </div>
   );

@@ -1,6 +1,7 @@
 import type { ElementData, JsonObject } from "../types";
 import { emailResults } from "./email_results";
 import { exit } from "./exit";
+import { formMessage } from "./form_message";
 import { message } from "./message";
 import { predefinedAudience } from "./predefined_audience";
 import { sendResults } from "./send_results";
@@ -8,7 +9,7 @@ import type { ElementModule, Exit } from "./types";
 
 /** The element types this front end can draw and edit, keyed like the server's registry. */
 const registry: ReadonlyMap<string, ElementModule> = new Map(
-  [predefinedAudience, message, sendResults, emailResults, exit].map((element) => [element.type, element]),
+  [predefinedAudience, message, formMessage, sendResults, emailResults, exit].map((element) => [element.type, element]),
 );
 
 export function elementModule(type: string): ElementModule | undefined {

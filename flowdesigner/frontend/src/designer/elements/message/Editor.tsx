@@ -1,12 +1,7 @@
 import { useState } from "react";
-import { formatSize } from "../../../shared/format";
 import type { EditorProps } from "../types";
 import { ACTION_LABELS, actionProblem, formatAction, parseAction, switchKind, type ActionKind } from "./actions";
 import {
-  ALERT_INTERVAL_LABELS,
-  ALERT_INTERVALS,
-  ALERT_TYPE_LABELS,
-  ALERT_TYPES,
   buttonAction,
   buttonIdProblem,
   DEFAULT_DISMISS_CAPTION,
@@ -14,24 +9,17 @@ import {
   nextButtonId,
   readMessage,
   TEMPLATE_VARIABLES,
-  type Attachment,
-  type MessageAlert,
   type MessageButton,
 } from "./config";
+import { MessageOptions } from "./options";
 
 export function MessageEditor({ config, onChange }: EditorProps) {
   const message = readMessage(config);
-  const { text, buttons, allow_dismiss: allowDismiss, alert, attachments } = message;
+  const { text, buttons, allow_dismiss: allowDismiss } = message;
   const ids = buttons.map((button) => button.id);
 
   function setButtons(next: MessageButton[], renamed?: Record<string, string>) {
     onChange({ ...config, buttons: next }, renamed);
-  }
-  function setAlert(changes: Partial<MessageAlert>) {
-    onChange({ ...config, alert: { ...alert, ...changes } });
-  }
-  function setAttachments(next: Attachment[]) {
-    onChange({ ...config, attachments: next });
   }
 
   return (
@@ -102,90 +90,7 @@ export function MessageEditor({ config, onChange }: EditorProps) {
         )}
       </fieldset>
 
-      <label className="field">
-        <span>Branding</span>
-        {/* Branding packages come later; the stored key is kept as it is. */}
-        <select data-testid="field-branding" disabled value="">
-          <option value="">No branding</option>
-        </select>
-      </label>
-
-      <fieldset className="field">
-        <legend>Alert</legend>
-        <div className="field-pair">
-          <label className="sub-field">
-            <span>Sound</span>
-            <select
-              data-testid="field-alert-type"
-              value={alert.type}
-              onChange={(event) => setAlert({ type: event.target.value as MessageAlert["type"] })}
-            >
-              {ALERT_TYPES.map((type) => (
-                <option key={type} value={type}>
-                  {ALERT_TYPE_LABELS[type]}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="sub-field">
-            <span>Repeat</span>
-            <select
-              data-testid="field-alert-interval"
-              value={alert.interval}
-              onChange={(event) => setAlert({ interval: event.target.value as MessageAlert["interval"] })}
-            >
-              {ALERT_INTERVALS.map((interval) => (
-                <option key={interval} value={interval}>
-                  {ALERT_INTERVAL_LABELS[interval]}
-                </option>
-              ))}
-            </select>
-          </label>
-        </div>
-        <label className="check">
-          <input
-            type="checkbox"
-            data-testid="field-vibrate"
-            checked={alert.vibrate}
-            onChange={(event) => setAlert({ vibrate: event.target.checked })}
-          />
-          Vibrate
-        </label>
-      </fieldset>
-
-      <label className="field check">
-        <input
-          type="checkbox"
-          data-testid="field-auto-lock"
-          checked={message.auto_lock}
-          onChange={(event) => onChange({ ...config, auto_lock: event.target.checked })}
-        />
-        Auto-lock: the first answer is final
-      </label>
-
-      <fieldset className="field">
-        <legend>Attachments</legend>
-        {attachments.length > 0 && (
-          <ol className="attachment-rows">
-            {attachments.map((attachment, index) => (
-              <AttachmentRow
-                key={index}
-                index={index}
-                attachment={attachment}
-                onChange={(changed) => setAttachments(attachments.with(index, changed))}
-                onRemove={() => setAttachments(attachments.filter((_, other) => other !== index))}
-              />
-            ))}
-          </ol>
-        )}
-        <button
-          type="button"
-          data-testid="add-attachment"
-          onClick={() => setAttachments([...attachments, { name: "", url: "", content_type: "", size: 0 }])}
-        >
-          Add attachment
-        </button>
-      </fieldset>
+      <MessageOptions config={config} onChange={onChange} />
     </>
   );
 }
@@ -377,69 +282,5 @@ function ButtonIdInput({ index, id, otherIds, allowDismiss, onRename }: ButtonId
         </span>
       )}
     </label>
-  );
-}
-
-interface AttachmentRowProps {
-  index: number;
-  attachment: Attachment;
-  onChange(attachment: Attachment): void;
-  onRemove(): void;
-}
-
-function AttachmentRow({ index, attachment, onChange, onRemove }: AttachmentRowProps) {
-  const size = formatSize(attachment.size);
-  return (
-    <li className="attachment-row">
-      <label>
-        <span>Name</span>
-        <input
-          data-testid={`attachment-name-${index}`}
-          value={attachment.name}
-          onChange={(event) => onChange({ ...attachment, name: event.target.value })}
-        />
-      </label>
-      <label>
-        <span>URL</span>
-        <input
-          data-testid={`attachment-url-${index}`}
-          type="url"
-          value={attachment.url}
-          placeholder="https://example.org/file.pdf"
-          onChange={(event) => onChange({ ...attachment, url: event.target.value })}
-        />
-      </label>
-      <label>
-        <span>Content type</span>
-        <input
-          data-testid={`attachment-type-${index}`}
-          value={attachment.content_type}
-          placeholder="application/pdf"
-          onChange={(event) => onChange({ ...attachment, content_type: event.target.value })}
-        />
-      </label>
-      <label>
-        <span>Size in bytes{size && ` (${size})`}</span>
-        <input
-          data-testid={`attachment-size-${index}`}
-          type="number"
-          min={0}
-          step={1}
-          value={attachment.size}
-          onChange={(event) => {
-            const bytes = event.target.valueAsNumber;
-            onChange({ ...attachment, size: Number.isFinite(bytes) ? Math.max(0, Math.floor(bytes)) : 0 });
-          }}
-        />
-      </label>
-      <button
-        type="button"
-        data-testid={`remove-attachment-${index}`}
-        onClick={onRemove}
-        aria-label={`Remove attachment ${index + 1}`}
-      >
-        Remove
-      </button>
-    </li>
   );
 }

@@ -61,40 +61,35 @@ export interface Attachment {
   [key: string]: unknown;
 }
 
-export interface MessageConfig {
+export interface MessageConfig extends MessageOptionsConfig {
   text: string;
   buttons: MessageButton[];
   allow_dismiss: boolean;
   dismiss_caption: string;
-  branding: string | null;
-  alert: MessageAlert;
-  auto_lock: boolean;
-  attachments: Attachment[];
 }
 
 /** The exit a dismiss ("Roger that") leads through. */
 export const DISMISS_EXIT = "dismiss";
 export const DEFAULT_DISMISS_CAPTION = "Roger that";
 
-const str = (value: unknown, fallback = ""): string => (typeof value === "string" ? value : fallback);
-const oneOf = <T extends string>(options: readonly T[], value: unknown, fallback: T): T =>
+export const str = (value: unknown, fallback = ""): string => (typeof value === "string" ? value : fallback);
+export const oneOf = <T extends string>(options: readonly T[], value: unknown, fallback: T): T =>
   options.includes(value as T) ? (value as T) : fallback;
 
-/** The message config with every key present, defaults for missing or malformed ones; unknown keys of
- * buttons, the alert and attachments are kept. */
-export function readMessage(config: JsonObject): MessageConfig {
-  const buttons = Array.isArray(config.buttons) ? config.buttons : [];
+/** The options every Rogerthat message has (a message or a form message). */
+export interface MessageOptionsConfig {
+  branding: string | null;
+  alert: MessageAlert;
+  auto_lock: boolean;
+  attachments: Attachment[];
+}
+
+/** Branding, alert, auto-lock and attachments with defaults for missing or malformed ones; unknown keys
+ * of the alert and attachments are kept. */
+export function readMessageOptions(config: JsonObject): MessageOptionsConfig {
   const attachments = Array.isArray(config.attachments) ? config.attachments : [];
   const alert = isObject(config.alert) ? config.alert : {};
   return {
-    text: str(config.text),
-    buttons: buttons.filter(isObject).flatMap((button) =>
-      typeof button.id === "string"
-        ? [{ ...button, id: button.id, caption: str(button.caption) }]
-        : [],
-    ),
-    allow_dismiss: config.allow_dismiss === true,
-    dismiss_caption: str(config.dismiss_caption, DEFAULT_DISMISS_CAPTION),
     branding: typeof config.branding === "string" ? config.branding : null,
     alert: {
       ...alert,
@@ -110,6 +105,23 @@ export function readMessage(config: JsonObject): MessageConfig {
       content_type: str(item.content_type),
       size: typeof item.size === "number" && Number.isFinite(item.size) ? item.size : 0,
     })),
+  };
+}
+
+/** The message config with every key present, defaults for missing or malformed ones; unknown keys of
+ * buttons, the alert and attachments are kept. */
+export function readMessage(config: JsonObject): MessageConfig {
+  const buttons = Array.isArray(config.buttons) ? config.buttons : [];
+  return {
+    text: str(config.text),
+    buttons: buttons.filter(isObject).flatMap((button) =>
+      typeof button.id === "string"
+        ? [{ ...button, id: button.id, caption: str(button.caption) }]
+        : [],
+    ),
+    allow_dismiss: config.allow_dismiss === true,
+    dismiss_caption: str(config.dismiss_caption, DEFAULT_DISMISS_CAPTION),
+    ...readMessageOptions(config),
   };
 }
 

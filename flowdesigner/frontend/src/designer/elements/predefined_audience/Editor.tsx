@@ -1,15 +1,44 @@
+import { useCallback } from "react";
+import { useDesigner } from "../../context";
 import type { EditorProps } from "../types";
+import { ChoicePicker } from "./ChoicePicker";
 import { readAudience } from "./config";
 import { PersonPicker } from "./PersonPicker";
 import { TagPicker } from "./TagPicker";
 
 export function AudienceEditor({ config, onChange }: EditorProps) {
-  const { tags, persons } = readAudience(config);
+  const { api } = useDesigner();
+  const { tags, segments, persons, companies } = readAudience(config);
+  const loadSegments = useCallback(async () => (await api.segments()).results, [api]);
+  const countSegment = useCallback(async (id: number) => (await api.segmentCount(id)).count, [api]);
+  const loadCompanies = useCallback(
+    async () => (await api.companies()).results.map((c) => ({ id: c.id, name: c.name, count: c.person_count })),
+    [api],
+  );
   return (
     <>
       <fieldset className="field">
         <legend>Tags</legend>
         <TagPicker selected={tags} onChange={(next) => onChange({ ...config, tags: next })} />
+      </fieldset>
+      <fieldset className="field">
+        <legend>Segments</legend>
+        <ChoicePicker
+          noun="segment"
+          load={loadSegments}
+          loadCount={countSegment}
+          selected={segments}
+          onChange={(next) => onChange({ ...config, segments: next })}
+        />
+      </fieldset>
+      <fieldset className="field">
+        <legend>Companies</legend>
+        <ChoicePicker
+          noun="company"
+          load={loadCompanies}
+          selected={companies}
+          onChange={(next) => onChange({ ...config, companies: next })}
+        />
       </fieldset>
       <fieldset className="field">
         <legend>Persons</legend>

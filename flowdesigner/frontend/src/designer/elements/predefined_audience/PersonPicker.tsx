@@ -23,8 +23,40 @@ export function PersonPicker({ selected, onChange }: PersonPickerProps) {
   const query = useDebouncedValue(text.trim(), SEARCH_DELAY_MS);
   const [results, setResults] = useState<Results | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // The API has no look-up by id, so names are known only for persons found in this session.
+  // Names of chosen persons: from the search results, or looked up by id (?ids=) for those chosen
+  // before this editor opened.
   const [known, setKnown] = useState<ReadonlyMap<number, Person>>(new Map());
+  const [missing, setMissing] = useState<ReadonlySet<number>>(new Set());
+  const unknownIds = selected.filter((id) => !known.has(id) && !missing.has(id));
+  const unknownKey = unknownIds.join(",");
+
+  useEffect(() => {
+    if (!unknownKey) {
+      return;
+    }
+    let current = true;
+    const ids = unknownKey.split(",").map(Number);
+    api.personsByIds(ids).then(
+      (page) => {
+        if (!current) {
+          return;
+        }
+        setKnown((map) => {
+          const next = new Map(map);
+          for (const person of page.results) {
+            next.set(person.id, person);
+          }
+          return next;
+        });
+        const found = new Set(page.results.map((person) => person.id));
+        setMissing((set) => new Set([...set, ...ids.filter((id) => !found.has(id))]));
+      },
+      () => undefined, // the chosen list still shows "Person #id"
+    );
+    return () => {
+      current = false;
+    };
+  }, [api, unknownKey]);
 
   useEffect(() => {
     if (!query) {
@@ -56,7 +88,10 @@ export function PersonPicker({ selected, onChange }: PersonPickerProps) {
       <ul className="chosen-list" aria-label="Chosen persons">
         {selected.map((id) => (
           <li key={id}>
-            <span>{personLabel(known.get(id)) ?? `Person #${id}`}</span>
+            <span data-testid={`chosen-person-${id}`}>
+              {personLabel(known.get(id)) ?? `Person #${id}`}
+              {missing.has(id) && <span className="error-text"> (no longer exists)</span>}
+            </span>
             <button
               type="button"
               data-testid={`remove-person-${id}`}

@@ -3,11 +3,18 @@ import type { Exit } from "../types";
 
 export interface Audience {
   tags: number[];
+  segments: number[];
   persons: number[];
+  companies: number[];
 }
 
 export function readAudience(config: JsonObject): Audience {
-  return { tags: readIds(config.tags), persons: readIds(config.persons) };
+  return {
+    tags: readIds(config.tags),
+    segments: readIds(config.segments),
+    persons: readIds(config.persons),
+    companies: readIds(config.companies),
+  };
 }
 
 function readIds(value: unknown): number[] {
@@ -16,14 +23,19 @@ function readIds(value: unknown): number[] {
 
 export const audienceExits = (): Exit[] => [{ name: "next", label: "Next" }];
 
-export function audienceSummary({ tags, persons }: Audience): string {
-  const parts = [plural(tags.length, "tag"), plural(persons.length, "person")].filter((part) => part !== null);
+export function audienceSummary({ tags, segments, persons, companies }: Audience): string {
+  const parts = [
+    plural(tags.length, "tag"),
+    plural(segments.length, "segment"),
+    plural(companies.length, "company", "companies"),
+    plural(persons.length, "person"),
+  ].filter((part) => part !== null);
   return parts.length > 0 ? parts.join(" · ") : "";
 }
 
-function plural(count: number, noun: string): string | null {
+function plural(count: number, noun: string, nouns = `${noun}s`): string | null {
   if (count === 0) {
     return null;
   }
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+  return `${count} ${count === 1 ? noun : nouns}`;
 }

@@ -5,7 +5,7 @@ import { AudienceSummary } from "./Summary";
 
 export const predefinedAudience: ElementModule = {
   type: "predefined_audience",
-  defaults: { tags: [], persons: [] },
+  defaults: { tags: [], segments: [], persons: [], companies: [] },
   exits: audienceExits,
   Summary: AudienceSummary,
   Editor: AudienceEditor,

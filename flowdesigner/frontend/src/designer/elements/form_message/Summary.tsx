@@ -1,0 +1,13 @@
+import type { JsonObject } from "../../types";
+import { readFormMessage } from "./config";
+import { WIDGET_LABELS } from "./widgets";
+
+export function FormMessageSummary({ config }: { config: JsonObject }) {
+  const { text, widget } = readFormMessage(config);
+  return (
+    <>
+      {text ? <p className="node-summary">{text}</p> : <p className="node-summary empty">No text yet</p>}
+      <p className="node-summary widget-kind">{WIDGET_LABELS[widget.type]}</p>
+    </>
+  );
+}

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import { elementModule, exitsOf, initialConfig } from "..";
+import {
+  attributeOptions,
+  formMessageExits,
+  readFormMessage,
+  STANDARD_ATTRIBUTE_KEYS,
+  switchSaveToKind,
+  switchWidgetType,
+} from "./config";
+import { choicesProblem, photoQualityProblem, widgetDefaults, WIDGET_TYPES } from "./widgets";
+
+describe("form message exits", () => {
+  it("are positive then negative, labelled with the captions or their defaults", () => {
+    expect(formMessageExits({ positive_caption: "Send", negative_caption: "Skip" })).toEqual([
+      { name: "positive", label: "Send" },
+      { name: "negative", label: "Skip" },
+    ]);
+    expect(formMessageExits({ positive_caption: "", negative_caption: "" })).toEqual([
+      { name: "positive", label: "Submit" },
+      { name: "negative", label: "Cancel" },
+    ]);
+    expect(exitsOf({ type: "form_message", config: {}, storedExits: [] }).map((exit) => exit.name)).toEqual([
+      "positive",
+      "negative",
+    ]);
+  });
+});
+
+describe("a newly placed form message", () => {
+  it("starts as a text line with Submit and Cancel", () => {
+    expect(initialConfig(elementModule("form_message")!, {})).toEqual({
+      text: "",
+      widget: { type: "text_line", max_chars: 50, placeholder: "", value: "" },
+      positive_caption: "Submit",
+      negative_caption: "Cancel",
+    });
+  });
+
+  it("shares no widget between two nodes", () => {
+    const first = initialConfig(elementModule("form_message")!, {});
+    (first.widget as Record<string, unknown>).max_chars = 5;
+    expect((initialConfig(elementModule("form_message")!, {}).widget as Record<string, unknown>).max_chars).toBe(50);
+  });
+});
+
+describe("widget defaults per type", () => {
+  const table: Array<[string, Record<string, unknown>]> = [
+    ["text_line", { max_chars: 50, placeholder: "", value: "" }],
+    ["text_block", { max_chars: 500, placeholder: "", value: "" }],
+    ["auto_complete", { max_chars: 50, placeholder: "", value: "", suggestions: [] }],
+    ["single_select", { choices: [], value: null }],
+    ["multi_select", { choices: [], values: [] }],
+    ["date_select", { mode: "date", min_date: null, max_date: null, date: null, minute_interval: 1, unit: "" }],
+    ["slider", { min: 0, max: 10, step: 1, precision: 0, unit: "", value: 0 }],
+    ["range_slider", { min: 0, max: 10, step: 1, precision: 0, unit: "", low_value: 0, high_value: 10 }],
+    ["photo_upload", { quality: "best", gallery: true, camera: true, ratio: "" }],
+    ["gps_location", { gps: true }],
+  ];
+
+  it("covers every widget type", () => {
+    expect(table.map(([type]) => type)).toEqual([...WIDGET_TYPES]);
+  });
+
+  it.each(table)("%s", (type, options) => {
+    expect(widgetDefaults(type as (typeof WIDGET_TYPES)[number])).toEqual({ type, ...options });
+  });
+
+  it("resets the options when the type changes, keeping the rest of the config", () => {
+    const config = {
+      text: "Pick one",
+      widget: { type: "text_line", max_chars: 10, placeholder: "x", value: "y" },
+      positive_caption: "OK",
+    };
+    expect(switchWidgetType(config, "single_select")).toEqual({
+      text: "Pick one",
+      widget: { type: "single_select", choices: [], value: null },
+      positive_caption: "OK",
+    });
+  });
+});
+
+describe("form message config", () => {
+  it("reads a malformed config with defaults", () => {
+    expect(readFormMessage({ widget: { type: "hologram" }, save_to: { kind: "cloud" }, auto_lock: false })).toEqual({
+      text: "",
+      widget: { type: "text_line", max_chars: 50, placeholder: "", value: "" },
+      positive_caption: "Submit",
+      positive_confirmation: "",
+      negative_caption: "Cancel",
+      negative_confirmation: "",
+      save_to: null,
+      branding: null,
+      alert: { type: "SILENT", interval: "NONE", vibrate: false },
+      auto_lock: false,
+      attachments: [],
+    });
+  });
+
+  it("keeps a known widget's options as stored", () => {
+    const widget = { type: "slider", min: 1, max: 5, step: 0.5, precision: 1, unit: "km", value: 2 };
+    expect(readFormMessage({ widget }).widget).toEqual(widget);
+  });
+
+  it("switches where the answer is saved, keeping the name or key while the kind stays", () => {
+    const variable = { kind: "variable", name: "size" } as const;
+    expect(switchSaveToKind(variable, "variable")).toBe(variable);
+    expect(switchSaveToKind(variable, "attribute")).toEqual({ kind: "attribute", key: "" });
+    expect(switchSaveToKind(variable, "none")).toBeNull();
+    expect(switchSaveToKind(null, "variable")).toEqual({ kind: "variable", name: "" });
+  });
+
+  it("offers the standard attributes first, then the custom ones not listed yet", () => {
+    const options = attributeOptions([
+      { key: "shoe_size", label: "Shoe size" },
+      { key: "email", label: "E-mail" },
+    ]);
+    expect(options.map(([key]) => key)).toEqual([...STANDARD_ATTRIBUTE_KEYS, "shoe_size"]);
+    expect(options.at(-1)).toEqual(["shoe_size", "Shoe size"]);
+  });
+
+  it("hints on choices without a value or with the same value twice, and on a bad photo quality", () => {
+    expect(choicesProblem([{ value: "a", label: "A" }])).toBeNull();
+    expect(choicesProblem([{ value: "", label: "A" }])).toMatch(/needs a value/);
+    expect(choicesProblem([{ value: "a", label: "A" }, { value: "a", label: "B" }])).toMatch(/same value/);
+    expect(photoQualityProblem("best")).toBeNull();
+    expect(photoQualityProblem("1024x768")).toBeNull();
+    expect(photoQualityProblem("huge")).not.toBeNull();
+  });
+});

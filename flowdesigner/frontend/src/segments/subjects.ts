@@ -1,0 +1,164 @@
+/**
+ * What a condition tests (its subject), which operators it offers (by data type, from the server's
+ * operator table) and how the value input's text becomes the JSON value the server expects.
+ */
+import type { Subject, UiCondition } from "./tree";
+import type { AttributeInfo, ConditionDoc, DataType, OperatorInfo, OperatorTable, ValueKind } from "./types";
+
+/** "attribute:first_name", "tag:3": a subject as a <select> option value. */
+export function encodeSubject(subject: Subject | null): string {
+  return subject ? `${subject.type}:${subject.ref}` : "";
+}
+
+export function decodeSubject(value: string): Subject | null {
+  const colon = value.indexOf(":");
+  if (colon < 0) {
+    return null;
+  }
+  const type = value.slice(0, colon);
+  const ref = value.slice(colon + 1);
+  if (type === "attribute" && ref) {
+    return { type, ref };
+  }
+  if ((type === "tag" || type === "company" || type === "segment") && /^\d+$/.test(ref)) {
+    return { type, ref: Number(ref) };
+  }
+  return null;
+}
+
+export function attributeOf(table: OperatorTable, subject: Subject | null): AttributeInfo | undefined {
+  return subject?.type === "attribute" ? table.attributes.find((a) => a.key === subject.ref) : undefined;
+}
+
+/** The data type whose operators apply, or the subject type for tags, companies and segments. */
+export function subjectKind(table: OperatorTable, subject: Subject | null): DataType | "tag" | "company" | "segment" | null {
+  if (!subject) {
+    return null;
+  }
+  if (subject.type === "attribute") {
+    return attributeOf(table, subject)?.data_type ?? null;
+  }
+  return subject.type;
+}
+
+/** The operators a subject offers, in the server's (the seed's) order. */
+export function operatorsFor(table: OperatorTable, subject: Subject | null): OperatorInfo[] {
+  const kind = subjectKind(table, subject);
+  if (kind === null) {
+    return [];
+  }
+  if (kind === "tag" || kind === "company" || kind === "segment") {
+    return table.subjects[kind] ?? [];
+  }
+  return table.data_types[kind] ?? [];
+}
+
+export function operatorInfo(table: OperatorTable, condition: UiCondition): OperatorInfo | undefined {
+  return operatorsFor(table, condition.subject).find((op) => op.name === condition.operator);
+}
+
+/** The condition after choosing another subject: the operator is kept when the new subject offers it,
+ * the value when the data type stayed the same. */
+export function withSubject(table: OperatorTable, condition: UiCondition, subject: Subject | null): UiCondition {
+  const operators = operatorsFor(table, subject);
+  const sameKind = subjectKind(table, subject) === subjectKind(table, condition.subject);
+  const operator = operators.some((op) => op.name === condition.operator) ? condition.operator : (operators[0]?.name ?? "");
+  return { ...condition, subject, operator, value: sameKind ? condition.value : "" };
+}
+
+export function withOperator(table: OperatorTable, condition: UiCondition, operator: string): UiCondition {
+  const before = operatorInfo(table, condition)?.value;
+  const after = operatorsFor(table, condition.subject).find((op) => op.name === operator)?.value;
+  return { ...condition, operator, value: before === after ? condition.value : "" };
+}
+
+export type InputKind = "none" | "days" | "text" | "number" | "date" | "datetime-local" | "boolean" | "list-item";
+
+export function inputKind(valueKind: ValueKind | undefined, dataType: DataType | undefined): InputKind {
+  if (valueKind === undefined || valueKind === "none") {
+    return "none";
+  }
+  if (valueKind === "days") {
+    return "days";
+  }
+  switch (dataType) {
+    case "BOOLEAN":
+      return "boolean";
+    case "NUMBER":
+      return "number";
+    case "DATE":
+      return "date";
+    case "DATETIME":
+      return "datetime-local";
+    case "LIST":
+      return "list-item";
+    default:
+      return "text";
+  }
+}
+
+export function conditionInput(table: OperatorTable, condition: UiCondition): InputKind {
+  return inputKind(operatorInfo(table, condition)?.value, attributeOf(table, condition.subject)?.data_type);
+}
+
+/**
+ * The JSON value to send for the input's text: numbers and days as numbers, booleans as true/false,
+ * local date-times as UTC instants; undefined when the operator takes no value. Text that does not
+ * parse is sent as typed, so the server's message says what is wrong on the row.
+ */
+export function coerceValue(kind: InputKind, text: string): unknown {
+  const trimmed = text.trim();
+  switch (kind) {
+    case "none":
+      return undefined;
+    case "days":
+      return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed === "" ? null : trimmed;
+    case "number": {
+      if (trimmed === "") {
+        return null;
+      }
+      const number = Number(trimmed);
+      return Number.isFinite(number) ? number : trimmed;
+    }
+    case "boolean":
+      return trimmed === "true" ? true : trimmed === "false" ? false : null;
+    case "datetime-local": {
+      if (trimmed === "") {
+        return null;
+      }
+      const instant = new Date(trimmed); // a local date-time without offset is read in the browser's zone
+      return Number.isNaN(instant.getTime()) ? trimmed : instant.toISOString();
+    }
+    default:
+      return trimmed === "" ? null : text;
+  }
+}
+
+/** The input's text for a stored value (the inverse of coerceValue). */
+export function valueText(kind: InputKind, value: unknown): string {
+  if (value === undefined || value === null) {
+    return "";
+  }
+  if (kind === "datetime-local" && typeof value === "string") {
+    const instant = new Date(value);
+    if (Number.isNaN(instant.getTime())) {
+      return value;
+    }
+    const pad = (n: number) => String(n).padStart(2, "0");
+    return (
+      `${instant.getFullYear()}-${pad(instant.getMonth() + 1)}-${pad(instant.getDate())}` +
+      `T${pad(instant.getHours())}:${pad(instant.getMinutes())}`
+    );
+  }
+  return String(value);
+}
+
+/** The input kind of a stored condition, to read its value back into the builder. */
+export function docInput(table: OperatorTable, condition: ConditionDoc): InputKind {
+  const subject: Subject | null =
+    typeof condition.attribute === "string" ? { type: "attribute", ref: condition.attribute } : null;
+  const dataType = subject ? attributeOf(table, subject)?.data_type : undefined;
+  const operators = subject ? operatorsFor(table, subject) : [];
+  const valueKind = operators.find((op) => op.name === condition.operator)?.value;
+  return inputKind(valueKind ?? (condition.value === undefined ? "none" : "value"), dataType);
+}
