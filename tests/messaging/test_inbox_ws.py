@@ -1,7 +1,7 @@
 """The inbox websocket through the real ASGI application (auth, origin check, routing)."""
 
 import pytest
-from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async as sync_to_async  # closes its DB connections
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
