@@ -12,8 +12,8 @@ renewal: DATE), 0-2 of 20 tags and, when people.models.Event exists, 0-2 "purcha
 
 The segment is `opt_in is true AND tag has <tag 0> AND score >= 50`: a standard column, a tag and a
 custom attribute, each compiled by people.conditions. Both counts are timed warm (best of --repeat)
-in the same run; the ratio is segment / COUNT(*). CSV import speed is not measured: there is no
-importer yet.
+in the same run; the ratio is segment / COUNT(*). CSV import speed is measured by
+bench/imports.py.
 """
 
 import argparse
@@ -74,7 +74,7 @@ def main() -> None:
             f"{segment / plain:>6.1f} {matches:>9}",
             flush=True,
         )
-    print("CSV import rows/s: not measured (there is no importer yet).")
+    print("CSV import rows/s: see bench/imports.py.")
 
 
 class Bench:

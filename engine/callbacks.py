@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django_q.models import Schedule
 
+from engine import fast_path
 from engine.models import CallbackAttempt, CallbackDelivery
 
 USER_AGENT = "Flowdesigner-Callback/1"
@@ -82,6 +83,7 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
     status_code: int | None = None
     error = ""
     excerpt = ""
+    reply = b""
     body = delivery.body.encode()
     try:
         check_url(delivery.url)
@@ -97,9 +99,12 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
             },
             timeout=settings.CALLBACK_TIMEOUT_SECONDS,
             allow_redirects=False,
+            stream=True,
         )
-        status_code = response.status_code
-        excerpt = response.text[:500]
+        with response:
+            status_code = response.status_code
+            reply = _read_reply(response, deadline=clock + settings.CALLBACK_TIMEOUT_SECONDS)
+        excerpt = reply[:500].decode("utf-8", errors="replace")
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
     except UnsafeURL as exc:
@@ -109,7 +114,7 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
     duration_ms = int((time.monotonic() - clock) * 1000)
 
     with transaction.atomic():
-        CallbackAttempt.objects.create(
+        attempt = CallbackAttempt.objects.create(
             delivery=delivery,
             number=number,
             started_at=started,
@@ -137,4 +142,25 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
                 next_run=delivery.next_attempt_at,
             )
         delivery.save(update_fields=["attempts", "status", "delivered_at", "next_attempt_at"])
+    if not error and delivery.kind in fast_path.KINDS:
+        # After the attempt is committed and in its own transaction: it can never undo the delivery.
+        fast_path.fast_path_apply(attempt_id=attempt.pk, body=reply)
     return delivery
+
+
+def _read_reply(response: requests.Response, *, deadline: float) -> bytes:
+    """At most fast_path.MAX_BODY_BYTES + 1 bytes of the body (one more tells a longer body apart), read
+    before `deadline`. A body that breaks off or is too slow is cut where it stopped: the status code
+    alone decides whether the delivery succeeded."""
+    limit = fast_path.MAX_BODY_BYTES + 1
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        for chunk in response.iter_content(chunk_size=8192):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size >= limit or time.monotonic() > deadline:
+                break
+    except requests.RequestException:
+        pass
+    return b"".join(chunks)[:limit]

@@ -1,5 +1,6 @@
 """Launches, participants, their step history, and result callbacks."""
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -67,6 +68,10 @@ class Participant(models.Model):
     launch = models.ForeignKey(
         Launch, null=True, blank=True, on_delete=models.SET_NULL, related_name="participants"
     )
+    # The poke that started this participant (none for launches); the double-tap guard looks it up.
+    poke = models.ForeignKey(
+        "Poke", null=True, blank=True, on_delete=models.SET_NULL, related_name="participants"
+    )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     current_node = models.CharField(max_length=64, blank=True)
     state = models.JSONField(default=dict)
@@ -120,6 +125,7 @@ class CallbackDelivery(models.Model):
     class Kind(models.TextChoices):
         END = "end"  # the participant reached an Exit
         FLUSH = "flush"  # a Send results element
+        POKE = "poke"  # a person started the flow with a poke (engine/pokes.py)
 
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="deliveries")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="deliveries")
@@ -138,6 +144,12 @@ class CallbackDelivery(models.Model):
     def __str__(self) -> str:
         return f"Callback {self.pk} ({self.status})"
 
+    @property
+    def last_attempt(self) -> "CallbackAttempt | None":
+        """The latest attempt; uses a prefetched attempt_log (a queryset cannot be indexed from the end)."""
+        attempts = list(self.attempt_log.all())
+        return attempts[-1] if attempts else None
+
 
 class CallbackAttempt(models.Model):
     delivery = models.ForeignKey(CallbackDelivery, on_delete=models.CASCADE, related_name="attempt_log")
@@ -147,6 +159,9 @@ class CallbackAttempt(models.Model):
     status_code = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True)
     response_excerpt = models.TextField(blank=True)
+    # What the service's fast-path answer did: "sent message", "started flow 12", "ignored: <reason>"
+    # ("" for attempts that were not answered with 2xx, and for poke callbacks).
+    fast_path = models.TextField(blank=True)
 
     class Meta:
         ordering = ["delivery", "number"]
@@ -180,3 +195,28 @@ class ResultsEmail(models.Model):
 
     def __str__(self) -> str:
         return f"Results email {self.pk} ({self.status})"
+
+
+def new_poke_code() -> str:
+    """A short random url-safe token (8 characters, 48 bits) for /p/<code>/ links and QR codes."""
+    return secrets.token_urlsafe(6)
+
+
+class Poke(models.Model):
+    """Rogerthat's poke: a tag a person can start a flow with (a button in the inbox's service menu, a
+    QR code, an action link). Started by engine.pokes.poke_start."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="pokes")
+    tag = models.SlugField(max_length=100, help_text="Sent to the service with every poke.")
+    label = models.CharField(max_length=100, help_text="The button caption.")
+    description = models.TextField(blank=True)
+    code = models.CharField(max_length=16, unique=True, default=new_poke_code, editable=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["flow", "label", "id"]
+        constraints = [models.UniqueConstraint(fields=["flow", "tag"], name="poke_unique_tag_per_flow")]
+
+    def __str__(self) -> str:
+        return f"Poke {self.tag} of {self.flow_id}"

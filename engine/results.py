@@ -2,15 +2,19 @@
 
 One builder for both deliveries: at a Send results element ("flow.results_flush", with `flush_id`) and at
 an Exit ("flow.completed", with `end_id`). The same document, as plain text, is what Email results sends.
+`poke_payload` is the "poke" report sent when a person starts a flow with a poke.
 """
 
+from datetime import datetime
 from typing import Literal
 
 from django.utils import timezone
 
-from engine.models import Participant
+from engine.models import Participant, Poke
+from people.models import Person
 
 Kind = Literal["flush", "end"]
+PokeSource = Literal["button", "qr", "link"]
 
 # Every results step has exactly these keys. Message steps have form_result null; form steps
 # have step_type "form_step", answer_id "positive"/"negative" and form_result {"type", "value"}.
@@ -35,6 +39,34 @@ def result_step(step: dict) -> dict:
     return out
 
 
+def person_payload(person: Person) -> dict:
+    """The person as every callback describes them."""
+    return {
+        "id": person.pk,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "phone": person.phone,
+        "language": person.language,
+    }
+
+
+def poke_payload(participant: Participant, *, poke: Poke, source: PokeSource, poked_at: datetime) -> dict:
+    """A person poked the service (Rogerthat's poke callback): who, which poke tag, how (an inbox
+    `button`, a scanned `qr` code or an action `link`), when, and the run it started."""
+    version = participant.version
+    return {
+        "type": "poke",
+        "flow": {"id": version.flow_id, "name": version.flow.name, "version": version.number},
+        "person": person_payload(participant.person),
+        "tag": poke.tag,
+        "poke_code": poke.code,
+        "source": source,
+        "poked_at": poked_at.isoformat(),
+        "run_id": str(participant.uuid),
+    }
+
+
 def results_payload(
     participant: Participant,
     *,
@@ -54,14 +86,7 @@ def results_payload(
         "type": "flow.completed" if completed else "flow.results_flush",
         "run_id": str(participant.uuid),
         "flow": {"id": version.flow_id, "name": version.flow.name, "version": version.number},
-        "person": {
-            "id": person.pk,
-            "first_name": person.first_name,
-            "last_name": person.last_name,
-            "email": person.email,
-            "phone": person.phone,
-            "language": person.language,
-        },
+        "person": person_payload(person),
         "launch_tag": launch.launch_tag if launch else "",
         "context": launch.context if launch else "",
         "flush_id": None if completed else node_id,

@@ -23,7 +23,7 @@ from engine.attributes import AttributeRefused, attribute_save
 from engine.core import definition, runtime
 from engine.core.definition import FlowDefinition
 from engine.core.elements.predefined_audience import AUDIENCE_KEYS
-from engine.models import CallbackDelivery, Launch, Participant, ParticipantStep, ResultsEmail
+from engine.models import CallbackDelivery, Launch, Participant, ParticipantStep, Poke, ResultsEmail
 from engine.results import results_payload, results_text
 from flowdesigner.models import Flow, FlowVersion
 from flowdesigner.roles import MARKETER
@@ -328,11 +328,40 @@ def _participants_start(
     effects = _Effects()
     now = timezone.now()
     for participant in participants:
-        result = runtime.start(defn, entry_id=entry_id, person=person_context(participant.person), now=now)
-        _apply(participant, result, old_history_len=0, effects=effects)
+        _participant_enter(participant, defn=defn, entry_id=entry_id, now=now, effects=effects)
     Participant.objects.bulk_create(participants)
     effects.persist()
     return len(participants)
+
+
+def _participant_enter(
+    participant: Participant, *, defn: FlowDefinition, entry_id: str, now: datetime, effects: _Effects
+) -> None:
+    """Run the core's start for a new (unsaved) participant and collect the rows it implies."""
+    result = runtime.start(defn, entry_id=entry_id, person=person_context(participant.person), now=now)
+    _apply(participant, result, old_history_len=0, effects=effects)
+
+
+def participant_start(
+    *,
+    version: FlowVersion,
+    person: Person,
+    launch: Launch | None = None,
+    poke: Poke | None = None,
+    now: datetime | None = None,
+) -> Participant:
+    """Enter one person into a published version through its Predefined Audience entry (whoever is in
+    that audience) and write the participant, its history and first messages. Call it inside a
+    transaction; messages are pushed and callbacks sent after commit. LaunchRefused when the version
+    has no entry to start from."""
+    defn = version_definition(version)
+    entry_id = entry_node_id(defn)
+    participant = Participant(launch=launch, poke=poke, version=version, person=person)
+    effects = _Effects()
+    _participant_enter(participant, defn=defn, entry_id=entry_id, now=now or timezone.now(), effects=effects)
+    participant.save()
+    effects.persist()
+    return participant
 
 
 # --- answering -----------------------------------------------------------------------------------
@@ -374,7 +403,7 @@ def participant_answer(
     except Message.DoesNotExist:
         raise AnswerRefused("There is no such message in your inbox.", code="not_found") from None
     if message.participant_id is None:
-        raise AnswerRefused("This message does not expect an answer.", code="stale")
+        return _standalone_answer(message, button_id=button_id, dismiss=dismiss, form=form)
     if (form is not None) != (message.form is not None):
         detail = (
             "This message has no form; answer it with one of its buttons."
@@ -471,6 +500,32 @@ def _answer_change(message: Message, *, button_id: str | None, person: Person) -
     _inbound_reply(message, participant)
     participant.state = result.state
     participant.save(update_fields=["state", "updated_at"])
+    transaction.on_commit(lambda: messages_dispatch([message.pk]))
+    return message
+
+
+def _standalone_answer(
+    message: Message, *, button_id: str | None, dismiss: bool, form: dict | None
+) -> Message:
+    """An answer to a message no flow step waits for (one a service sent through the fast path):
+    recorded, locking the message, and shown in the conversation; nothing advances."""
+    if form is not None or message.form is not None:
+        raise AnswerRefused("This message has no form to submit.", code="invalid")
+    if message.answered_at is not None:
+        raise AnswerRefused("This message was already answered.", code="answered")
+    buttons = {b["id"] for b in message.buttons}
+    if not (message.option_values["allow_dismiss"] if dismiss else button_id in buttons):
+        raise AnswerRefused(_invalid_detail(dismiss), code="invalid")
+    _record_answer(message, button_id=button_id, now=timezone.now(), step=None)
+    message.save(update_fields=_ANSWER_FIELDS)
+    Message.objects.create(
+        person=message.person,
+        direction=Message.Direction.IN,
+        channel=message.channel,
+        status=Message.Status.DELIVERED,
+        text=message.answered_caption or message.answered_button_id,
+        reply_to=message,
+    )
     transaction.on_commit(lambda: messages_dispatch([message.pk]))
     return message
 

@@ -177,6 +177,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# People CSV imports: the largest file accepted, and the rows committed per transaction.
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
+IMPORT_BATCH_SIZE = envint("IMPORT_BATCH_SIZE", 1000)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"

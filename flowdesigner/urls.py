@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from engine import api as engine_api
+from engine import api_pokes
+from engine import views as engine_views
 from flowdesigner import api as flow_api
 from flowdesigner import api_branding, views_branding
 from flowdesigner import views as flow_views
@@ -12,8 +14,10 @@ from messaging import api as messaging_api
 from messaging import views as messaging_views
 from people import api as people_api
 from people import views as people_views
+from people import views_imports as import_views
 from people import views_segments as segment_views
 from people.api import events as people_events_api
+from people.api import imports as people_imports_api
 
 router = DefaultRouter()
 router.register("persons", people_api.PersonViewSet, basename="api-person")
@@ -22,6 +26,7 @@ router.register("brandings", api_branding.BrandingViewSet, basename="api-brandin
 router.register("companies", people_api.CompanyViewSet, basename="api-company")
 router.register("attributes", people_api.AttributeDefinitionViewSet, basename="api-attribute")
 router.register("segments", people_api.SegmentViewSet, basename="api-segment")
+router.register("imports", people_imports_api.PersonImportViewSet, basename="api-import")
 router.register(
     "event-definitions", people_events_api.EventDefinitionViewSet, basename="api-event-definition"
 )
@@ -39,6 +44,10 @@ api_urlpatterns = [
     path("flows/<int:pk>/versions/", flow_api.FlowVersionListApi.as_view(), name="api-flow-versions"),
     path("flows/<int:pk>/launches/", engine_api.LaunchCreateApi.as_view(), name="api-launch-create"),
     path("launches/<int:pk>/", engine_api.LaunchDetailApi.as_view(), name="api-launch-detail"),
+    path("flows/<int:pk>/pokes/", api_pokes.FlowPokeListCreateApi.as_view(), name="api-flow-pokes"),
+    path("pokes/<slug:code>/", api_pokes.PokeDetailApi.as_view(), name="api-poke-detail"),
+    path("inbox/pokes/", api_pokes.InboxPokeListApi.as_view(), name="api-inbox-pokes"),
+    path("inbox/pokes/<slug:code>/", api_pokes.InboxPokeStartApi.as_view(), name="api-inbox-poke-start"),
     path("inbox/messages/", messaging_api.InboxMessageListApi.as_view(), name="api-inbox-messages"),
     path("inbox/messages/<int:pk>/answer/", messaging_api.InboxAnswerApi.as_view(), name="api-inbox-answer"),
     path("inbox/uploads/", messaging_api.InboxUploadApi.as_view(), name="api-inbox-uploads"),
@@ -47,6 +56,11 @@ api_urlpatterns = [
         "persons/<int:pk>/timeline/",
         people_events_api.PersonTimelineApi.as_view(),
         name="api-person-timeline",
+    ),
+    path(
+        "imports/<int:pk>/rejected.csv",
+        people_imports_api.PersonImportRejectedApi.as_view(),
+        name="api-import-rejected",
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -59,6 +73,15 @@ urlpatterns = [
     path("flows/", flow_views.flow_list, name="flow-list"),
     path("flows/<int:pk>/", flow_views.flow_detail, name="flow-detail"),
     path("flows/<int:pk>/design/", flow_views.flow_design, name="flow-design"),
+    path(
+        "flows/<int:pk>/results-emails/<int:email_id>/retry/",
+        flow_views.results_email_retry,
+        name="results-email-retry",
+    ),
+    path("flows/<int:pk>/pokes/", engine_views.poke_create, name="poke-create"),
+    path("pokes/<slug:code>/qr.png", engine_views.poke_qr, name="poke-qr"),
+    path("pokes/<slug:code>/active/", engine_views.poke_active, name="poke-active"),
+    path("p/<slug:code>/", engine_views.poke_link, name="poke-link"),
     path("brandings/", views_branding.branding_list, name="branding-list"),
     path("brandings/<slug:key>/preview/", views_branding.branding_preview, name="branding-preview"),
     path(
@@ -73,6 +96,10 @@ urlpatterns = [
     path("people/<int:pk>/edit/", people_views.person_edit, name="person-edit"),
     path("people/<int:pk>/delete/", people_views.person_delete, name="person-delete"),
     path("people/bulk-tag/", people_views.person_bulk_tag, name="person-bulk-tag"),
+    path("people/import/", import_views.import_upload, name="person-import"),
+    path("people/import/<int:pk>/", import_views.import_detail, name="person-import-detail"),
+    path("people/import/<int:pk>/rejected.csv", import_views.import_rejected, name="person-import-rejected"),
+    path("people/export.csv", import_views.person_export, name="person-export"),
     path("segments/", segment_views.segment_list, name="segment-list"),
     path("segments/new/", segment_views.segment_new, name="segment-new"),
     path("segments/<int:pk>/", segment_views.segment_edit, name="segment-edit"),

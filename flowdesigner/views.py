@@ -8,10 +8,12 @@ from django.db.models import Q
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from engine import emails as engine_emails
 from engine import services as engine_services
-from engine.models import MAX_CONTEXT, CallbackDelivery
+from engine.models import MAX_CONTEXT, CallbackDelivery, ResultsEmail
+from engine.views import PokeForm
 from flowdesigner import services
 from flowdesigner.models import Flow
 from flowdesigner.roles import END_USER, MARKETER, STAFF, has_role, role_required
@@ -145,7 +147,8 @@ def flow_detail(request, pk: int):
             except engine_services.LaunchRefused as exc:
                 messages.error(request, str(exc))
             else:
-                messages.success(request, f"Launching version {version.number} to {launch.total} people.")
+                people = "person" if launch.total == 1 else "people"
+                messages.success(request, f"Launching version {version.number} to {launch.total} {people}.")
                 return redirect("flow-detail", pk=pk)
     context = {
         "flow": flow,
@@ -156,8 +159,24 @@ def flow_detail(request, pk: int):
         "deliveries": CallbackDelivery.objects.filter(flow=flow).prefetch_related("attempt_log")[:50],
         "can_launch": has_role(request.user, STAFF),
         "can_design": has_role(request.user, MARKETER),
+        "results_emails": ResultsEmail.objects.filter(flow=flow)[:50],
+        "pokes": flow.pokes.all(),
+        "poke_form": PokeForm(),
     }
     return render(request, "flowdesigner/flow_detail.html", context)
+
+
+@require_POST
+@role_required(STAFF)
+def results_email_retry(request, pk: int, email_id: int):
+    """Send a failed results email of this flow again."""
+    try:
+        engine_emails.results_email_retry(email_id=email_id, flow_id=pk)
+    except engine_emails.EmailRetryRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "The results email is queued to be sent again.")
+    return redirect("flow-detail", pk=pk)
 
 
 @role_required(MARKETER)

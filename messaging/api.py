@@ -22,6 +22,9 @@ InboxMessage = inline_serializer(
         "allow_dismiss": serializers.BooleanField(),
         "dismiss_caption": serializers.CharField(),
         "branding": serializers.CharField(allow_null=True),
+        "branding_colors": serializers.JSONField(
+            allow_null=True, help_text='{"background", "text", "scheme"} of the branding; null without one'
+        ),
         "alert": serializers.JSONField(help_text='{"type", "interval", "vibrate"}'),
         "auto_lock": serializers.BooleanField(),
         "attachments": serializers.JSONField(help_text='[{"name", "url", "content_type", "size"}]'),

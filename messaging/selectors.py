@@ -1,17 +1,38 @@
 """Reads for the inbox."""
 
+from collections.abc import Iterable
+
+from flowdesigner.models import Branding
 from messaging.models import Message
 
 INBOX_LIMIT = 200
 
+# Branding key -> {"background", "text", "scheme"}; a key that is not there has no branding (any more).
+BrandingColors = dict[str, dict[str, str]]
 
-def message_payload(message: Message) -> dict:
-    """The JSON shape of an inbox message (the same over the API and the websocket)."""
+
+def branding_colors(messages: Iterable[Message]) -> BrandingColors:
+    """The colours of the brandings these messages use, in one query (none when no message has one)."""
+    keys = {m.option_values["branding"] for m in messages} - {None, ""}
+    if not keys:
+        return {}
+    rows = Branding.objects.filter(key__in=keys).values_list(
+        "key", "background_color", "text_color", "color_scheme"
+    )
+    return {key: {"background": bg, "text": text, "scheme": scheme} for key, bg, text, scheme in rows}
+
+
+def message_payload(message: Message, *, colors: BrandingColors | None = None) -> dict:
+    """The JSON shape of an inbox message (the same over the API and the websocket). `colors` are the
+    brandings looked up once for a batch of messages (branding_colors); without, this message's own."""
     flow_name = ""
     if message.participant_id:
         flow_name = message.participant.version.flow.name
     options = message.option_values
     answered = message.answered_at is not None
+    standalone = message.participant_id is None
+    if colors is None:
+        colors = branding_colors([message])
     return {
         "id": message.pk,
         "flow_name": flow_name,
@@ -23,6 +44,8 @@ def message_payload(message: Message) -> dict:
         "allow_dismiss": options["allow_dismiss"],
         "dismiss_caption": options["dismiss_caption"],
         "branding": options["branding"],
+        # The branding's colours for the card around it; null without a branding or when it was deleted.
+        "branding_colors": colors.get(options["branding"]) if options["branding"] else None,
         "alert": options["alert"],
         "auto_lock": options["auto_lock"],
         "attachments": options["attachments"],
@@ -34,7 +57,8 @@ def message_payload(message: Message) -> dict:
         # Answered and auto-locked: no further answer counts. Without auto-lock the answer may change.
         # A form is final once answered, whatever auto_lock says (a changed answer would have to undo what
         # was saved into variables and attributes).
-        "locked": answered and (options["auto_lock"] or message.form is not None),
+        # A message no flow step waits for (sent through a callback's fast path) is final once answered too.
+        "locked": answered and (options["auto_lock"] or message.form is not None or standalone),
         # Form messages: the form as sent, and once answered its typed result and the answer as text.
         "form": message.form,
         "form_result": message.form_result,
@@ -49,4 +73,5 @@ def inbox_messages(person_id: int) -> list[dict]:
         .select_related("participant__version__flow")
         .order_by("-id")[:INBOX_LIMIT]
     )
-    return [message_payload(m) for m in reversed(rows)]
+    colors = branding_colors(rows)
+    return [message_payload(m, colors=colors) for m in reversed(rows)]

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from messaging.models import Message, Upload
-from messaging.selectors import message_payload
+from messaging.selectors import branding_colors, message_payload
 from people.models import Person
 
 
@@ -34,11 +34,15 @@ def messages_dispatch(message_ids: list[int]) -> None:
     if queued:
         Message.objects.filter(pk__in=queued).update(status=Message.Status.SENT, sent_at=timezone.now())
     events = []
+    colors = branding_colors(messages)
     for message in messages:
         if message.status == Message.Status.QUEUED:
             message.status = Message.Status.SENT
         events.append(
-            (inbox_group(message.person_id), {"type": "inbox.message", "message": message_payload(message)})
+            (
+                inbox_group(message.person_id),
+                {"type": "inbox.message", "message": message_payload(message, colors=colors)},
+            )
         )
     # One trip into the event loop for the whole batch: a launch sends hundreds at once.
     async_to_sync(_group_send_all)(events)

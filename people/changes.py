@@ -169,17 +169,25 @@ def snapshot(person: Person) -> dict[str, Any]:
     return values
 
 
-def _company(company_id: int | None) -> dict[str, Any] | None:
+def _company(company_id: int | None, names: dict[int, str] | None = None) -> dict[str, Any] | None:
     if company_id is None:
         return None
+    if names and company_id in names:
+        return {"id": company_id, "name": names[company_id]}
     name = Company.objects.filter(pk=company_id).values_list("name", flat=True).first()
     return {"id": company_id, "name": name}
 
 
 def person_diff(
-    before: dict[str, Any], person: Person, *, at: dt.datetime | None = None
+    before: dict[str, Any],
+    person: Person,
+    *,
+    at: dt.datetime | None = None,
+    company_names: dict[int, str] | None = None,
 ) -> list[PersonChanged]:
-    """One change per tracked standard attribute (and the company) that differs from `before`."""
+    """One change per tracked standard attribute (and the company) that differs from `before`.
+
+    `company_names` (id → name), when the caller has them, saves a query per company change (imports)."""
     at = at or timezone.now()
     after = snapshot(person)
     found: list[PersonChanged] = []
@@ -201,8 +209,8 @@ def person_diff(
                 person_id=person.pk,
                 at=at,
                 source=current_source(),
-                old=_company(before["company"]),
-                new=_company(after["company"]),
+                old=_company(before["company"], company_names),
+                new=_company(after["company"], company_names),
             )
         )
     return found

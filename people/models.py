@@ -241,3 +241,76 @@ class PersonChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.key} of person {self.person_id}"
+
+
+class PersonImport(models.Model):
+    """An uploaded CSV/TSV of persons, its column mapping and the progress of its background run.
+
+    The file lives in the default storage (MEDIA_ROOT/imports/): the run streams it batch by batch, so
+    memory stays flat whatever its size. `processed` counts the data rows whose batch committed; a run
+    killed midway starts again after them (people.imports.person_import_run).
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new"  # uploaded, waiting for its mapping
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    class UpsertKey(models.TextChoices):
+        PHONE = "phone"
+        EMAIL = "email"
+        EXTERNAL_ID = "external_id"
+
+    file = models.FileField(upload_to="imports/", max_length=255)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    encoding = models.CharField(max_length=16, default="utf-8-sig")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEW)
+    delimiter = models.CharField(max_length=1, default=",")
+    has_header = models.BooleanField(default=True)
+    # One target per column: a standard attribute key, "company", a custom attribute key or "ignore".
+    mapping = models.JSONField(default=list, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="+")
+    upsert_key = models.CharField(max_length=11, choices=UpsertKey.choices, default=UpsertKey.EMAIL)
+    total = models.PositiveIntegerField(null=True, blank=True)  # data rows; counted when the run starts
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.original_name})"
+
+
+class PersonImportRejection(models.Model):
+    """A data row an import refused: its line in the file, why, and its cells (for the report)."""
+
+    person_import = models.ForeignKey(PersonImport, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField()
+    # [{"column": header or "", "message": "..."}]
+    errors = models.JSONField(default=list)
+    values = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["person_import", "line"]
+
+    def __str__(self) -> str:
+        return f"line {self.line} of import {self.person_import_id}"
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(
+            f"{e['column']}: {e['message']}" if e["column"] else e["message"] for e in self.errors
+        )

@@ -1,5 +1,7 @@
 """People pages: the list with search, filters and bulk tags; a person's detail; create, edit, delete."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,7 +15,7 @@ from flowdesigner.roles import MARKETER, STAFF, role_required
 from people import selectors, services
 from people.attributes import STANDARD_ATTRIBUTES
 from people.forms import BulkTagForm, PersonForm
-from people.models import AttributeValue, Company, Person, Tag
+from people.models import AttributeValue, Company, Person, Segment, Tag
 
 
 @role_required(MARKETER, STAFF)
@@ -21,7 +23,8 @@ def person_list(request):
     search = request.GET.get("q", "").strip()
     tag_id = request.GET.get("tag", "")
     company_id = request.GET.get("company", "")
-    persons = selectors.persons_filtered(search=search, tag=tag_id, company=company_id)
+    segment_id = request.GET.get("segment", "")
+    persons = selectors.persons_filtered(search=search, tag=tag_id, company=company_id, segment=segment_id)
     page = Paginator(persons.select_related("company").prefetch_related("tags"), 50).get_page(
         request.GET.get("page")
     )
@@ -33,6 +36,9 @@ def person_list(request):
             "search": search,
             "tag_id": tag_id,
             "company_id": company_id,
+            "segment_id": segment_id,
+            "filters": urlencode({"q": search, "tag": tag_id, "company": company_id, "segment": segment_id}),
+            "segments": Segment.objects.order_by("name"),
             "tags": Tag.objects.order_by("name"),
             "companies": Company.objects.order_by("name"),
         },
@@ -132,7 +138,12 @@ def person_bulk_tag(request: HttpRequest) -> HttpResponse:
         changed = services.persons_tag_bulk(
             tag=tag,
             add=add,
-            filter={"search": data["q"], "tag": data["filter_tag"], "company": data["filter_company"]},
+            filter={
+                "search": data["q"],
+                "tag": data["filter_tag"],
+                "company": data["filter_company"],
+                "segment": data["filter_segment"],
+            },
         )
     else:
         changed = services.persons_tag_bulk(tag=tag, add=add, person_ids=data["ids"])

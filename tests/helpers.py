@@ -23,11 +23,13 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 
 
 class CallbackReceiver:
-    """A real HTTP server on 127.0.0.1 that records POSTs and answers with queued status codes."""
+    """A real HTTP server on 127.0.0.1 that records POSTs and answers with queued status codes and
+    queued bodies (a JSON value, or bytes sent as they are; default {"ok": true/false})."""
 
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.statuses: list[int] = []
+        self.bodies: list[object] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,7 +40,8 @@ class CallbackReceiver:
                 self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(json.dumps({"ok": code < 300}).encode())
+                reply = receiver.bodies.pop(0) if receiver.bodies else {"ok": code < 300}
+                self.wfile.write(reply if isinstance(reply, bytes) else json.dumps(reply).encode())
 
             def log_message(self, *args):
                 pass

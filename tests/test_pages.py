@@ -281,7 +281,7 @@ def test_staff_launches_from_the_flow_page(
     assert messaged == {people[name].pk for name in reached}
 
     page = client.get(f"/flows/{flow.pk}/").content.decode()
-    assert f"Launching version 1 to {len(reached)} people." in page
+    assert f"Launching version 1 to {len(reached)} {'person' if len(reached) == 1 else 'people'}." in page
     assert f'data-launch="{launch.pk}" data-status="done"' in page
     assert f"{len(reached)} / {len(reached)}" in page
 

@@ -4,8 +4,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch
+from django.http import StreamingHttpResponse
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiTypes,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
@@ -13,12 +15,15 @@ from drf_spectacular.utils import (
 )
 from rest_framework import filters, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from flowdesigner.roles import IsMarketerOrStaff
 from people import changes, selectors, services
+from people.api.imports import CSVRenderer
 from people.attributes import AttributeValueError, normalise_email, normalise_phone, validate_timezone
+from people.exports import persons_export_response
 from people.models import AttributeValue, Company, Person, Tag
 
 
@@ -235,6 +240,21 @@ class PersonViewSet(viewsets.ModelViewSet):
         return persons.prefetch_related(
             "tags", Prefetch("attribute_values", queryset=AttributeValue.objects.select_related("definition"))
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("search", str, description="Part of a name, email or phone"),
+            OpenApiParameter("tag", int),
+            OpenApiParameter("company", str, description='A company id, or "none"'),
+            OpenApiParameter("segment", int, description="Only the persons in this segment"),
+        ],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+    )
+    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
+    def export(self, request: Request) -> StreamingHttpResponse:
+        """Persons matching the People filters as CSV, streamed: standard attributes, company, tags and
+        every custom attribute; cells a spreadsheet would run as formulas are prefixed with a quote."""
+        return persons_export_response(request.query_params)
 
     @extend_schema(
         request=BulkTagSerializer,

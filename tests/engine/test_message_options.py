@@ -127,6 +127,7 @@ def test_the_inbox_gets_the_rendered_text_and_every_option(launch_rich, as_endus
         "allow_dismiss": True,
         "dismiss_caption": "Maybe later",
         "branding": "party",
+        "branding_colors": None,  # no package has the key "party"
         "alert": ALERT,
         "auto_lock": True,
         "attachments": [ATTACHMENT],

@@ -48,6 +48,7 @@ def test_inbox_lists_only_my_messages(inbox):
             "allow_dismiss": False,
             "dismiss_caption": "Roger that",
             "branding": None,
+            "branding_colors": None,
             "alert": {"type": "SILENT", "interval": "NONE", "vibrate": False},
             "auto_lock": True,
             "attachments": [],

@@ -20,6 +20,9 @@ export function designerApi(apiBase: string, csrfToken: string) {
       }
       return tags;
     },
+    /** Branding packages for the message editors' dropdown (a marketer uploads them on /brandings/). */
+    brandings: async (): Promise<BrandingInfo[]> =>
+      (await http.get<Page<BrandingInfo>>(`${apiBase}brandings/?page_size=500`)).results,
     attributes: async (): Promise<AttributeInfo[]> =>
       (await http.get<Page<AttributeInfo>>(`${apiBase}attributes/?page_size=500`)).results,
     /** The export URL of the flow's draft as Rogerthat XML (a download, or 400 with the reasons). */
@@ -38,6 +41,15 @@ export function designerApi(apiBase: string, csrfToken: string) {
 }
 
 export type DesignerApi = ReturnType<typeof designerApi>;
+
+/** A branding package as GET /api/brandings/ lists it. */
+export interface BrandingInfo {
+  key: string;
+  name: string;
+  background_color: string;
+  text_color: string;
+  color_scheme: string;
+}
 
 /** A segment or company as the audience pickers list it (companies carry their person_count). */
 export interface AudienceChoice {

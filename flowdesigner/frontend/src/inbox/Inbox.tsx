@@ -4,6 +4,7 @@ import { alertIsOver, alertsToStart, AlertScheduler, browserAlertOutput, notific
 import { inboxApi } from "./api";
 import { MessageCard } from "./MessageCard";
 import { mergeMessages, readMessage } from "./messages";
+import { ServiceMenu } from "./ServiceMenu";
 import { connectInbox, websocketUrl, type ConnectionState } from "./socket";
 import type { Answer, InboxConfig, Message } from "./types";
 
@@ -67,6 +68,7 @@ export function Inbox({ config }: { config: InboxConfig }) {
           </span>
         </div>
       </header>
+      <ServiceMenu api={api} />
       {connection === "denied" && (
         <p className="notice error-text" role="alert">
           Please log in again.

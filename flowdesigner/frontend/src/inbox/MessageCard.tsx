@@ -2,6 +2,7 @@ import { useState } from "react";
 import { formatSize } from "../shared/format";
 import { describeError } from "../shared/http";
 import { buttonBehaviour, webUrl } from "./actions";
+import { brandingCardStyle, brandingFrameHeight, brandingFrameUrl } from "./branding";
 import { ConfirmDialog } from "./ConfirmDialog";
 import type { Upload } from "./forms";
 import { FormView } from "./FormView";
@@ -61,16 +62,38 @@ export function MessageCard({ message, alerts, onAnswer, onUpload }: MessageCard
 
   const showButtons = !message.form && !message.locked && (message.buttons.length > 0 || message.allow_dismiss);
   const textId = `message-text-${message.id}`;
+  // A package that was deleted has no colours: its text is shown plain rather than a missing page.
+  const branded = message.branding !== null && message.branding_colors !== null;
 
   return (
-    <article className="message-card" data-testid={`message-${message.id}`} data-alerts={alerts}>
+    <article
+      className={`message-card${branded ? " branded" : ""}`}
+      data-testid={`message-${message.id}`}
+      data-alerts={alerts}
+      style={branded ? brandingCardStyle(message.branding_colors) : undefined}
+    >
       <header className="message-meta">
         <span className="flow-name">{message.flow_name}</span>
         <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
       </header>
-      <p className="message-text" id={textId}>
-        {message.text}
-      </p>
+      {branded ? (
+        // sandbox="": no scripts, no same origin, no forms or navigation; the server's CSP says the same.
+        <iframe
+          className="branding-frame"
+          id={textId}
+          data-testid="branding-frame"
+          sandbox=""
+          src={brandingFrameUrl(message.branding!, message.id)}
+          title={message.flow_name ? `Message from ${message.flow_name}` : "Message"}
+          height={brandingFrameHeight(message.text)}
+          loading="lazy"
+          referrerPolicy="no-referrer"
+        />
+      ) : (
+        <p className="message-text" id={textId}>
+          {message.text}
+        </p>
+      )}
       {message.attachments.length > 0 && <AttachmentList attachments={message.attachments} />}
       {answered && (
         <p className="answered" data-testid="answered">

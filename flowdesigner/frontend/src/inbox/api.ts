@@ -1,6 +1,7 @@
 import { jsonClient } from "../shared/http";
 import { readMessage } from "./messages";
 import type { Upload } from "./forms";
+import { readPokes, readPokeStarted, type Poke, type PokeStarted } from "./pokes";
 import type { Answer, Message } from "./types";
 
 export function inboxApi(apiBase: string, csrfToken: string) {
@@ -16,6 +17,10 @@ export function inboxApi(apiBase: string, csrfToken: string) {
       body.append("file", file);
       return http.postForm<Upload>(`${apiBase}inbox/uploads/`, body);
     },
+    /** The services menu: pokes the person can start. */
+    pokes: async (): Promise<Poke[]> => readPokes(await http.get<unknown>(`${apiBase}inbox/pokes/`)),
+    startPoke: async (poke: Poke): Promise<PokeStarted> =>
+      readPokeStarted(await http.post<unknown>(`${apiBase}inbox/pokes/${encodeURIComponent(poke.code)}/`, {}), poke),
   };
 }
 

@@ -1,6 +1,6 @@
 import { isObject } from "../shared/http";
 import { readForm, readFormResult } from "./forms";
-import type { AlertInterval, AlertType, Attachment, Message, MessageButton } from "./types";
+import type { AlertInterval, AlertType, Attachment, BrandingColors, Message, MessageButton } from "./types";
 
 const ALERT_TYPES: readonly AlertType[] = ["SILENT", "BEEP", "RING_5", "RING_15", "RING_30", "RING_60"];
 const ALERT_INTERVALS: readonly AlertInterval[] = [
@@ -39,6 +39,7 @@ export function readMessage(raw: unknown): Message {
     allow_dismiss: data.allow_dismiss === true,
     dismiss_caption: str(data.dismiss_caption) || "Roger that",
     branding: strOrNull(data.branding),
+    branding_colors: readBrandingColors(data.branding_colors),
     alert: {
       type: oneOf(ALERT_TYPES, alert.type, "SILENT"),
       interval: oneOf(ALERT_INTERVALS, alert.interval, "NONE"),
@@ -61,6 +62,17 @@ export function readMessage(raw: unknown): Message {
     form: readForm(data.form),
     form_result: readFormResult(data.form_result),
     display_value: strOrNull(data.display_value),
+  };
+}
+
+function readBrandingColors(raw: unknown): BrandingColors | null {
+  if (!isObject(raw)) {
+    return null;
+  }
+  return {
+    background: str(raw.background),
+    text: str(raw.text),
+    scheme: raw.scheme === "dark" ? "dark" : "light",
   };
 }
 

@@ -31,6 +31,13 @@ export interface Attachment {
 
 import type { FormResult, FormSpec } from "./forms";
 
+export interface BrandingColors {
+  /** CSS colours as the package's meta tags give them; "" when it gives none. */
+  background: string;
+  text: string;
+  scheme: "light" | "dark";
+}
+
 export interface Message {
   id: number;
   flow_name: string;
@@ -39,8 +46,10 @@ export interface Message {
   buttons: MessageButton[];
   allow_dismiss: boolean;
   dismiss_caption: string;
-  /** Not rendered yet; kept for when branding packages arrive. */
+  /** The key of the branding package the text is shown in (a sandboxed iframe); null for plain text. */
   branding: string | null;
+  /** The branding's colours for the card; null without a branding or when the package is gone. */
+  branding_colors: BrandingColors | null;
   alert: MessageAlert;
   auto_lock: boolean;
   attachments: Attachment[];

@@ -1,5 +1,10 @@
+import { useEffect, useState } from "react";
 import { formatSize } from "../../../shared/format";
+import { describeError } from "../../../shared/http";
+import type { BrandingInfo } from "../../api";
+import { useDesigner } from "../../context";
 import type { JsonObject } from "../../types";
+import { brandingChoices } from "./branding";
 import {
   ALERT_INTERVAL_LABELS,
   ALERT_INTERVALS,
@@ -20,7 +25,7 @@ interface MessageOptionsProps {
  * attachments. Shared by the message and the form message editors; edits only those keys of `config`.
  */
 export function MessageOptions({ config, onChange }: MessageOptionsProps) {
-  const { alert, attachments, auto_lock: autoLock } = readMessageOptions(config);
+  const { alert, attachments, auto_lock: autoLock, branding } = readMessageOptions(config);
 
   function setAlert(changes: Partial<MessageAlert>) {
     onChange({ ...config, alert: { ...alert, ...changes } });
@@ -31,13 +36,10 @@ export function MessageOptions({ config, onChange }: MessageOptionsProps) {
 
   return (
     <>
-      <label className="field">
-        <span>Branding</span>
-        {/* Branding packages come later; the stored key is kept as it is. */}
-        <select data-testid="field-branding" disabled value="">
-          <option value="">No branding</option>
-        </select>
-      </label>
+      <BrandingSelect
+        value={branding}
+        onChange={(key) => onChange({ ...config, branding: key || null })}
+      />
 
       <fieldset className="field">
         <legend>Alert</legend>
@@ -116,6 +118,40 @@ export function MessageOptions({ config, onChange }: MessageOptionsProps) {
         </button>
       </fieldset>
     </>
+  );
+}
+
+function BrandingSelect({ value, onChange }: { value: string | null; onChange(key: string): void }) {
+  const { api } = useDesigner();
+  const [brandings, setBrandings] = useState<BrandingInfo[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    api.brandings().then(
+      (loaded) => live && setBrandings(loaded),
+      (failure: unknown) => live && setError(describeError(failure)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  return (
+    <label className="field">
+      <span>Branding</span>
+      <select
+        data-testid="field-branding"
+        value={value ?? ""}
+        disabled={brandings === null && !error}
+        onChange={(event) => onChange(event.target.value)}
+      >
+        {brandingChoices(brandings ?? [], value).map((choice) => (
+          <option key={choice.value} value={choice.value}>
+            {choice.label}
+          </option>
+        ))}
+      </select>
+      {error && <span className="error-text">Brandings could not be loaded: {error}</span>}
+    </label>
   );
 }
 
