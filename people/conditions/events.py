@@ -120,7 +120,8 @@ class EventPropertyTarget:
         return q
 
     def matches(self, ctx: "CompileContext") -> Q:
-        raise NotImplementedError
+        # Unreachable through the operator registry: an event property is always compared.
+        raise TypeError("An event property is compared by an operator; it cannot be matched on its own.")
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,8 @@ class AttributeTarget:
         return self.wrap(q)
 
     def matches(self, ctx: "CompileContext") -> Q:
-        raise NotImplementedError
+        # Unreachable through the operator registry: "has"/"in" only accept tags, companies, segments.
+        raise TypeError("An attribute is compared by an operator; it cannot be matched on its own.")
 
 
 def standard_target(

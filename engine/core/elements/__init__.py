@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Literal
@@ -161,7 +162,7 @@ class Step:
         return cls("fail", exit=reason)
 
 
-class ElementType:
+class ElementType(ABC):
     """Base class of every element type. Subclasses set the class attributes and override what differs."""
 
     type: ClassVar[str]
@@ -187,9 +188,9 @@ class ElementType:
         """The sentence shown when `exit_name` leads nowhere."""
         return f'Exit "{exit_name}" is not connected'
 
+    @abstractmethod
     def enter(self, node: Node, ctx: Context) -> Step:
         """Run the node as the participant arrives."""
-        raise NotImplementedError
 
     def resume(self, node: Node, ctx: Context, reply: dict) -> Step:
         """Take a reply at a node this element made wait. Elements that never wait refuse replies."""

@@ -17,7 +17,7 @@ from engine.core.elements import (
     Step,
     register,
 )
-from engine.core.elements.message import ALERT_INTERVALS, ALERT_TYPES, MAX_CAPTION, MAX_TEXT
+from engine.core.elements.message import MAX_CAPTION, MAX_TEXT, OPTION_PROPERTIES
 from engine.core.elements.message import options as message_options
 from engine.core.issues import Issue
 
@@ -97,31 +97,7 @@ class FormMessage(ElementType):
                     },
                 ]
             },
-            "branding": {"type": ["string", "null"], "minLength": 1},
-            "alert": {
-                "type": "object",
-                "properties": {
-                    "type": {"enum": ALERT_TYPES},
-                    "interval": {"enum": ALERT_INTERVALS},
-                    "vibrate": {"type": "boolean"},
-                },
-                "additionalProperties": False,
-            },
-            "auto_lock": {"type": "boolean"},
-            "attachments": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["name", "url", "content_type", "size"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "url": {"type": "string"},
-                        "content_type": {"type": "string"},
-                        "size": {"type": "integer", "minimum": 0},
-                    },
-                    "additionalProperties": False,
-                },
-            },
+            **OPTION_PROPERTIES,
         },
         "required": ["widget"],
         "additionalProperties": False,

@@ -40,6 +40,36 @@ ALERT_INTERVALS = [
 ]
 
 
+# Config schema of the options a message and a form message share (branding, alert, lock, attachments).
+OPTION_PROPERTIES: dict = {
+    "branding": {"type": ["string", "null"], "minLength": 1},
+    "alert": {
+        "type": "object",
+        "properties": {
+            "type": {"enum": ALERT_TYPES},
+            "interval": {"enum": ALERT_INTERVALS},
+            "vibrate": {"type": "boolean"},
+        },
+        "additionalProperties": False,
+    },
+    "auto_lock": {"type": "boolean"},
+    "attachments": {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["name", "url", "content_type", "size"],
+            "properties": {
+                "name": {"type": "string"},
+                "url": {"type": "string"},
+                "content_type": {"type": "string"},
+                "size": {"type": "integer", "minimum": 0},
+            },
+            "additionalProperties": False,
+        },
+    },
+}
+
+
 def options(config: dict) -> dict:
     """Every message option with the default filled in for a missing key (flows older than the option)."""
     alert = default_alert() | config.get("alert", {})
@@ -95,31 +125,7 @@ class Message(ElementType):
             },
             "allow_dismiss": {"type": "boolean"},
             "dismiss_caption": {"type": "string"},
-            "branding": {"type": ["string", "null"], "minLength": 1},
-            "alert": {
-                "type": "object",
-                "properties": {
-                    "type": {"enum": ALERT_TYPES},
-                    "interval": {"enum": ALERT_INTERVALS},
-                    "vibrate": {"type": "boolean"},
-                },
-                "additionalProperties": False,
-            },
-            "auto_lock": {"type": "boolean"},
-            "attachments": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["name", "url", "content_type", "size"],
-                    "properties": {
-                        "name": {"type": "string"},
-                        "url": {"type": "string"},
-                        "content_type": {"type": "string"},
-                        "size": {"type": "integer", "minimum": 0},
-                    },
-                    "additionalProperties": False,
-                },
-            },
+            **OPTION_PROPERTIES,
         },
         "additionalProperties": False,
     }
