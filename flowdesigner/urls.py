@@ -15,6 +15,7 @@ from messaging import views as messaging_views
 from people import api as people_api
 from people import views as people_views
 from people import views_imports as import_views
+from people import views_manage as manage_views
 from people import views_segments as segment_views
 from people.api import events as people_events_api
 from people.api import imports as people_imports_api
@@ -100,6 +101,22 @@ urlpatterns = [
     path("people/import/<int:pk>/", import_views.import_detail, name="person-import-detail"),
     path("people/import/<int:pk>/rejected.csv", import_views.import_rejected, name="person-import-rejected"),
     path("people/export.csv", import_views.person_export, name="person-export"),
+    path("people/companies/", manage_views.company_list, name="manage-company-list"),
+    path("people/companies/new/", manage_views.company_new, name="manage-company-new"),
+    path("people/companies/<int:pk>/edit/", manage_views.company_edit, name="manage-company-edit"),
+    path("people/companies/<int:pk>/delete/", manage_views.company_delete, name="manage-company-delete"),
+    path("people/tags/", manage_views.tag_list, name="manage-tag-list"),
+    path("people/tags/new/", manage_views.tag_new, name="manage-tag-new"),
+    path("people/tags/<int:pk>/edit/", manage_views.tag_edit, name="manage-tag-edit"),
+    path("people/tags/<int:pk>/delete/", manage_views.tag_delete, name="manage-tag-delete"),
+    path("people/attributes/", manage_views.attribute_list, name="manage-attribute-list"),
+    path("people/attributes/new/", manage_views.attribute_new, name="manage-attribute-new"),
+    path("people/attributes/<int:pk>/edit/", manage_views.attribute_edit, name="manage-attribute-edit"),
+    path("people/attributes/<int:pk>/delete/", manage_views.attribute_delete, name="manage-attribute-delete"),
+    path("people/events/", manage_views.event_list, name="manage-event-list"),
+    path("people/events/new/", manage_views.event_new, name="manage-event-new"),
+    path("people/events/<int:pk>/edit/", manage_views.event_edit, name="manage-event-edit"),
+    path("people/events/<int:pk>/delete/", manage_views.event_delete, name="manage-event-delete"),
     path("segments/", segment_views.segment_list, name="segment-list"),
     path("segments/new/", segment_views.segment_new, name="segment-new"),
     path("segments/<int:pk>/", segment_views.segment_edit, name="segment-edit"),

@@ -4,22 +4,37 @@ import {
   conditionInput,
   decodeSubject,
   encodeSubject,
+  eventOf,
+  eventPropertyOf,
+  newPropertyFilter,
   operatorsFor,
+  propertyInput,
+  propertyOperators,
   withOperator,
+  withProperty,
+  withPropertyOperator,
   withSubject,
 } from "./subjects";
 import {
   addCondition,
+  addEventProperty,
   addGroup,
   childPath,
+  COUNT_OPS,
+  emptyEventCriteria,
   ROOT,
   type RowError,
   removeAt,
+  removeEventProperty,
   setCondition,
+  setEventCount,
+  setEventProperty,
+  setEventWindow,
   toggleOp,
   type UiCondition,
   type UiGroup,
   updateAt,
+  WINDOW_UNITS,
 } from "./tree";
 import type { Named, OperatorTable } from "./types";
 
@@ -136,6 +151,15 @@ function ConditionRow(props: BuilderProps & { condition: UiCondition; path: stri
         <SubjectOptions label="Tag" type="tag" items={options.tags} />
         <SubjectOptions label="Company" type="company" items={options.companies} />
         <SubjectOptions label="In segment" type="segment" items={options.segments} />
+        {(table.events ?? []).length > 0 && (
+          <optgroup label="Events">
+            {(table.events ?? []).map((e) => (
+              <option key={e.key} value={`event:${e.key}`}>
+                Event: {e.label}
+              </option>
+            ))}
+          </optgroup>
+        )}
         {condition.subject && !isKnownSubject(options, condition) && (
           <option value={encodeSubject(condition.subject)}>
             {condition.subject.type} {String(condition.subject.ref)} (no longer exists)
@@ -162,20 +186,221 @@ function ConditionRow(props: BuilderProps & { condition: UiCondition; path: stri
       </select>
       <ValueInput
         kind={input}
-        path={path}
+        testId={`value-${path}`}
         value={condition.value}
         invalid={invalid("value")}
         readOnly={readOnly}
         label={attributeOf(table, condition.subject)?.label ?? "Value"}
         onChange={(value) => onChange(setCondition(tree, path, { value }))}
       />
+      {condition.subject?.type === "event" && <EventCriteria {...props} />}
       {!readOnly && (
         <button type="button" className="link" data-testid={`remove-${path}`} aria-label="Remove condition" onClick={() => onChange(removeAt(tree, path))}>
           Remove
         </button>
       )}
-      <RowErrors errors={errors} path={path} fields={["row", "subject", "operator", "value"]} />
+      <RowErrors errors={errors} path={path} fields={CONDITION_FIELDS} />
     </div>
+  );
+}
+
+const CONDITION_FIELDS: RowError["field"][] = [
+  "row",
+  "subject",
+  "operator",
+  "value",
+  "window",
+  "window-amount",
+  "window-unit",
+  "count",
+  "count-operator",
+  "count-value",
+  "properties",
+  "property-row",
+  "property",
+  "property-operator",
+  "property-value",
+];
+
+const COUNT_LABELS: Record<string, string> = { gte: "at least", lte: "at most", eq: "exactly" };
+
+/** The window, count and property filters of an event row. */
+function EventCriteria(props: BuilderProps & { condition: UiCondition; path: string }) {
+  const { tree, condition, path, options, readOnly, onChange, errors } = props;
+  const { table } = options;
+  const criteria = condition.event ?? emptyEventCriteria();
+  const event = eventOf(table, condition.subject);
+  const invalid = (field: RowError["field"], index?: number) =>
+    errors.some((e) => e.path === path && e.field === field && (index === undefined || e.index === index));
+  const within = criteria.within;
+  const count = criteria.count;
+  const hasProperties = (event?.properties.length ?? 0) > 0;
+
+  return (
+    <span className="event-criteria">
+      <span className="event-window">
+        <span className="muted">in the last</span>
+        <input
+          data-testid={`event-window-amount-${path}`}
+          aria-label="Window length"
+          aria-invalid={invalid("window-amount") || invalid("window")}
+          type="number"
+          min={1}
+          max={100000}
+          step={1}
+          placeholder="any time"
+          disabled={readOnly}
+          value={within?.amount ?? ""}
+          onChange={(e) => {
+            const amount = e.target.value;
+            onChange(
+              setEventWindow(tree, path, amount === "" && !within ? null : { amount, unit: within?.unit || "days" }),
+            );
+          }}
+        />
+        <select
+          data-testid={`event-window-unit-${path}`}
+          aria-label="Window unit"
+          aria-invalid={invalid("window-unit") || invalid("window")}
+          disabled={readOnly}
+          value={within?.unit ?? ""}
+          onChange={(e) => {
+            const unit = e.target.value;
+            onChange(setEventWindow(tree, path, unit === "" ? null : { amount: within?.amount ?? "", unit }));
+          }}
+        >
+          <option value="">(any time)</option>
+          {within && !WINDOW_UNITS.includes(within.unit as (typeof WINDOW_UNITS)[number]) && within.unit !== "" && (
+            <option value={within.unit}>{within.unit}</option>
+          )}
+          {WINDOW_UNITS.map((unit) => (
+            <option key={unit} value={unit}>
+              {unit}
+            </option>
+          ))}
+        </select>
+      </span>
+      <span className="event-count">
+        <select
+          data-testid={`event-count-op-${path}`}
+          aria-label="How many times"
+          aria-invalid={invalid("count-operator") || invalid("count")}
+          disabled={readOnly}
+          value={count?.operator ?? ""}
+          onChange={(e) => {
+            const operator = e.target.value;
+            onChange(setEventCount(tree, path, operator === "" ? null : { operator, value: count?.value || "1" }));
+          }}
+        >
+          <option value="">at least once</option>
+          {count && !COUNT_OPS.includes(count.operator as (typeof COUNT_OPS)[number]) && count.operator !== "" && (
+            <option value={count.operator}>{count.operator}</option>
+          )}
+          {COUNT_OPS.map((op) => (
+            <option key={op} value={op}>
+              {COUNT_LABELS[op]}
+            </option>
+          ))}
+        </select>
+        <input
+          data-testid={`event-count-value-${path}`}
+          aria-label="Number of times"
+          aria-invalid={invalid("count-value") || invalid("count")}
+          type="number"
+          min={0}
+          max={100000}
+          step={1}
+          disabled={readOnly}
+          value={count?.value ?? ""}
+          onChange={(e) => {
+            const value = e.target.value;
+            onChange(setEventCount(tree, path, value === "" && !count ? null : { operator: count?.operator || "gte", value }));
+          }}
+        />
+        <span className="muted">times</span>
+      </span>
+      {criteria.properties.length > 0 && (
+        <ol className="event-properties" aria-invalid={invalid("properties")}>
+          {criteria.properties.map((filter, i) => {
+            const operators = propertyOperators(table, condition, filter);
+            const property = eventPropertyOf(event, filter.property);
+            const known = filter.property === "" || property !== undefined;
+            const set = (next: typeof filter) => onChange(setEventProperty(tree, path, i, next));
+            return (
+              <li key={i} className={`event-property${errors.some((e) => e.path === path && e.index === i) ? " has-error" : ""}`}>
+                <span className="muted">{i === 0 ? "with" : "and"}</span>
+                <select
+                  data-testid={`event-property-${path}-${i}`}
+                  aria-label="Event property"
+                  aria-invalid={invalid("property", i) || invalid("property-row", i)}
+                  disabled={readOnly}
+                  value={filter.property}
+                  onChange={(e) => set(withProperty(table, condition, filter, e.target.value))}
+                >
+                  <option value="">Choose…</option>
+                  {!known && <option value={filter.property}>{filter.property} (no longer exists)</option>}
+                  {(event?.properties ?? []).map((p) => (
+                    <option key={p.key} value={p.key}>
+                      {p.label}
+                    </option>
+                  ))}
+                </select>
+                <select
+                  data-testid={`event-property-op-${path}-${i}`}
+                  aria-label="Property operator"
+                  aria-invalid={invalid("property-operator", i)}
+                  disabled={readOnly || operators.length === 0}
+                  value={filter.operator}
+                  onChange={(e) => set(withPropertyOperator(table, condition, filter, e.target.value))}
+                >
+                  {operators.length === 0 && <option value="">—</option>}
+                  {filter.operator && !operators.some((op) => op.name === filter.operator) && (
+                    <option value={filter.operator}>{filter.operator}</option>
+                  )}
+                  {operators.map((op) => (
+                    <option key={op.name} value={op.name}>
+                      {op.label}
+                    </option>
+                  ))}
+                </select>
+                <ValueInput
+                  kind={propertyInput(table, condition, filter)}
+                  testId={`event-property-value-${path}-${i}`}
+                  value={filter.value}
+                  invalid={invalid("property-value", i)}
+                  readOnly={readOnly}
+                  label={property?.label ?? "Property value"}
+                  onChange={(value) => set({ ...filter, value })}
+                />
+                {!readOnly && (
+                  <button
+                    type="button"
+                    className="link"
+                    data-testid={`remove-event-property-${path}-${i}`}
+                    aria-label="Remove property filter"
+                    onClick={() => onChange(removeEventProperty(tree, path, i))}
+                  >
+                    Remove filter
+                  </button>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      )}
+      {!readOnly && (
+        <button
+          type="button"
+          className="secondary"
+          data-testid={`add-event-property-${path}`}
+          disabled={!hasProperties}
+          title={hasProperties ? "Only events whose property matches" : "This event has no properties"}
+          onClick={() => onChange(addEventProperty(tree, path, newPropertyFilter(table, condition)))}
+        >
+          + Property filter
+        </button>
+      )}
+    </span>
   );
 }
 
@@ -186,6 +411,9 @@ function isKnownSubject(options: BuilderOptions, condition: UiCondition): boolea
   }
   if (subject.type === "attribute") {
     return options.table.attributes.some((a) => a.key === subject.ref);
+  }
+  if (subject.type === "event") {
+    return (options.table.events ?? []).some((e) => e.key === subject.ref);
   }
   const items = { tag: options.tags, company: options.companies, segment: options.segments }[subject.type];
   return items.some((item) => item.id === subject.ref);
@@ -208,7 +436,7 @@ function SubjectOptions({ label, type, items }: { label: string; type: string; i
 
 interface ValueInputProps {
   kind: ReturnType<typeof conditionInput>;
-  path: string;
+  testId: string;
   value: string;
   invalid: boolean;
   readOnly: boolean;
@@ -216,9 +444,9 @@ interface ValueInputProps {
   onChange(value: string): void;
 }
 
-function ValueInput({ kind, path, value, invalid, readOnly, label, onChange }: ValueInputProps): ReactNode {
+function ValueInput({ kind, testId, value, invalid, readOnly, label, onChange }: ValueInputProps): ReactNode {
   const common = {
-    "data-testid": `value-${path}`,
+    "data-testid": testId,
     "aria-label": label,
     "aria-invalid": invalid,
     disabled: readOnly,

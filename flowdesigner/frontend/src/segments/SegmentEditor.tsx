@@ -3,8 +3,8 @@ import { ApiError, describeError, isAbort, isObject } from "../shared/http";
 import { useDebouncedValue } from "../shared/useDebouncedValue";
 import { segmentsApi } from "./api";
 import { type BuilderOptions, RuleBuilder } from "./RuleBuilder";
-import { coerceValue, conditionInput, docInput, valueText } from "./subjects";
-import { fromDoc, type RowError, rowErrors, toDoc, type UiGroup } from "./tree";
+import { docFromTree, treeFromDoc } from "./subjects";
+import { type RowError, rowErrors, type UiGroup } from "./tree";
 import type { GroupDoc, Preview, RuleError, SegmentsConfig } from "./types";
 
 const PREVIEW_DELAY_MS = 400;
@@ -37,8 +37,7 @@ export function SegmentEditor({ config }: { config: SegmentsConfig }) {
           return;
         }
         const options = { table, tags, companies, segments: segments.filter((s) => s.id !== config.segmentId) };
-        const root = fromDoc(config.rules, (condition) => valueText(docInput(table, condition), condition.value));
-        setTree(root.kind === "group" ? root : { kind: "group", op: "and", rules: [root] });
+        setTree(treeFromDoc(table, config.rules));
         setLoaded({ status: "ready", options });
       },
       (error: unknown) => current && setLoaded({ status: "failed", error: describeError(error) }),
@@ -50,7 +49,7 @@ export function SegmentEditor({ config }: { config: SegmentsConfig }) {
 
   const table = loaded.status === "ready" ? loaded.options.table : null;
   const doc = useMemo(
-    () => (table && tree ? (toDoc(tree, (c) => coerceValue(conditionInput(table, c), c.value)) as GroupDoc) : null),
+    () => (table && tree ? docFromTree(table, tree) : null),
     [table, tree],
   );
   const docJson = useDebouncedValue(doc ? JSON.stringify(doc) : "", PREVIEW_DELAY_MS);

@@ -2,8 +2,27 @@
  * What a condition tests (its subject), which operators it offers (by data type, from the server's
  * operator table) and how the value input's text becomes the JSON value the server expects.
  */
-import type { Subject, UiCondition } from "./tree";
-import type { AttributeInfo, ConditionDoc, DataType, OperatorInfo, OperatorTable, ValueKind } from "./types";
+import {
+  emptyEventCriteria,
+  fromDoc,
+  toDoc,
+  type Subject,
+  type UiCondition,
+  type UiGroup,
+  type UiPropertyFilter,
+} from "./tree";
+import type {
+  AttributeInfo,
+  ConditionDoc,
+  DataType,
+  EventInfo,
+  EventPropertyInfo,
+  GroupDoc,
+  OperatorInfo,
+  OperatorTable,
+  PropertyFilterDoc,
+  ValueKind,
+} from "./types";
 
 /** "attribute:first_name", "tag:3": a subject as a <select> option value. */
 export function encodeSubject(subject: Subject | null): string {
@@ -20,6 +39,9 @@ export function decodeSubject(value: string): Subject | null {
   if (type === "attribute" && ref) {
     return { type, ref };
   }
+  if (type === "event" && ref) {
+    return { type, ref };
+  }
   if ((type === "tag" || type === "company" || type === "segment") && /^\d+$/.test(ref)) {
     return { type, ref: Number(ref) };
   }
@@ -30,8 +52,25 @@ export function attributeOf(table: OperatorTable, subject: Subject | null): Attr
   return subject?.type === "attribute" ? table.attributes.find((a) => a.key === subject.ref) : undefined;
 }
 
-/** The data type whose operators apply, or the subject type for tags, companies and segments. */
-export function subjectKind(table: OperatorTable, subject: Subject | null): DataType | "tag" | "company" | "segment" | null {
+export function eventOf(table: OperatorTable, subject: Subject | null): EventInfo | undefined {
+  return subject?.type === "event" ? (table.events ?? []).find((e) => e.key === subject.ref) : undefined;
+}
+
+export function eventPropertyOf(event: EventInfo | undefined, key: string): EventPropertyInfo | undefined {
+  return event?.properties.find((p) => p.key === key);
+}
+
+/** Used when the server's table predates event conditions. */
+const EVENT_OPERATORS: OperatorInfo[] = [
+  { name: "happened", label: "happened", value: "none" },
+  { name: "not_happened", label: "did not happen", value: "none" },
+];
+
+/** The data type whose operators apply, or the subject type for tags, companies, segments and events. */
+export function subjectKind(
+  table: OperatorTable,
+  subject: Subject | null,
+): DataType | "tag" | "company" | "segment" | "event" | null {
   if (!subject) {
     return null;
   }
@@ -46,6 +85,9 @@ export function operatorsFor(table: OperatorTable, subject: Subject | null): Ope
   const kind = subjectKind(table, subject);
   if (kind === null) {
     return [];
+  }
+  if (kind === "event") {
+    return table.subjects.event ?? EVENT_OPERATORS;
   }
   if (kind === "tag" || kind === "company" || kind === "segment") {
     return table.subjects[kind] ?? [];
@@ -63,7 +105,64 @@ export function withSubject(table: OperatorTable, condition: UiCondition, subjec
   const operators = operatorsFor(table, subject);
   const sameKind = subjectKind(table, subject) === subjectKind(table, condition.subject);
   const operator = operators.some((op) => op.name === condition.operator) ? condition.operator : (operators[0]?.name ?? "");
-  return { ...condition, subject, operator, value: sameKind ? condition.value : "" };
+  const next: UiCondition = { ...condition, subject, operator, value: sameKind ? condition.value : "" };
+  if (subject?.type === "event") {
+    // window and count carry over to another event; property filters belong to the event they were made for
+    const before = condition.subject?.type === "event" ? (condition.event ?? emptyEventCriteria()) : emptyEventCriteria();
+    const sameEvent = condition.subject?.type === "event" && condition.subject.ref === subject.ref;
+    next.event = { ...before, properties: sameEvent ? before.properties : [] };
+  } else {
+    delete next.event;
+  }
+  return next;
+}
+
+// --- event property filters ---------------------------------------------------------------------
+
+/** The operators of a property filter: those of the property's data type. */
+export function propertyOperators(table: OperatorTable, condition: UiCondition, filter: UiPropertyFilter): OperatorInfo[] {
+  const property = eventPropertyOf(eventOf(table, condition.subject), filter.property);
+  return property ? (table.data_types[property.data_type] ?? []) : [];
+}
+
+export function propertyInput(table: OperatorTable, condition: UiCondition, filter: UiPropertyFilter): InputKind {
+  const property = eventPropertyOf(eventOf(table, condition.subject), filter.property);
+  const valueKind = propertyOperators(table, condition, filter).find((op) => op.name === filter.operator)?.value;
+  return inputKind(valueKind, property?.data_type);
+}
+
+/** A new filter: the event's first property with its first operator. */
+export function newPropertyFilter(table: OperatorTable, condition: UiCondition): UiPropertyFilter {
+  const first = eventOf(table, condition.subject)?.properties[0];
+  return withProperty(table, condition, { property: "", operator: "", value: "" }, first?.key ?? "");
+}
+
+/** The filter after choosing another property: operator kept when allowed, value when the type is the same. */
+export function withProperty(
+  table: OperatorTable,
+  condition: UiCondition,
+  filter: UiPropertyFilter,
+  property: string,
+): UiPropertyFilter {
+  const event = eventOf(table, condition.subject);
+  const before = eventPropertyOf(event, filter.property)?.data_type;
+  const next = { ...filter, property };
+  const operators = propertyOperators(table, condition, next);
+  const operator = operators.some((op) => op.name === filter.operator) ? filter.operator : (operators[0]?.name ?? "");
+  const sameType = before !== undefined && before === eventPropertyOf(event, property)?.data_type;
+  return { property, operator, value: sameType && operator === filter.operator ? filter.value : "" };
+}
+
+export function withPropertyOperator(
+  table: OperatorTable,
+  condition: UiCondition,
+  filter: UiPropertyFilter,
+  operator: string,
+): UiPropertyFilter {
+  const operators = propertyOperators(table, condition, filter);
+  const before = operators.find((op) => op.name === filter.operator)?.value;
+  const after = operators.find((op) => op.name === operator)?.value;
+  return { ...filter, operator, value: before === after ? filter.value : "" };
 }
 
 export function withOperator(table: OperatorTable, condition: UiCondition, operator: string): UiCondition {
@@ -161,4 +260,32 @@ export function docInput(table: OperatorTable, condition: ConditionDoc): InputKi
   const operators = subject ? operatorsFor(table, subject) : [];
   const valueKind = operators.find((op) => op.name === condition.operator)?.value;
   return inputKind(valueKind ?? (condition.value === undefined ? "none" : "value"), dataType);
+}
+
+
+/** The input kind of a stored property filter, to read its value back into the builder. */
+export function docPropertyInput(table: OperatorTable, condition: ConditionDoc, filter: PropertyFilterDoc): InputKind {
+  const event = (table.events ?? []).find((e) => e.key === condition.event);
+  const dataType = eventPropertyOf(event, filter.property ?? "")?.data_type;
+  const valueKind = dataType ? table.data_types[dataType]?.find((op) => op.name === filter.operator)?.value : undefined;
+  return inputKind(valueKind ?? (filter.value === undefined ? "none" : "value"), dataType);
+}
+
+/** The builder's tree of a stored rule document, values read back into their inputs' text. */
+export function treeFromDoc(table: OperatorTable, doc: GroupDoc): UiGroup {
+  const root = fromDoc(
+    doc,
+    (condition) => valueText(docInput(table, condition), condition.value),
+    (condition, filter) => valueText(docPropertyInput(table, condition, filter), filter.value),
+  );
+  return root.kind === "group" ? root : { kind: "group", op: "and", rules: [root] };
+}
+
+/** The rule document to send for the builder's tree, values coerced to what the server expects. */
+export function docFromTree(table: OperatorTable, tree: UiGroup): GroupDoc {
+  return toDoc(
+    tree,
+    (condition) => coerceValue(conditionInput(table, condition), condition.value),
+    (condition, filter) => coerceValue(propertyInput(table, condition, filter), filter.value),
+  ) as GroupDoc;
 }

@@ -3,14 +3,33 @@
  * "root.0", "root.1.2"), conversion to and from the server's rule document, and mapping the server's
  * error paths ("rules[1].rules[0].operator") onto rows.
  */
-import type { ConditionDoc, GroupDoc, GroupOp, RuleDoc } from "./types";
+import type { ConditionDoc, GroupDoc, GroupOp, PropertyFilterDoc, RuleDoc } from "./types";
 
-export type SubjectType = "attribute" | "tag" | "company" | "segment";
+export type SubjectType = "attribute" | "tag" | "company" | "segment" | "event";
 
 export interface Subject {
   type: SubjectType;
-  /** An attribute key, or a tag/company/segment id. */
+  /** An attribute or event key, or a tag/company/segment id. */
   ref: string | number;
+}
+
+export type WindowUnit = "minutes" | "hours" | "days";
+export const WINDOW_UNITS: WindowUnit[] = ["minutes", "hours", "days"];
+export type CountOp = "gte" | "lte" | "eq";
+export const COUNT_OPS: CountOp[] = ["gte", "lte", "eq"];
+
+/** One property filter of an event row, as its inputs hold it. */
+export interface UiPropertyFilter {
+  property: string;
+  operator: string;
+  value: string;
+}
+
+/** What an event row adds to a condition: all optional (no window, at least once, no filters). */
+export interface UiEventCriteria {
+  within: { amount: string; unit: string } | null;
+  count: { operator: string; value: string } | null;
+  properties: UiPropertyFilter[];
 }
 
 export interface UiCondition {
@@ -19,6 +38,12 @@ export interface UiCondition {
   operator: string;
   /** What the value input holds; coerced to the operator's value kind when sent. */
   value: string;
+  /** Event conditions only. */
+  event?: UiEventCriteria;
+}
+
+export function emptyEventCriteria(): UiEventCriteria {
+  return { within: null, count: null, properties: [] };
 }
 
 export interface UiGroup {
@@ -133,38 +158,134 @@ export function setCondition(root: UiGroup, path: string, change: Partial<UiCond
   return updateAt(root, path, (node) => (node.kind === "condition" ? { ...node, ...change } : node));
 }
 
+// --- event rows ---------------------------------------------------------------------------------
+
+function updateEvent(root: UiGroup, path: string, change: (criteria: UiEventCriteria) => UiEventCriteria): UiGroup {
+  return updateAt(root, path, (node) =>
+    node.kind === "condition" ? { ...node, event: change(node.event ?? emptyEventCriteria()) } : node,
+  );
+}
+
+/** Sets or (null) removes the window. */
+export function setEventWindow(root: UiGroup, path: string, within: UiEventCriteria["within"]): UiGroup {
+  return updateEvent(root, path, (criteria) => ({ ...criteria, within }));
+}
+
+/** Sets or (null) removes the occurrence count. */
+export function setEventCount(root: UiGroup, path: string, count: UiEventCriteria["count"]): UiGroup {
+  return updateEvent(root, path, (criteria) => ({ ...criteria, count }));
+}
+
+export function addEventProperty(
+  root: UiGroup,
+  path: string,
+  filter: UiPropertyFilter = { property: "", operator: "", value: "" },
+): UiGroup {
+  return updateEvent(root, path, (criteria) => ({ ...criteria, properties: [...criteria.properties, filter] }));
+}
+
+export function setEventProperty(root: UiGroup, path: string, index: number, change: Partial<UiPropertyFilter>): UiGroup {
+  return updateEvent(root, path, (criteria) => {
+    if (index < 0 || index >= criteria.properties.length) {
+      throw new Error(`No property filter ${index} at ${path}`);
+    }
+    return { ...criteria, properties: criteria.properties.map((f, i) => (i === index ? { ...f, ...change } : f)) };
+  });
+}
+
+export function removeEventProperty(root: UiGroup, path: string, index: number): UiGroup {
+  return updateEvent(root, path, (criteria) => ({ ...criteria, properties: criteria.properties.filter((_, i) => i !== index) }));
+}
+
 // --- server error paths -------------------------------------------------------------------------
 
-export type ErrorField = "subject" | "operator" | "value" | "row";
+export type ErrorField =
+  | "subject"
+  | "operator"
+  | "value"
+  | "row"
+  // event rows
+  | "window"
+  | "window-amount"
+  | "window-unit"
+  | "count"
+  | "count-operator"
+  | "count-value"
+  | "properties"
+  // one property filter of an event row (with `index`)
+  | "property-row"
+  | "property"
+  | "property-operator"
+  | "property-value";
 
 export interface RowError {
   /** The dotted path of the row (condition or group) the error concerns. */
   path: string;
   field: ErrorField;
+  /** The property filter's index, for the property-* fields. */
+  index?: number;
   message: string;
 }
 
-const SUBJECT_KEYS = new Set(["attribute", "tag", "company", "segment"]);
+export interface ErrorPlace {
+  path: string;
+  field: ErrorField;
+  index?: number;
+}
 
-/** "rules[1].rules[0].operator" → {path: "root.1.0", field: "operator"}; "" or "(root)" → the root. */
-export function fromServerPath(serverPath: string): { path: string; field: ErrorField } {
-  let path = ROOT;
-  let field: ErrorField = "row";
-  const tokens = serverPath === "(root)" ? [] : serverPath.split(".").filter((token) => token !== "");
-  for (const token of tokens) {
-    const match = /^rules\[(\d+)\]$/.exec(token);
-    if (match) {
-      path = childPath(path, Number(match[1]));
-      field = "row";
-    } else if (token === "operator" || token === "value") {
-      field = token;
-    } else if (SUBJECT_KEYS.has(token)) {
-      field = "subject";
-    } else {
-      field = "row"; // "op", "rules" or an unknown key: the row as a whole
-    }
+const SUBJECT_KEYS = new Set(["attribute", "tag", "company", "segment", "event"]);
+
+/** The field of a condition that the rest of a server path (after its last "rules[n]") names. */
+function conditionField(rest: string[]): { field: ErrorField; index?: number } {
+  const [first, second, third] = rest;
+  if (first === undefined) {
+    return { field: "row" };
   }
-  return { path, field };
+  if (first === "operator" || first === "value") {
+    return { field: rest.length === 1 ? first : "row" };
+  }
+  if (SUBJECT_KEYS.has(first)) {
+    return { field: "subject" };
+  }
+  if (first === "within") {
+    return { field: second === "amount" ? "window-amount" : second === "unit" ? "window-unit" : "window" };
+  }
+  if (first === "count") {
+    return { field: second === "operator" ? "count-operator" : second === "value" ? "count-value" : "count" };
+  }
+  if (first === "properties") {
+    // "properties[1]" arrives as the tokens "properties", "1"
+    if (second === undefined || !/^\d+$/.test(second)) {
+      return { field: "properties" };
+    }
+    const index = Number(second);
+    const field: ErrorField =
+      third === "property" ? "property" : third === "operator" ? "property-operator" : third === "value" ? "property-value" : "property-row";
+    return { field, index };
+  }
+  return { field: "row" }; // "op", "rules" or an unknown key: the row as a whole
+}
+
+/**
+ * "rules[1].rules[0].operator" → {path: "root.1.0", field: "operator"}; "" or "(root)" → the root;
+ * "rules[0].properties[1].value" → {path: "root.0", field: "property-value", index: 1}.
+ */
+export function fromServerPath(serverPath: string): ErrorPlace {
+  let path = ROOT;
+  const tokens =
+    serverPath === "(root)"
+      ? []
+      : serverPath
+          .replace(/\[(\d+)\]/g, ".$1")
+          .split(".")
+          .filter((token) => token !== "");
+  let i = 0;
+  while (tokens[i] === "rules" && tokens[i + 1] !== undefined && /^\d+$/.test(tokens[i + 1] ?? "")) {
+    path = childPath(path, Number(tokens[i + 1]));
+    i += 2;
+  }
+  const { field, index } = conditionField(tokens.slice(i));
+  return index === undefined ? { path, field } : { path, field, index };
 }
 
 /** The server path of a dotted path: "root.1.0" → "rules[1].rules[0]". */
@@ -180,23 +301,65 @@ export function rowErrors(errors: { path: string; message: string }[]): RowError
 
 // --- to and from the server's document ----------------------------------------------------------
 
-export function fromDoc(doc: RuleDoc, readValue: (condition: ConditionDoc) => string): UiNode {
+const plainText = (value: unknown): string => (value === undefined || value === null ? "" : String(value));
+
+export type ReadProperty = (condition: ConditionDoc, filter: PropertyFilterDoc) => string;
+export type WriteProperty = (condition: UiCondition, filter: UiPropertyFilter) => unknown;
+
+export function fromDoc(
+  doc: RuleDoc,
+  readValue: (condition: ConditionDoc) => string,
+  readProperty: ReadProperty = (_, filter) => plainText(filter.value),
+): UiNode {
   if ("op" in doc && Array.isArray((doc as GroupDoc).rules)) {
     const group = doc as GroupDoc;
-    return { kind: "group", op: group.op === "or" ? "or" : "and", rules: group.rules.map((r) => fromDoc(r, readValue)) };
+    return {
+      kind: "group",
+      op: group.op === "or" ? "or" : "and",
+      rules: group.rules.map((r) => fromDoc(r, readValue, readProperty)),
+    };
   }
   const condition = doc as ConditionDoc;
-  return {
+  const subject = subjectOf(condition);
+  const node: UiCondition = {
     kind: "condition",
-    subject: subjectOf(condition),
+    subject,
     operator: condition.operator ?? "",
     value: readValue(condition),
+  };
+  if (subject?.type === "event") {
+    node.event = eventCriteriaOf(condition, readProperty);
+  }
+  return node;
+}
+
+function eventCriteriaOf(condition: ConditionDoc, readProperty: ReadProperty): UiEventCriteria {
+  const { within, count, properties } = condition;
+  return {
+    within:
+      within && typeof within === "object"
+        ? { amount: plainText(within.amount), unit: typeof within.unit === "string" ? within.unit : "days" }
+        : null,
+    count:
+      count && typeof count === "object"
+        ? { operator: typeof count.operator === "string" ? count.operator : "gte", value: plainText(count.value) }
+        : null,
+    properties: Array.isArray(properties)
+      ? properties.map((filter) => ({
+          property: typeof filter?.property === "string" ? filter.property : "",
+          operator: typeof filter?.operator === "string" ? filter.operator : "",
+          value: readProperty(condition, filter ?? {}),
+        }))
+      : [],
   };
 }
 
 function subjectOf(condition: ConditionDoc): Subject | null {
   if (typeof condition.attribute === "string") {
     return { type: "attribute", ref: condition.attribute };
+  }
+  if (typeof condition.event === "string") {
+    return { type: "event", ref: condition.event };
   }
   for (const type of ["tag", "company", "segment"] as const) {
     const ref = condition[type];
@@ -207,9 +370,19 @@ function subjectOf(condition: ConditionDoc): Subject | null {
   return null;
 }
 
-export function toDoc(node: UiNode, writeValue: (condition: UiCondition) => unknown): RuleDoc {
+/** A whole number typed in an input as a number; blank as null; anything else as typed (the server names it). */
+export function wholeNumber(text: string): number | string | null {
+  const trimmed = text.trim();
+  return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed === "" ? null : trimmed;
+}
+
+export function toDoc(
+  node: UiNode,
+  writeValue: (condition: UiCondition) => unknown,
+  writeProperty: WriteProperty = (_, filter) => (filter.value === "" ? undefined : filter.value),
+): RuleDoc {
   if (node.kind === "group") {
-    return { op: node.op, rules: node.rules.map((child) => toDoc(child, writeValue)) };
+    return { op: node.op, rules: node.rules.map((child) => toDoc(child, writeValue, writeProperty)) };
   }
   const doc: Record<string, unknown> = {};
   if (node.subject) {
@@ -219,6 +392,25 @@ export function toDoc(node: UiNode, writeValue: (condition: UiCondition) => unkn
   const value = writeValue(node);
   if (value !== undefined) {
     doc.value = value;
+  }
+  if (node.subject?.type === "event" && node.event) {
+    const { within, count, properties } = node.event;
+    if (within) {
+      doc.within = { amount: wholeNumber(within.amount), unit: within.unit };
+    }
+    if (count) {
+      doc.count = { operator: count.operator, value: wholeNumber(count.value) };
+    }
+    if (properties.length > 0) {
+      doc.properties = properties.map((filter) => {
+        const item: PropertyFilterDoc = { property: filter.property, operator: filter.operator };
+        const written = writeProperty(node, filter);
+        if (written !== undefined) {
+          item.value = written;
+        }
+        return item;
+      });
+    }
   }
   return doc as ConditionDoc;
 }

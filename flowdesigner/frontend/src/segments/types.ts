@@ -18,11 +18,25 @@ export interface AttributeInfo {
   standard: boolean;
 }
 
+export interface EventPropertyInfo {
+  key: string;
+  label: string;
+  data_type: DataType;
+}
+
+export interface EventInfo {
+  key: string;
+  label: string;
+  properties: EventPropertyInfo[];
+}
+
 /** GET /api/segments/operators/ */
 export interface OperatorTable {
   data_types: Record<DataType, OperatorInfo[]>;
-  subjects: Record<"tag" | "company" | "segment", OperatorInfo[]>;
+  subjects: Record<"tag" | "company" | "segment", OperatorInfo[]> & { event?: OperatorInfo[] };
   attributes: AttributeInfo[];
+  /** The event definitions one can pick, with their typed properties. */
+  events?: EventInfo[];
 }
 
 export interface Named {
@@ -42,6 +56,17 @@ export interface ConditionDoc {
   tag?: number;
   company?: number;
   segment?: number;
+  event?: string;
+  operator?: string;
+  value?: unknown;
+  within?: { amount?: unknown; unit?: unknown };
+  count?: { operator?: unknown; value?: unknown };
+  properties?: PropertyFilterDoc[];
+}
+
+/** One property filter of an event condition. */
+export interface PropertyFilterDoc {
+  property?: string;
   operator?: string;
   value?: unknown;
 }
