@@ -17,7 +17,7 @@ from engine.core.elements import (
     Step,
     register,
 )
-from engine.core.elements.message import MAX_CAPTION, MAX_TEXT, OPTION_PROPERTIES
+from engine.core.elements.message import MAX_CAPTION, OPTION_PROPERTIES, text_problems
 from engine.core.elements.message import options as message_options
 from engine.core.issues import Issue
 
@@ -132,15 +132,8 @@ class FormMessage(ElementType):
             issues.append(Issue(code, message, node.id, field))
 
         config = node.config
-        text = config.get("text", "")
-        if not text.strip():
-            add("required", "Write the message text", "config.text")
-        elif len(text) > MAX_TEXT:
-            add("too_long", f"The message text is longer than {MAX_TEXT} characters", "config.text")
-        else:
-            problem = template.check(text)
-            if problem:
-                add("bad_template", f"The message text is not a valid template: {problem}", "config.text")
+        for code, message in text_problems(config.get("text", "")):
+            add(code, message, "config.text")
 
         for code, message, field in widgets.issues(config["widget"]):
             add(code, message, f"config.widget.{field}")

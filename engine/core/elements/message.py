@@ -70,6 +70,17 @@ OPTION_PROPERTIES: dict = {
 }
 
 
+def text_problems(text: str) -> list[tuple[str, str]]:
+    """(code, message) for a message text that is blank, too long or not a valid template; shared by
+    the message and form message elements."""
+    if not text.strip():
+        return [("required", "Write the message text")]
+    if len(text) > MAX_TEXT:
+        return [("too_long", f"The message text is longer than {MAX_TEXT} characters")]
+    problem = template.check(text)
+    return [("bad_template", f"The message text is not a valid template: {problem}")] if problem else []
+
+
 def options(config: dict) -> dict:
     """Every message option with the default filled in for a missing key (flows older than the option)."""
     alert = default_alert() | config.get("alert", {})
@@ -157,15 +168,8 @@ class Message(ElementType):
             issues.append(Issue(code, message, node.id, field))
 
         config = node.config
-        text = config.get("text", "")
-        if not text.strip():
-            add("required", "Write the message text", "config.text")
-        elif len(text) > MAX_TEXT:
-            add("too_long", f"The message text is longer than {MAX_TEXT} characters", "config.text")
-        else:
-            problem = template.check(text)
-            if problem:
-                add("bad_template", f"The message text is not a valid template: {problem}", "config.text")
+        for code, message in text_problems(config.get("text", "")):
+            add(code, message, "config.text")
 
         buttons = config.get("buttons", [])
         allow_dismiss = config.get("allow_dismiss", False)
