@@ -125,3 +125,5 @@ urlpatterns = [
     path("api/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "flowdesigner.errors.bad_request"
