@@ -19,7 +19,7 @@ from people.attributes import (
     to_json,
     validate_timezone,
 )
-from people.conditions import attribute_references, parse_rules, segment_references
+from people.conditions import attribute_references, id_references, parse_rules, segment_references
 from people.models import (
     AttributeDefinition,
     AttributeListItem,
@@ -45,7 +45,7 @@ class AttributesInvalid(ValueError):
 
 
 class InUse(ValueError):
-    """A definition or segment that segments still refer to."""
+    """A definition, tag, company or segment that segments still refer to."""
 
 
 # --- persons ----------------------------------------------------------------------------------
@@ -367,3 +367,71 @@ def person_tags_remove(*, person: Person, tags: list[Tag]) -> None:
     person.tags.remove(*tags)
     gone = {t.pk for t in tags}
     changes.record(changes.tag_diff(person.pk, before, [t for t in before if t.pk not in gone]))
+
+
+# --- deleting tags and companies ---------------------------------------------------------------
+
+
+def _refers_to(doc: Any, subject: str, ref: int) -> bool:
+    """Whether a rule document has a condition on `subject` ("tag", "company") naming id `ref`."""
+    if not isinstance(doc, dict):
+        return False
+    value = doc.get(subject)
+    if isinstance(value, int) and not isinstance(value, bool) and value == ref:
+        return True
+    rules = doc.get("rules")
+    return isinstance(rules, list) and any(_refers_to(child, subject, ref) for child in rules)
+
+
+def segments_using(subject: str, ref: int) -> list[Segment]:
+    """The segments with a condition on the tag or company `ref` (subject "tag" or "company")."""
+    return [s for s in Segment.objects.order_by("name") if ref in id_references(s.rules, subject)]
+
+
+def _refuse_if_used(subject: str, obj: Tag | Company) -> None:
+    # A stored condition on a deleted tag or company matches nobody, so "has not tag X" would
+    # silently widen to everyone: the marketer edits those segments first.
+    users = segments_using(subject, obj.pk)
+    if users:
+        names = ", ".join(s.name for s in users)
+        raise InUse(f"The {subject} {obj.name!r} is used by the segments: {names}.")
+
+
+@transaction.atomic
+def tag_delete(*, tag: Tag) -> None:
+    """Delete a tag; every person who had it gets a TagRemoved change event (and a timeline entry),
+    published after commit. Refused (InUse, naming them) while segments refer to the tag.
+
+    One read of the members' ids and multi-row inserts of the change log (changes.record), whatever
+    the number of members. The source is the caller's (`changes.source`)."""
+    # Lock the tag first: a concurrent add of it waits for this transaction (and then fails on the
+    # missing tag) instead of slipping in a member who would lose the tag without an event.
+    locked = Tag.objects.select_for_update().filter(pk=tag.pk).first()
+    if locked is None:
+        return  # deleted meanwhile, with its own events
+    _refuse_if_used("tag", locked)
+    members = Person.tags.through.objects.filter(tag=locked).order_by("person_id")
+    changes.record(changes.tag_bulk_changes(locked, members.values_list("person_id", flat=True), added=False))
+    locked.delete()
+
+
+@transaction.atomic
+def company_delete(*, company: Company) -> None:
+    """Delete a company; its persons stay, without a company, and each gets a CompanyChanged
+    (old = the company, new = None) change event and timeline entry, published after commit.
+    Refused (InUse, naming them) while segments refer to the company. Bulk, like tag_delete."""
+    # Locked for the same reason as in tag_delete: nobody joins the company while it is deleted.
+    locked = Company.objects.select_for_update().filter(pk=company.pk).first()
+    if locked is None:
+        return
+    _refuse_if_used("company", locked)
+    members = Person.objects.filter(company=locked)
+    at = current_time()
+    old = {"id": locked.pk, "name": locked.name}
+    source = changes.current_source()
+    changes.record(
+        changes.CompanyChanged(person_id=pk, at=at, source=source, old=old, new=None)
+        for pk in members.order_by("pk").values_list("pk", flat=True)
+    )
+    members.update(company=None, updated_at=at)
+    locked.delete()

@@ -2,7 +2,7 @@
 event definitions. Marketers create, edit and delete; staff see the lists read-only.
 
 Writes go through people.forms_manage (the API's rules, the services); a delete the services refuse
-(a segment still uses the definition) comes back as a message with the reason.
+(a segment still uses the definition, tag or company) comes back as a message with the reason.
 """
 
 from collections.abc import Callable
@@ -23,7 +23,7 @@ from people.models import AttributeDefinition, Company, EventDefinition, Tag
 
 @dataclass(frozen=True)
 class Kind:
-    """One managed kind: its model, form, names and (optionally) a refusing delete service."""
+    """One managed kind: its model, form, names and its delete service (which may refuse)."""
 
     model: type[Model]
     form: type[ModelForm]
@@ -31,6 +31,14 @@ class Kind:
     singular: str
     plural: str
     delete: Callable[[Any], None]
+
+
+def _delete_company(company: Company) -> None:
+    services.company_delete(company=company)
+
+
+def _delete_tag(tag: Tag) -> None:
+    services.tag_delete(tag=tag)
 
 
 def _delete_attribute(definition: AttributeDefinition) -> None:
@@ -41,8 +49,8 @@ def _delete_event(definition: EventDefinition) -> None:
     events.event_definition_delete(definition=definition)
 
 
-COMPANIES = Kind(Company, CompanyForm, "company", "company", "Companies", lambda obj: obj.delete())
-TAGS = Kind(Tag, TagForm, "tag", "tag", "Tags", lambda obj: obj.delete())
+COMPANIES = Kind(Company, CompanyForm, "company", "company", "Companies", _delete_company)
+TAGS = Kind(Tag, TagForm, "tag", "tag", "Tags", _delete_tag)
 ATTRIBUTES = Kind(
     AttributeDefinition, AttributeDefinitionForm, "attribute", "attribute", "Attributes", _delete_attribute
 )

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from flowdesigner.roles import IsMarketerOrStaff
 from people import changes, selectors, services
 from people.api.imports import CSVRenderer
+from people.api.segments import Conflict
 from people.attributes import AttributeValueError, normalise_email, normalise_phone, validate_timezone
 from people.exports import persons_export_response
 from people.models import AttributeValue, Company, Person, Tag
@@ -201,6 +202,13 @@ class TagViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return Tag.objects.annotate(person_count=Count("persons")).order_by("name")
 
+    def perform_destroy(self, instance: Tag) -> None:
+        try:
+            with changes.source("api"):
+                services.tag_delete(tag=instance)
+        except services.InUse as exc:
+            raise Conflict(str(exc)) from exc
+
 
 class CompanyViewSet(viewsets.ModelViewSet):
     serializer_class = CompanySerializer
@@ -210,6 +218,13 @@ class CompanyViewSet(viewsets.ModelViewSet):
 
     def get_queryset(self):
         return Company.objects.annotate(person_count=Count("persons")).order_by("name")
+
+    def perform_destroy(self, instance: Company) -> None:
+        try:
+            with changes.source("api"):
+                services.company_delete(company=instance)
+        except services.InUse as exc:
+            raise Conflict(str(exc)) from exc
 
 
 @extend_schema_view(

@@ -10,6 +10,7 @@ from people.conditions.compiler import (
     RulesInvalid,
     attribute_references,
     compile_rules,
+    id_references,
     parse_rules,
     segment_references,
     validate_rules,
@@ -28,6 +29,7 @@ __all__ = [
     "event_references",
     "operators_for",
     "parse_rules",
+    "id_references",
     "segment_references",
     "validate_rules",
 ]

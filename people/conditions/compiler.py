@@ -238,17 +238,23 @@ class _Parser:
             return False, None
 
 
-def segment_references(doc: Any) -> set[int]:
-    """The ids of the segments a rule document refers to directly."""
+def id_references(doc: Any, subject: str) -> set[int]:
+    """The ids a rule document names for `subject` (TAG, COMPANY, SEGMENT: `{"tag": 3, ...}`),
+    nested groups included."""
     found: set[int] = set()
     if isinstance(doc, dict):
-        ref = doc.get(SEGMENT)
+        ref = doc.get(subject)
         if isinstance(ref, int) and not isinstance(ref, bool):
             found.add(ref)
         rules = doc.get("rules")
         for child in rules if isinstance(rules, list) else []:
-            found |= segment_references(child)
+            found |= id_references(child, subject)
     return found
+
+
+def segment_references(doc: Any) -> set[int]:
+    """The ids of the segments a rule document refers to directly."""
+    return id_references(doc, SEGMENT)
 
 
 def attribute_references(doc: Any) -> set[str]:

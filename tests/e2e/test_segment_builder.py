@@ -1,7 +1,12 @@
-"""A marketer builds a segment with nested AND/OR in the browser's rule builder and sees the count."""
+"""A marketer builds segments in the browser's rule builder and sees the count: nested AND/OR, and an
+event condition with a window, a count and a property filter."""
 
+import datetime as dt
+
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from people import events, selectors, services
 from people.models import Company, Segment
 from tests.e2e.conftest import login
 from tests.factories import PersonFactory, TagFactory, UserFactory
@@ -103,3 +108,126 @@ def test_nested_and_or_segment_counts_saves_and_is_listed(live_stack, browser):
     page.get_by_role("link", name="VIP or Acme, A-names").click()
     expect(page.get_by_test_id("value-root.1")).to_have_value("a")
     expect(page.get_by_test_id("live-count")).to_have_text(str(len(either)))
+
+
+# Purchases (total, days ago) per person: each row tells one part of "purchase happened in the last
+# 7 days at least 2 times with total >= 50" apart from a wrong version of it (see `expected`).
+PURCHASES = {
+    "Ann": [(60, 1), (50, 2)],  # 50 counts only with >= (not >)
+    "Ben": [(80, 1), (90, 3), (10, 1)],  # two of three are big enough
+    "Cas": [(70, 1), (70, 10)],  # the second one is outside the window
+    "Dee": [(100, 1)],  # once only
+    "Eva": [(20, 1), (30, 2)],  # twice, but small
+    "Fay": [],
+    "Gus": [(55, 1), (55, 2), (55, 3)],  # three times: "exactly 2" would leave him out
+}
+
+
+def expected(*, total=lambda t: t >= 50, days: int | None = 7, times=lambda n: n >= 2) -> set[str]:
+    """Who has purchases matching the filter and window `times` times, counted here in Python over
+    PURCHASES, not by the segment compiler."""
+    return {
+        name
+        for name, purchases in PURCHASES.items()
+        if purchases and times(sum(1 for t, ago in purchases if total(t) and (days is None or ago < days)))
+    }
+
+
+def test_event_condition_with_window_count_and_property_filter_counts_as_the_server(live_stack, browser):
+    UserFactory(username="mia", roles=["marketer"])
+    events.event_definition_create(
+        key="purchase",
+        label="Purchase",
+        properties=[
+            {"key": "channel", "label": "Channel", "data_type": "TEXT"},
+            {"key": "total", "label": "Total", "data_type": "NUMBER"},
+        ],
+    )
+    now = timezone.now()
+    items = []
+    for name, purchases in PURCHASES.items():
+        person = services.person_create(first_name=name)
+        for i, (total, ago) in enumerate(purchases):
+            at = now - dt.timedelta(days=ago, hours=1)
+            items.append(
+                {
+                    "idempotency_key": f"{name}-{i}",
+                    "event": "purchase",
+                    "person": {"id": person.pk},
+                    "occurred_at": at.isoformat(),
+                    "properties": {"total": total, "channel": "web"},
+                }
+            )
+    assert events.events_ingest(items=items).accepted == len(items)
+
+    wanted = expected()
+    assert wanted == {"Ann", "Ben", "Gus"}
+    # A wrong operator, window or count anywhere gives another count.
+    assert len(expected(total=lambda t: t > 50)) == 2
+    assert len(expected(days=None)) == 4
+    assert len(expected(times=lambda n: n == 2)) == 2
+    assert len(expected(total=lambda t: True)) == 4
+
+    page = login(browser, live_stack, "mia", "pw-123456", viewport={"width": 1400, "height": 900})
+    page.goto(f"{live_stack}/segments/new/")
+    count = page.get_by_test_id("live-count")
+    expect(count).to_have_text(str(len(PURCHASES)))
+
+    page.get_by_test_id("add-condition-root").click()
+    page.get_by_test_id("subject-root.0").select_option("event:purchase")
+    expect(page.get_by_test_id("operator-root.0")).to_have_value("happened")
+    expect(count).to_have_text(str(len(expected(total=lambda t: True, days=None, times=lambda n: n >= 1))))
+
+    page.get_by_test_id("event-window-amount-root.0").fill("7")
+    expect(page.get_by_test_id("event-window-unit-root.0")).to_have_value("days")
+    page.get_by_test_id("event-count-op-root.0").select_option("gte")
+    page.get_by_test_id("event-count-value-root.0").fill("2")
+    expect(count).to_have_text(str(len(expected(total=lambda t: True))))
+
+    page.get_by_test_id("add-event-property-root.0").click()
+    page.get_by_test_id("event-property-root.0-0").select_option("total")
+    page.get_by_test_id("event-property-op-root.0-0").select_option("gte")
+    page.get_by_test_id("event-property-value-root.0-0").fill("50")
+    expect(count).to_have_text(str(len(wanted)))
+    for name in wanted:
+        expect(page.get_by_test_id("preview-list")).to_contain_text(name)
+    expect(page.get_by_test_id("preview-list").locator("li")).to_have_count(len(wanted))
+
+    # The operators the marketer picks are the ones counted: "greater than" drops Ann's 50, and
+    # "not happened" is everyone else.
+    page.get_by_test_id("event-property-op-root.0-0").select_option("gt")
+    expect(count).to_have_text(str(len(expected(total=lambda t: t > 50))))
+    page.get_by_test_id("event-property-op-root.0-0").select_option("gte")
+    expect(count).to_have_text(str(len(wanted)))
+    page.get_by_test_id("operator-root.0").select_option("not_happened")
+    expect(count).to_have_text(str(len(PURCHASES) - len(wanted)))
+    page.get_by_test_id("operator-root.0").select_option("happened")
+    expect(count).to_have_text(str(len(wanted)))
+
+    page.get_by_test_id("segment-name").fill("Repeat big buyers")
+    page.get_by_test_id("save-segment").click()
+    expect(page.get_by_test_id("save-status")).to_have_text("Saved.")
+
+    segment = Segment.objects.get(name="Repeat big buyers")
+    assert segment.rules == {
+        "op": "and",
+        "rules": [
+            {
+                "event": "purchase",
+                "operator": "happened",
+                "within": {"amount": 7, "unit": "days"},
+                "count": {"operator": "gte", "value": 2},
+                "properties": [{"property": "total", "operator": "gte", "value": 50}],
+            }
+        ],
+    }
+    in_segment = selectors.segment_persons(segment)
+    assert {p.first_name for p in in_segment} == wanted
+
+    page.goto(f"{live_stack}/segments/")
+    expect(page.get_by_test_id(f"segment-count-{segment.pk}")).to_have_text(str(in_segment.count()))
+    page.get_by_role("link", name="Repeat big buyers").click()
+    expect(page.get_by_test_id("event-window-amount-root.0")).to_have_value("7")
+    expect(page.get_by_test_id("event-count-value-root.0")).to_have_value("2")
+    expect(page.get_by_test_id("event-property-value-root.0-0")).to_have_value("50")
+    expect(page.get_by_test_id("live-count")).to_have_text(str(in_segment.count()))
