@@ -1,8 +1,10 @@
 """A live stack for browser tests: real daphne + real qcluster on 127.0.0.1 against this test
 run's database, and Debian's Chromium driven by Playwright."""
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.helpers import subprocess_env
 
@@ -86,6 +89,7 @@ def live_stack(transactional_db):
             env=env,
             stdout=logs["daphne"],
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         ),
         subprocess.Popen(
             [sys.executable, "manage.py", "qcluster"],
@@ -93,6 +97,7 @@ def live_stack(transactional_db):
             env=env,
             stdout=logs["qcluster"],
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         ),
     ]
     base_url = f"http://127.0.0.1:{port}"
@@ -101,14 +106,33 @@ def live_stack(transactional_db):
         yield base_url
     finally:
         for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            _stop_group(process)
         for log in logs.values():
             log.close()
+
+
+def _stop_group(process: subprocess.Popen, grace: float = 10) -> None:
+    """Stop a server and every process it forked (qcluster's workers): a worker that outlives its
+    parent keeps a database session open, and PostgreSQL then refuses to drop the test database at
+    the end of the run. start_new_session=True made the server a process group leader."""
+    group = process.pid
+    _signal_group(group, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace)
+    deadline = time.monotonic() + grace
+    while _signal_group(group, 0) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    _signal_group(group, signal.SIGKILL)
+    process.wait()
+
+
+def _signal_group(group: int, sig: int) -> bool:
+    """Send `sig` to the process group; False when no process of it is left."""
+    try:
+        os.killpg(group, sig)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.fixture
@@ -121,6 +145,10 @@ def browser():
             yield browser
         finally:
             browser.close()
+            # While Playwright's event loop runs, asgiref hands the ORM calls of the test a database
+            # connection of their own (per context, not per thread); close it here, still inside
+            # that context, or it stays open and PostgreSQL refuses to drop the test database.
+            connections.close_all()
 
 
 def login(browser, base_url: str, username: str, password: str, **context_options):
