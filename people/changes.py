@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from people import bulk
 from people.attributes import STANDARD_ATTRIBUTES, to_json
 from people.models import Company, Person, PersonChange, Tag
 
@@ -131,28 +132,39 @@ _LOGGED = {
 }
 
 
-def _log_row(change: PersonChanged) -> PersonChange | None:
+def _log_values(change: PersonChanged) -> tuple[str, str, Any, Any] | None:
+    """(kind, key, old, new) of the change's PersonChange row; None for changes not logged there."""
     kind = _LOGGED.get(type(change))
     if kind is None:
         return None
-    row = PersonChange(person_id=change.person_id, kind=kind, source=change.source, at=change.at)
     if isinstance(change, AttributeChanged):
-        row.key, row.old, row.new = change.key, change.old, change.new
-    elif isinstance(change, TagAdded | TagRemoved):
-        row.key = change.tag
-    elif isinstance(change, CompanyChanged):
-        row.key, row.old, row.new = "company", change.old, change.new
-    return row
+        return kind, change.key, change.old, change.new
+    if isinstance(change, CompanyChanged):
+        return kind, "company", change.old, change.new
+    assert isinstance(change, TagAdded | TagRemoved)
+    return kind, change.tag, None, None
+
+
+def _log_write(batch: list[PersonChanged]) -> None:
+    """Write the PersonChange rows of `batch` (people.bulk.insert: an import logs about a dozen rows
+    per new person, too many for bulk_create's per-value overhead)."""
+    rows = []
+    for change in batch:
+        values = _log_values(change)
+        if values is not None:
+            rows.append((change.person_id, *values, change.source, change.at))
+    bulk.insert(PersonChange, ("person", "kind", "key", "old", "new", "source", "at"), rows)
 
 
 def record(changes: Iterable[PersonChanged]) -> None:
-    """Log the changes (in the current transaction) and publish them after it commits."""
+    """Log the changes (in the current transaction) and publish them after it commits.
+
+    Takes any number of changes, of any persons: callers writing many persons (imports, bulk tags)
+    pass them all at once, so the log is written in a few statements (people.bulk.insert)."""
     batch = list(changes)
     if not batch:
         return
-    rows = [row for row in map(_log_row, batch) if row is not None]
-    if rows:
-        PersonChange.objects.bulk_create(rows)
+    _log_write(batch)
     transaction.on_commit(lambda: _publish(batch))
 
 

@@ -8,8 +8,10 @@ and LIST (items separated by commas) cells are turned into the JSON shape parse_
 A run commits one transaction per batch of IMPORT_BATCH_SIZE data rows (default 1,000): the persons,
 their tags and custom attributes, the change events (people.changes: the PersonChange log and the
 subscribers, after commit, like the per-person services) and the import's counters, `processed`
-included. A run that is killed loses only its open batch; run again (django-q2 retries the task),
-it skips the `processed` rows and continues, so no row is imported twice.
+included. A batch reads what it needs (persons by identifier, companies, stored values) in a few
+queries and writes each table with people.bulk (a few statements, not a row or a value at a time).
+A run that is killed loses only its open batch; run again (django-q2 retries the task), it skips the
+`processed` rows and continues, so no row is imported twice.
 """
 
 import codecs
@@ -38,7 +40,7 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django_q.tasks import async_task
 
-from people import changes
+from people import bulk, changes
 from people.attributes import (
     AttributeValueError,
     normalise_email,
@@ -688,7 +690,7 @@ def _rows_write(context: _Context, rows: list[_Row], outcome: _Outcome) -> None:
             person.company = companies[row.company.lower()]
         targets.append((row, person))
     created = list(new.values())
-    Person.objects.bulk_create(created)
+    _persons_insert(created, at)
     empty = changes.snapshot(Person())
     found: list[changes.PersonChanged] = []
     for person in created:
@@ -704,9 +706,22 @@ def _rows_write(context: _Context, rows: list[_Row], outcome: _Outcome) -> None:
     if touched:
         for pk in touched:
             existing[pk].updated_at = at
-        fields = sorted({name for row, _ in targets for name in row.fields} | {"company", "updated_at"})
-        Person.objects.bulk_update([existing[pk] for pk in touched], fields)
+        fields = sorted({name for row, _ in targets for name in row.fields} | {"company_id", "updated_at"})
+        bulk.update(Person, fields, [(pk, *(getattr(existing[pk], f) for f in fields)) for pk in touched])
     changes.record(found)
+
+
+def _persons_insert(persons: list[Person], at: dt.datetime) -> None:
+    """Insert new persons and set their ids: Person.objects.bulk_create's work (every column from the
+    instance, created and updated at `at`) through people.bulk.insert, without its per-value overhead."""
+    fields = [f.attname for f in Person._meta.concrete_fields if not f.primary_key]
+    for person in persons:
+        person.created_at = person.updated_at = at
+    rows = [tuple(getattr(person, name) for name in fields) for person in persons]
+    for person, pk in zip(persons, bulk.insert(Person, fields, rows, returning="id"), strict=True):
+        person.pk = pk
+        person._state.adding = False
+        person._state.db = Person.objects.db
 
 
 def _column_of(context: _Context, target: str) -> str:
@@ -747,19 +762,17 @@ def _tags_write(
         through.objects.filter(person_id__in=matched, tag__in=context.tags).values_list("person_id", "tag_id")
     )
     links = [
-        through(person_id=pk, tag_id=tag.pk)
+        (pk, tag.pk)
         for pk in [p.pk for p in created] + matched
         for tag in context.tags
         if (pk, tag.pk) not in had
     ]
-    through.objects.bulk_create(links)
+    bulk.insert(through, ("person", "tag"), links)
     names = {tag.pk: tag.name for tag in context.tags}
     source = changes.current_source()
     return [
-        changes.TagAdded(
-            person_id=link.person_id, at=at, source=source, tag_id=link.tag_id, tag=names[link.tag_id]
-        )
-        for link in links
+        changes.TagAdded(person_id=person_id, at=at, source=source, tag_id=tag_id, tag=names[tag_id])
+        for person_id, tag_id in links
     ]
 
 
@@ -773,20 +786,20 @@ def _attributes_write(
             values[(person.pk, definition)] = value
     if not values:
         return []
-    definitions = {d for _, d in values}
+    definitions = {d.pk: d for _, d in values}
     old: dict[tuple[int, int], Any] = {}
     matched = [pk for pk in before]
     if matched:
-        for stored in AttributeValue.objects.filter(
-            person_id__in=matched, definition__in=definitions
-        ).select_related("definition"):
-            d = stored.definition
-            old[(stored.person_id, d.pk)] = to_json(
-                d.data_type, getattr(stored, COLUMN_OF[d.data_type]), number_kind=d.number_kind
-            )
+        for person_id, definition_id, *columns in AttributeValue.objects.filter(
+            person_id__in=matched, definition__in=list(definitions)
+        ).values_list("person_id", "definition_id", *VALUE_COLUMNS):
+            d = definitions[definition_id]
+            stored = dict(zip(VALUE_COLUMNS, columns, strict=True))[COLUMN_OF[d.data_type]]
+            old[(person_id, d.pk)] = to_json(d.data_type, stored, number_kind=d.number_kind)
     source = changes.current_source()
     found: list[changes.PersonChanged] = []
-    rows: list[AttributeValue] = []
+    rows: list[tuple[Any, ...]] = []
+    lists: list[tuple[int, AttributeDefinition, list[str]]] = []
     for (person_id, definition), value in values.items():
         new = to_json(definition.data_type, value, number_kind=definition.number_kind)
         previous = old.get((person_id, definition.pk))
@@ -794,7 +807,9 @@ def _attributes_write(
             continue
         columns = dict.fromkeys(VALUE_COLUMNS)
         columns[COLUMN_OF[definition.data_type]] = value
-        rows.append(AttributeValue(person_id=person_id, definition=definition, **columns))
+        rows.append((person_id, definition.pk, *columns.values(), at))
+        if definition.data_type == DT.LIST:
+            lists.append((person_id, definition, value))
         found.append(
             changes.AttributeChanged(
                 person_id=person_id, at=at, source=source, key=definition.key, old=previous, new=new
@@ -802,23 +817,22 @@ def _attributes_write(
         )
         if person_id in before:
             touched.add(person_id)
-    AttributeValue.objects.bulk_create(
+    bulk.insert(
+        AttributeValue,
+        ("person", "definition", *VALUE_COLUMNS, "updated_at"),
         rows,
-        update_conflicts=True,
-        unique_fields=["person", "definition"],
-        update_fields=[*VALUE_COLUMNS, "updated_at"],
+        unique_fields=("person", "definition"),
+        update_fields=(*VALUE_COLUMNS, "updated_at"),
     )
-    lists = [v for v in rows if v.definition.data_type == DT.LIST]
     if lists:
-        for definition in {v.definition for v in lists}:
+        for definition in {d for _, d, _ in lists}:
             AttributeListItem.objects.filter(
-                definition=definition,
-                person_id__in=[v.person_id for v in lists if v.definition == definition],
+                definition=definition, person_id__in=[pk for pk, d, _ in lists if d == definition]
             ).delete()
-        AttributeListItem.objects.bulk_create(
-            AttributeListItem(person_id=v.person_id, definition=v.definition, value=item.lower())
-            for v in lists
-            for item in v.value_list
+        bulk.insert(
+            AttributeListItem,
+            ("person", "definition", "value"),
+            [(pk, d.pk, item.lower()) for pk, d, items in lists for item in items],
         )
     return found
 

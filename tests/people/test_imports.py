@@ -1,13 +1,14 @@
 """CSV/TSV import of persons: detection, mapping, upserts, per-row rejections, resuming, the API and pages."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from people import changes, imports, services
-from people.models import AttributeValue, Person, PersonChange, PersonImport, Tag
+from people.models import AttributeValue, Company, Person, PersonChange, PersonImport, Tag
 from people.tasks import person_import_run
 from tests.factories import PersonFactory, TagFactory, UserFactory
 
@@ -256,6 +257,153 @@ def test_standard_and_custom_attributes_company_and_tags(django_capture_on_commi
         isinstance(c, changes.CompanyChanged) and c.new == {"id": ann.company_id, "name": "Acme"}
         for c in received
     )
+
+
+def change_summary(seen: list[changes.PersonChanged]) -> list[tuple]:
+    """The changes without person, time and source: what a timeline or a trigger sees."""
+    out = []
+    for c in seen:
+        if isinstance(c, changes.AttributeChanged):
+            out.append(("attribute", c.key, c.old, c.new))
+        elif isinstance(c, changes.TagAdded | changes.TagRemoved):
+            out.append((type(c).__name__, c.tag))
+        elif isinstance(c, changes.CompanyChanged):
+            out.append(("company", c.old, c.new))
+    return out
+
+
+def timeline_rows(person: Person) -> list[tuple]:
+    return list(person.changes.order_by("at", "id").values_list("kind", "key", "old", "new"))
+
+
+@pytest.mark.django_db
+def test_a_new_person_gets_the_change_events_and_timeline_of_person_create(
+    django_capture_on_commit_callbacks,
+):
+    from people.selectors import person_attributes
+
+    for key, data_type, kind in [
+        ("score", "NUMBER", "whole"),
+        ("ratio", "NUMBER", "decimal"),
+        ("vip", "BOOLEAN", ""),
+        ("interests", "LIST", ""),
+        ("renewal", "DATE", ""),
+        ("seen", "DATETIME", ""),
+        ("city", "TEXT", ""),
+    ]:
+        services.attribute_definition_create(key=key, label=key, data_type=data_type, number_kind=kind)
+    acme = Company.objects.create(name="Acme")
+    fair, news = TagFactory(name="fair"), TagFactory(name="news")
+    received: list[changes.PersonChanged] = []
+    changes.subscribe(received.append)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            made = services.person_create(
+                first_name="Ann",
+                last_name="Maes",
+                email="ann@example.com",
+                phone="+32470123456",
+                external_id="crm-1",
+                language="nl",
+                timezone="Europe/Brussels",
+                opt_in=True,
+                birth_date=dt.date(1990, 2, 3),
+                company=acme,
+                tags=[fair, news],
+                attributes={
+                    "score": 42,
+                    "ratio": "2.50",
+                    "vip": False,
+                    "interests": ["Golf", "Wine"],
+                    "renewal": "2026-01-31",
+                    "seen": "2026-01-31T10:00:00+01:00",
+                    "city": "Ghent",
+                },
+            )
+        created = (change_summary(received), timeline_rows(made), person_attributes(made))
+        services.person_delete(person=made)
+        received.clear()
+        person_import = run(
+            django_capture_on_commit_callbacks,
+            "first_name,last_name,email,phone,external_id,language,timezone,opt_in,birth_date,company,"
+            "score,ratio,vip,interests,renewal,seen,city\n"
+            "Ann,Maes,ann@example.com,+32470123456,crm-1,nl,Europe/Brussels,yes,1990-02-03,acme,"
+            '42,2.50,no,"Golf,Wine",2026-01-31,2026-01-31T10:00:00+01:00,Ghent\n',
+            tags=[fair, news],
+        )
+    finally:
+        changes.unsubscribe(received.append)
+    assert (person_import.created, person_import.rejected) == (1, 0)
+    imported = Person.objects.get(email="ann@example.com")
+    assert (change_summary(received), timeline_rows(imported), person_attributes(imported)) == created
+    assert len(created[1]) == 19  # 9 standard attributes, the company, 2 tags, 7 custom attributes
+    assert {c.source for c in received} == {f"import:{person_import.pk}"}
+    assert changes.snapshot(imported) == changes.snapshot(made)
+
+
+@pytest.mark.django_db
+def test_an_import_changing_many_persons_logs_old_and_new_values(
+    django_capture_on_commit_callbacks, settings
+):
+    settings.IMPORT_BATCH_SIZE = 150
+    services.attribute_definition_create(key="score", label="Score", data_type="NUMBER", number_kind="whole")
+    acme = Company.objects.create(name="Acme")
+    for i in range(400):
+        services.person_create(
+            first_name=f"P{i}", email=f"p{i}@example.com", company=acme, attributes={"score": i}
+        )
+    before = dict(Person.objects.values_list("email", "updated_at"))
+    rows = "".join(
+        f"p{i}@example.com,Q{i},Beta,{i + 1}\n" if i % 2 else f"p{i}@example.com,P{i},Acme,{i}\n"
+        for i in range(400)
+    )
+    received: list[changes.PersonChanged] = []
+    changes.subscribe(received.append)
+    try:
+        person_import = run(django_capture_on_commit_callbacks, "email,first_name,company,score\n" + rows)
+    finally:
+        changes.unsubscribe(received.append)
+    assert (person_import.created, person_import.updated, person_import.rejected) == (0, 400, 0)
+    beta = Company.objects.get(name="Beta")
+    p7 = Person.objects.get(email="p7@example.com")
+    assert (p7.first_name, p7.company) == ("Q7", beta)
+    after = dict(Person.objects.values_list("email", "updated_at"))
+    changed = {email for email in after if after[email] != before[email]}
+    assert changed == {f"p{i}@example.com" for i in range(1, 400, 2)}  # the same values: no write
+    assert Person.objects.filter(first_name__startswith="Q").count() == 200
+    assert Person.objects.filter(company=beta).count() == 200
+    # Only the odd rows changed: three events each, with the old values, on the timeline too.
+    assert len(received) == 600
+    assert change_summary([c for c in received if c.person_id == p7.pk]) == [
+        ("attribute", "first_name", "P7", "Q7"),
+        ("company", {"id": acme.pk, "name": "Acme"}, {"id": beta.pk, "name": "Beta"}),
+        ("attribute", "score", 7, 8),
+    ]
+    assert timeline_rows(p7)[-3:] == [
+        ("attribute", "first_name", "P7", "Q7"),
+        ("company", "company", {"id": acme.pk, "name": "Acme"}, {"id": beta.pk, "name": "Beta"}),
+        ("attribute", "score", 7, 8),
+    ]
+
+
+@pytest.mark.django_db
+def test_a_row_the_database_refuses_is_rejected_alone(django_capture_on_commit_callbacks):
+    # Stored outside the services, upper-cased: the batch's look-up by the normalised email misses it,
+    # the database's unique index on the lower-cased email does not. The batch is then written row by row.
+    Person.objects.create(email="TAKEN@example.com")
+    tag = TagFactory(name="fair")
+    content = "email,first_name\na@example.com,A\ntaken@example.com,T\nb@example.com,B\n"
+    person_import = run(django_capture_on_commit_callbacks, content, tags=[tag])
+    assert (person_import.created, person_import.rejected) == (2, 1)
+    assert [r[:2] for r in rejected_csv(person_import)[1:]] == [
+        ["3", "Another person has this email, phone or external id."]
+    ]
+    assert sorted(Person.objects.filter(tags=tag).values_list("email", flat=True)) == [
+        "a@example.com",
+        "b@example.com",
+    ]
+    assert Person.objects.count() == 3
+    assert not PersonChange.objects.filter(person__email="TAKEN@example.com").exists()
 
 
 # --- rejections -------------------------------------------------------------------------------
