@@ -263,3 +263,14 @@ def tag_bulk_changes(
     return [
         kind(person_id=pk, at=at, source=current_source(), tag_id=tag.pk, tag=tag.name) for pk in person_ids
     ]
+
+
+def company_bulk_left(
+    company: Company, person_ids: Iterable[int], *, at: dt.datetime | None = None
+) -> list[PersonChanged]:
+    """CompanyChanged from `company` to no company for many persons (the company is deleted)."""
+    at = at or timezone.now()
+    old = {"id": company.pk, "name": company.name}
+    return [
+        CompanyChanged(person_id=pk, at=at, source=current_source(), old=old, new=None) for pk in person_ids
+    ]

@@ -427,11 +427,8 @@ def company_delete(*, company: Company) -> None:
     _refuse_if_used("company", locked)
     members = Person.objects.filter(company=locked)
     at = current_time()
-    old = {"id": locked.pk, "name": locked.name}
-    source = changes.current_source()
     changes.record(
-        changes.CompanyChanged(person_id=pk, at=at, source=source, old=old, new=None)
-        for pk in members.order_by("pk").values_list("pk", flat=True)
+        changes.company_bulk_left(locked, members.order_by("pk").values_list("pk", flat=True), at=at)
     )
     members.update(company=None, updated_at=at)
     locked.delete()

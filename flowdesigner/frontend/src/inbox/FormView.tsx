@@ -288,36 +288,26 @@ function WidgetControl({ widget, draft, labelId, describedBy, disabled, onDraft,
       };
       return (
         <div className="widget-slider widget-range">
-          <label>
-            <span>From</span>
-            <input
-              type="range"
-              data-testid="range-low"
-              aria-describedby={describedBy}
-              disabled={disabled}
-              min={widget.min}
-              max={widget.max}
-              step={widget.step}
-              value={low}
-              aria-valuetext={formatSliderValue(low, widget.precision, widget.unit.includes("<") ? "" : widget.unit)}
-              onChange={(event) => set("low", event.target.value)}
-            />
-          </label>
-          <label>
-            <span>To</span>
-            <input
-              type="range"
-              data-testid="range-high"
-              aria-describedby={describedBy}
-              disabled={disabled}
-              min={widget.min}
-              max={widget.max}
-              step={widget.step}
-              value={high}
-              aria-valuetext={formatSliderValue(high, widget.precision, widget.unit.includes("<") ? "" : widget.unit)}
-              onChange={(event) => set("high", event.target.value)}
-            />
-          </label>
+          {(["low", "high"] as const).map((end) => {
+            const value = end === "low" ? low : high;
+            return (
+              <label key={end}>
+                <span>{end === "low" ? "From" : "To"}</span>
+                <input
+                  type="range"
+                  data-testid={`range-${end}`}
+                  aria-describedby={describedBy}
+                  disabled={disabled}
+                  min={widget.min}
+                  max={widget.max}
+                  step={widget.step}
+                  value={value}
+                  aria-valuetext={formatSliderValue(value, widget.precision, widget.unit.includes("<") ? "" : widget.unit)}
+                  onChange={(event) => set(end, event.target.value)}
+                />
+              </label>
+            );
+          })}
           <output className="slider-value" data-testid="slider-value">
             {formatRange(low, high, widget.precision, widget.unit)}
           </output>
