@@ -53,6 +53,10 @@ class FlowDefinition:
     language: str = "en"
     # language -> node id -> translated texts (e.g. {"text": ..., "buttons": {id: caption}})
     translations: dict = field(default_factory=dict)
+    # variable name -> type (engine/core/variables.py)
+    variables: dict[str, str] = field(default_factory=dict)
+    # the flow's send window {"start", "end"} (HH:MM in the person's timezone), or None
+    send_window: dict | None = None
 
     def translation(self, node_id: str, language: str | None) -> dict:
         """The translated texts of one node for a person's language; {} for the base language."""
@@ -68,6 +72,10 @@ class FlowDefinition:
         """Nodes whose element type is an entry point (unknown types are not)."""
         entry_types = {t.type for t in elements.all_types() if t.category == "entry"}
         return [n for n in self.nodes.values() if n.type in entry_types]
+
+    def variable_type(self, name: str) -> str | None:
+        """The declared type of a flow variable, or None when it is not declared."""
+        return self.variables.get(name)
 
 
 @functools.cache
@@ -140,6 +148,8 @@ def load(doc: dict) -> FlowDefinition:
         nodes=nodes,
         language=doc.get("language") or "en",
         translations=doc.get("translations") or {},
+        variables={v["name"]: v["type"] for v in doc.get("variables") or []},
+        send_window=(doc.get("settings") or {}).get("send_window"),
     )
 
 

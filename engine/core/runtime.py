@@ -5,9 +5,16 @@ the input state is never mutated. The caller persists `Result.state` and then ac
 
 State (JSON, stored as is):
     {"status": "active" | "waiting" | "completed" | "failed", "current": node id | None,
-     "variables": {...}, "history": [{"node_id", "type", "entered_at", "left_at", "exit"(, "memo")}],
-     "steps": [results steps], "exit": {"node_id", "name"} | None}
+     "variables": {...}, "history": [{"node_id", "type", "entered_at", "left_at", "exit"(, "memo", "note")}],
+     "steps": [results steps], "exit": {"node_id", "name"} | None,
+     "wait": {"kind", "wake_at", "event"} | None}
 The node waiting keeps its `memo` (e.g. the text as sent) in its history entry until it is answered.
+`wait` says what the participant waits for (elements.Wait): the caller copies `kind`, `wake_at` and
+`event` onto indexed columns so timers and event handlers find it without reading the state.
+
+Three ways in: `start` (enter at an entry point), `resume` (a reply, an event, a call's outcome at the
+node it waits at) and `wake` (its timer is due). All take `seed` (stable per participant, e.g. the person
+id) and `assets` (questions about the person that need the database).
 """
 
 from __future__ import annotations
@@ -17,11 +24,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from engine.core import elements
+from engine.core import elements, timing
 
 # Events and reply errors live beside the element contract (elements produce them); this is their
 # public home for callers.
 from engine.core.elements import (
+    Assets,
+    CallUrl,
     Completed,
     Context,
     EmailResults,
@@ -34,6 +43,9 @@ from engine.core.elements import (
     SendMessage,
     StaleReply,
     Step,
+    UpdatePerson,
+    UpdateTags,
+    Wait,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +53,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_NODES_PER_ADVANCE",
+    "Assets",
+    "CallUrl",
+    "UpdatePerson",
+    "UpdateTags",
+    "Wait",
+    "wake",
     "Completed",
     "EmailResults",
     "Event",
@@ -70,7 +88,14 @@ class Result:
 
 
 def start(
-    defn: FlowDefinition, *, entry_id: str, person: dict, now: datetime, variables: dict | None = None
+    defn: FlowDefinition,
+    *,
+    entry_id: str,
+    person: dict,
+    now: datetime,
+    variables: dict | None = None,
+    seed: int = 0,
+    assets: Assets | None = None,
 ) -> Result:
     """Enter the participant at `entry_id` and run until a node waits, the flow completes or it fails.
 
@@ -85,47 +110,84 @@ def start(
         "history": [],
         "steps": [],
         "exit": None,
+        "wait": None,
     }
-    events: list[Event] = []
-    _advance(defn, state, events, entry_id, now=now, person=copy.deepcopy(person))
-    return Result(state, events)
+    run = _Run(defn, state, now=now, person=copy.deepcopy(person), seed=seed, assets=assets)
+    run.advance(entry_id)
+    return Result(state, run.events)
 
 
 def resume(
-    defn: FlowDefinition, state: dict, *, reply: dict, now: datetime, person: dict | None = None
+    defn: FlowDefinition,
+    state: dict,
+    *,
+    reply: dict,
+    now: datetime,
+    person: dict | None = None,
+    seed: int = 0,
+    assets: Assets | None = None,
 ) -> Result:
-    """Apply a participant's reply at the node it waits at, then run on.
+    """Apply what the participant waited for at its node, then run on.
 
     `reply` is {"node_id", "button_id"}; a dismiss is {"node_id", "button_id": None}; a form answer is
-    {"node_id", "button_id": "positive" | "negative", "value": raw, "files": {upload id: file}}.
+    {"node_id", "button_id": "positive" | "negative", "value": raw, "files": {upload id: file}}; an event
+    is {"node_id", "event": {"key", "properties"}}; a call's outcome {"node_id", "call": {...}}.
     `person` is the same dict start() takes, for the templates of the messages that follow.
     StaleReply if the participant is not waiting at `reply["node_id"]`; InvalidReply if the node does not
     offer what the reply names.
     """
     if state.get("status") != "waiting" or state.get("current") != reply.get("node_id"):
         raise StaleReply(f'The participant is not waiting at "{reply.get("node_id")}"')
+    if (state.get("wait") or {}).get("kind") == "quiet_hours":
+        raise StaleReply(f'"{reply.get("node_id")}" has not been sent yet (quiet hours)')
     node = defn.nodes.get(state["current"])
     if node is None:
         raise StaleReply(f'"{state["current"]}" is not in this flow version')
     state = copy.deepcopy(state)
-    person = copy.deepcopy(person or {})
+    run = _Run(defn, state, now=now, person=copy.deepcopy(person or {}), seed=seed, assets=assets)
     entry = _open_entry(state)
-    ctx = Context(
-        now=now,
-        variables=state["variables"],
-        person=person,
-        entered_at=entry["entered_at"],
-        memo=entry.get("memo") or {},
-        translation=defn.translation(node.id, person.get("language")),
+    step = elements.get(node.type).resume(
+        node, run.context(node, entered_at=entry["entered_at"], memo=entry.get("memo")), reply
     )
-    step = elements.get(node.type).resume(node, ctx, reply)
-    entry.pop("memo", None)
-    state["status"] = "active"
-    events: list[Event] = []
-    destination = _apply(defn, state, events, node, step, now)
-    if destination is not None:
-        _advance(defn, state, events, destination, now=now, person=person)
-    return Result(state, events)
+    run.settle(node, step)
+    return Result(state, run.events)
+
+
+def wake(
+    defn: FlowDefinition,
+    state: dict,
+    *,
+    now: datetime,
+    person: dict | None = None,
+    seed: int = 0,
+    assets: Assets | None = None,
+) -> Result:
+    """The participant's timer is due: a wait ends, a reply timeout or an event's time limit passes, or
+    the send window opens on a message held by quiet hours (it is sent now).
+
+    StaleReply if the participant waits for no timer or it is not due yet (a stale claim: someone else
+    already resumed it).
+    """
+    wait = state.get("wait") or {}
+    due = wait.get("wake_at")
+    if state.get("status") != "waiting" or not due or datetime.fromisoformat(due) > now:
+        raise StaleReply("The participant has no timer due")
+    node = defn.nodes.get(state.get("current") or "")
+    if node is None:
+        raise StaleReply(f'"{state.get("current")}" is not in this flow version')
+    state = copy.deepcopy(state)
+    run = _Run(defn, state, now=now, person=copy.deepcopy(person or {}), seed=seed, assets=assets)
+    entry = _open_entry(state)
+    if wait.get("kind") == "quiet_hours":
+        state["status"] = "active"
+        state["wait"] = None
+        run.enter(node, entry, send_window=False)
+        return Result(state, run.events)
+    step = elements.get(node.type).wake(
+        node, run.context(node, entered_at=entry["entered_at"], memo=entry.get("memo"))
+    )
+    run.settle(node, step)
+    return Result(state, run.events)
 
 
 def change_answer(
@@ -151,96 +213,144 @@ def change_answer(
         raise StaleReply(f'"{reply["node_id"]}" is not in this flow version')
     state = copy.deepcopy(state)
     recorded = state["steps"][step_index]
-    person = person or {}
-    ctx = Context(
-        now=now,
-        variables=state["variables"],
-        person=person,
-        entered_at=recorded["received_at"],
-        translation=defn.translation(node.id, person.get("language")),
-    )
+    run = _Run(defn, state, now=now, person=person or {})
+    ctx = run.context(node, entered_at=recorded["received_at"])
     state["steps"][step_index] = elements.get(node.type).change_answer(node, ctx, reply, recorded)
     return Result(state, [])
 
 
-def _advance(
-    defn: FlowDefinition, state: dict, events: list[Event], node_id: str, *, now: datetime, person: dict
-) -> None:
-    """Enter nodes from `node_id` on until one waits, completes or fails."""
-    target: str | None = node_id
-    entered = 0
-    while target is not None:
-        if entered == MAX_NODES_PER_ADVANCE:
-            reason = f"Entered {MAX_NODES_PER_ADVANCE} elements without waiting; the flow loops"
-            _fail(state, events, target, reason)
-            return
-        entered += 1
-        node = defn.node(target)
-        state["current"] = node.id
-        state["history"].append(
-            {
+class _Run:
+    """One advance of one participant: the state it mutates and the events it collects."""
+
+    def __init__(
+        self,
+        defn: FlowDefinition,
+        state: dict,
+        *,
+        now: datetime,
+        person: dict,
+        seed: int = 0,
+        assets: Assets | None = None,
+    ) -> None:
+        self.defn = defn
+        self.state = state
+        self.now = now
+        self.person = person
+        self.seed = seed
+        self.assets = assets or elements.NoAssets()
+        self.events: list[Event] = []
+        self.state.setdefault("wait", None)
+
+    def context(self, node: Node, *, entered_at: str, memo: dict | None = None) -> Context:
+        return Context(
+            now=self.now,
+            variables=self.state["variables"],
+            person=self.person,
+            entered_at=entered_at,
+            memo=memo or {},
+            translation=self.defn.translation(node.id, self.person.get("language")),
+            seed=self.seed,
+            assets=self.assets,
+            declared=self.defn.variables,
+        )
+
+    def advance(self, node_id: str) -> None:
+        """Enter nodes from `node_id` on until one waits, completes or fails."""
+        target: str | None = node_id
+        entered = 0
+        while target is not None:
+            if entered == MAX_NODES_PER_ADVANCE:
+                self.fail(target, f"Entered {MAX_NODES_PER_ADVANCE} elements without waiting; the flow loops")
+                return
+            entered += 1
+            node = self.defn.node(target)
+            entry = {
                 "node_id": node.id,
                 "type": node.type,
-                "entered_at": now.isoformat(),
+                "entered_at": self.now.isoformat(),
                 "left_at": None,
                 "exit": None,
             }
-        )
+            self.state["current"] = node.id
+            self.state["history"].append(entry)
+            target = self.enter(node, entry, send_window=True, chain=False)
+
+    def enter(self, node: Node, entry: dict, *, send_window: bool, chain: bool = True) -> str | None:
+        """Run `node` (already current, its history entry open). With `chain`, follow on by itself;
+        otherwise return the node to enter next."""
         try:
             element = elements.get(node.type)
         except KeyError:
-            _fail(state, events, node.id, f'Unknown element type "{node.type}"')
-            return
-        ctx = Context(
-            now=now,
-            variables=state["variables"],
-            person=person,
-            entered_at=now.isoformat(),
-            translation=defn.translation(node.id, person.get("language")),
-        )
-        target = _apply(defn, state, events, node, element.enter(node, ctx), now)
+            self.fail(node.id, f'Unknown element type "{node.type}"')
+            return None
+        if send_window and element.sends_message and self.defn.send_window:
+            opening = timing.window_opening(self.now, self.defn.send_window, timing.person_zone(self.person))
+            if opening is not None:
+                # Quiet hours: hold the message until the window opens; wake() enters the node again.
+                self.state["status"] = "waiting"
+                self.state["wait"] = Wait("quiet_hours", opening).as_dict()
+                entry["note"] = f"Held by quiet hours until {opening.isoformat()}"
+                return None
+        step = element.enter(node, self.context(node, entered_at=self.now.isoformat()))
+        target = self._apply(node, step)
+        if chain and target is not None:
+            self.advance(target)
+            return None
+        return target
 
+    def settle(self, node: Node, step: Step) -> None:
+        """Apply a resume/wake step at the waiting node and run on."""
+        entry = _open_entry(self.state)
+        entry.pop("memo", None)
+        self.state["status"] = "active"
+        self.state["wait"] = None
+        target = self._apply(node, step)
+        if target is not None:
+            self.advance(target)
 
-def _apply(
-    defn: FlowDefinition, state: dict, events: list[Event], node: Node, step: Step, now: datetime
-) -> str | None:
-    """Record what `step` decided at `node`; return the node to enter next, if any."""
-    events.extend(step.events)
-    if step.result is not None:
-        state["steps"].append(step.result)
-    if step.action == "wait":
-        state["status"] = "waiting"
-        if step.memo is not None:
-            _open_entry(state)["memo"] = step.memo
-        return None
-    if step.action == "fail":
-        _fail(state, events, node.id, step.exit or f'"{node.id}" failed')
-        return None
-    entry = _open_entry(state)
-    entry["left_at"] = now.isoformat()
-    if step.action == "complete":
-        name = step.exit or ""
-        state["status"] = "completed"
-        state["exit"] = {"node_id": node.id, "name": name}
-        events.append(Completed(node_id=node.id, exit_name=name, wait_for_follow_up=step.wait_for_follow_up))
-        return None
-    entry["exit"] = step.exit
-    destination = node.exits.get(step.exit or "")
-    if destination is None:
-        _fail(state, events, node.id, f'Exit "{step.exit}" of "{node.id}" is not connected')
-        return None
-    if destination not in defn.nodes:
-        _fail(
-            state, events, node.id, f'Exit "{step.exit}" of "{node.id}" leads to unknown node "{destination}"'
-        )
-        return None
-    return destination
+    def _apply(self, node: Node, step: Step) -> str | None:
+        """Record what `step` decided at `node`; return the node to enter next, if any."""
+        state, events = self.state, self.events
+        events.extend(step.events)
+        entry = _open_entry(state)
+        if step.note:
+            entry["note"] = step.note
+        if step.result is not None:
+            state["steps"].append(step.result)
+        if step.action == "wait":
+            state["status"] = "waiting"
+            state["wait"] = (step.waiting or Wait("reply")).as_dict()
+            if step.memo is not None:
+                entry["memo"] = step.memo
+            return None
+        state["wait"] = None
+        if step.action == "fail":
+            self.fail(node.id, step.exit or f'"{node.id}" failed')
+            return None
+        entry["left_at"] = self.now.isoformat()
+        if step.action == "complete":
+            name = step.exit or ""
+            state["status"] = "completed"
+            state["exit"] = {"node_id": node.id, "name": name}
+            events.append(
+                Completed(node_id=node.id, exit_name=name, wait_for_follow_up=step.wait_for_follow_up)
+            )
+            return None
+        entry["exit"] = step.exit
+        destination = node.exits.get(step.exit or "")
+        if destination is None:
+            self.fail(node.id, f'Exit "{step.exit}" of "{node.id}" is not connected')
+            return None
+        if destination not in self.defn.nodes:
+            self.fail(node.id, f'Exit "{step.exit}" of "{node.id}" leads to unknown node "{destination}"')
+            return None
+        return destination
 
-
-def _fail(state: dict, events: list[Event], node_id: str | None, reason: str) -> None:
-    state["status"] = "failed"
-    state["current"] = node_id
-    events.append(Failed(node_id=node_id, reason=reason))
+    def fail(self, node_id: str | None, reason: str) -> None:
+        self.state["status"] = "failed"
+        self.state["current"] = node_id
+        self.state["wait"] = None
+        self.events.append(Failed(node_id=node_id, reason=reason))
 
 
 def _open_entry(state: dict) -> dict:

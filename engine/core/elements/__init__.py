@@ -16,7 +16,7 @@ import importlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, Protocol
 
 from engine.core.errors import InvalidReply, ReplyError, StaleReply  # noqa: F401 (re-exported)
 from engine.core.issues import Issue
@@ -103,7 +103,87 @@ class Failed:
     reason: str
 
 
-Event = SendMessage | SaveAttribute | FlushResults | EmailResults | Completed | Failed
+@dataclass(frozen=True)
+class UpdatePerson:
+    """Set (or, with None, clear) person attributes: `values` maps attribute key -> value as text/JSON.
+    Applied through people.services in the same transaction; all or nothing."""
+
+    node_id: str
+    values: dict
+
+
+@dataclass(frozen=True)
+class UpdateTags:
+    """Add and remove tags (by id) on the person, through people.services in the same transaction."""
+
+    node_id: str
+    add: tuple[int, ...]
+    remove: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CallUrl:
+    """Make an HTTP request on the participant's behalf; the participant waits at `node_id` until the
+    outcome comes back as a reply {"node_id", "call": {"ok", "status", "body", "error"}}."""
+
+    node_id: str
+    method: str
+    url: str
+    headers: dict
+    body: str | None
+    timeout_seconds: float
+    retries: int
+
+
+Event = (
+    SendMessage
+    | SaveAttribute
+    | FlushResults
+    | EmailResults
+    | Completed
+    | Failed
+    | UpdatePerson
+    | UpdateTags
+    | CallUrl
+)
+
+
+# --- waits: what a waiting participant waits for ----------------------------------------------------
+
+WaitKind = Literal["reply", "timer", "event", "call", "quiet_hours"]
+
+
+@dataclass(frozen=True)
+class Wait:
+    """What a participant waits for. `wake_at` (aware) is when its timer fires, if it has one; `event` is
+    the event definition key an event wait listens for."""
+
+    kind: WaitKind
+    wake_at: datetime | None = None
+    event: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "wake_at": self.wake_at.isoformat() if self.wake_at else None,
+            "event": self.event,
+        }
+
+
+class Assets(Protocol):
+    """What the core may ask the outside world while running an element (the Django side implements it
+    against the database). Pure functions of the participant's moment: no writes."""
+
+    def person_matches(self, rules: dict) -> bool:
+        """Whether the person matches a people rule document (docs/segments.md) now."""
+        ...
+
+
+class NoAssets:
+    """Assets for callers that have no database (tests of the core, previews): matches nobody."""
+
+    def person_matches(self, rules: dict) -> bool:
+        return False
 
 
 # --- the element contract -------------------------------------------------------------------------------
@@ -118,6 +198,8 @@ class Context:
     `entered_at` is the ISO time the current node was entered (equal to `now` on enter).
     `memo` is what the node stored when it started waiting (Step.wait(memo=...)); {} on enter.
     `translation` is this node's texts in the person's language ({} for the flow's own language).
+    `seed` is stable for the participant (its person id): random choices derived from it never change.
+    `assets` answers questions about the person that need the database (segment conditions).
     """
 
     now: datetime
@@ -126,6 +208,10 @@ class Context:
     entered_at: str
     memo: dict = field(default_factory=dict)
     translation: dict = field(default_factory=dict)
+    seed: int = 0
+    assets: Assets = field(default_factory=NoAssets)
+    # The flow's declared variables: name -> type (engine/core/variables.py).
+    declared: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -144,14 +230,20 @@ class Step:
     result: dict | None = field(default=None)
     memo: dict | None = None
     wait_for_follow_up: bool = False
+    waiting: Wait | None = None
+    # A line for the participant's history (why a call failed, what a wait decided).
+    note: str | None = None
 
     @classmethod
-    def follow(cls, exit_name: str, *events: Event, result: dict | None = None) -> Step:
-        return cls("follow", exit=exit_name, events=events, result=result)
+    def follow(
+        cls, exit_name: str, *events: Event, result: dict | None = None, note: str | None = None
+    ) -> Step:
+        return cls("follow", exit=exit_name, events=events, result=result, note=note)
 
     @classmethod
-    def wait(cls, *events: Event, memo: dict | None = None) -> Step:
-        return cls("wait", events=events, memo=memo)
+    def wait(cls, *events: Event, memo: dict | None = None, until: Wait | None = None) -> Step:
+        """Wait at this node: for a reply unless `until` says otherwise (a timer, an event, a call)."""
+        return cls("wait", events=events, memo=memo, waiting=until or Wait("reply"))
 
     @classmethod
     def complete(cls, name: str, *, wait_for_follow_up: bool = False) -> Step:
@@ -171,6 +263,8 @@ class ElementType(ABC):
     config_schema: ClassVar[dict] = {"type": "object"}
     # How many of this type a flow may hold (None = any); validate reports each one beyond it.
     max_per_flow: ClassVar[int | None] = None
+    # Elements that send a message to the person wait for the flow's send window (quiet hours).
+    sends_message: ClassVar[bool] = False
 
     def defaults(self) -> dict:
         """Config of a freshly placed node."""
@@ -195,6 +289,11 @@ class ElementType(ABC):
     def resume(self, node: Node, ctx: Context, reply: dict) -> Step:
         """Take a reply at a node this element made wait. Elements that never wait refuse replies."""
         raise StaleReply(f'"{node.id}" does not take replies')
+
+    def wake(self, node: Node, ctx: Context) -> Step:
+        """The timer this node waits on is due (a reply timeout, a wait's end). Nodes without timers
+        never get here; the runtime refuses a wake that is not due."""
+        raise StaleReply(f'"{node.id}" has no timer')
 
     def change_answer(self, node: Node, ctx: Context, reply: dict, recorded: dict) -> dict:
         """The results step replacing `recorded` when a participant answers again (a message without
@@ -245,6 +344,19 @@ def describe() -> list[dict]:
 
 # Built-ins register themselves on import; this must come after the base class and registry exist.
 # A new element type is one module in this package plus its name here, in palette order.
-BUILTINS = ("predefined_audience", "message", "form_message", "send_results", "email_results", "exit")
+BUILTINS = (
+    "predefined_audience",
+    "message",
+    "form_message",
+    "wait",
+    "condition_split",
+    "random_split",
+    "update_person",
+    "update_tags",
+    "call_url",
+    "send_results",
+    "email_results",
+    "exit",
+)
 for _module in BUILTINS:
     importlib.import_module(f"{__name__}.{_module}")

@@ -17,7 +17,16 @@ from engine.core.elements import (
     Step,
     register,
 )
-from engine.core.elements.message import MAX_CAPTION, OPTION_PROPERTIES, text_problems
+from engine.core.elements.message import (
+    MAX_CAPTION,
+    NO_ANSWER_EXIT,
+    NO_ANSWER_UNWIRED,
+    OPTION_PROPERTIES,
+    reply_wait,
+    text_problems,
+    timeout_issues,
+    with_no_answer,
+)
 from engine.core.elements.message import options as message_options
 from engine.core.issues import Issue
 
@@ -71,6 +80,7 @@ class FormMessage(ElementType):
     type = "form_message"
     label = "Form message"
     category = "step"
+    sends_message = True
     config_schema = {
         "type": "object",
         "properties": {
@@ -119,9 +129,11 @@ class FormMessage(ElementType):
         }
 
     def exits(self, config: dict) -> list[str]:
-        return [POSITIVE, NEGATIVE]
+        return with_no_answer(config, [POSITIVE, NEGATIVE])
 
     def unwired_message(self, config: dict, exit_name: str) -> str:
+        if exit_name == NO_ANSWER_EXIT:
+            return NO_ANSWER_UNWIRED
         caption = config.get(f"{exit_name}_caption", DEFAULT_CAPTIONS.get(exit_name, exit_name)).strip()
         return f'The {exit_name} button "{caption or exit_name}" is not connected to a next step'
 
@@ -178,7 +190,7 @@ class FormMessage(ElementType):
                 )
             if not attachment["content_type"].strip():
                 add("required", f"Attachment {i + 1} needs a content type", f"{where}.content_type")
-        return issues
+        return issues + timeout_issues(node)
 
     def enter(self, node: Node, ctx: Context) -> Step:
         config = localised(node.config, ctx.translation)
@@ -197,7 +209,10 @@ class FormMessage(ElementType):
             attachments=opts["attachments"],
             form=form_options(config),
         )
-        return Step.wait(send, memo={"text": text})
+        return Step.wait(send, memo={"text": text}, until=reply_wait(config, ctx))
+
+    def wake(self, node: Node, ctx: Context) -> Step:
+        return Step.follow(NO_ANSWER_EXIT, note="No answer in time")
 
     def resume(self, node: Node, ctx: Context, reply: dict) -> Step:
         config = localised(node.config, ctx.translation)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from engine.core import formats, template
+from engine.core import formats, template, timing
 from engine.core.elements import (
     Context,
     ElementType,
     InvalidReply,
     SendMessage,
     Step,
+    Wait,
     default_alert,
     register,
 )
@@ -25,6 +26,8 @@ MAX_TEXT = 4096
 MAX_CAPTION = 64
 BUTTON_ID = re.compile(r"[A-Za-z0-9_.:=+/-]{1,200}")
 DISMISS_EXIT = "dismiss"
+# The exit taken when a reply timeout is set and nobody answers in time.
+NO_ANSWER_EXIT = "no_answer"
 DEFAULT_DISMISS_CAPTION = "Roger that"
 ALERT_TYPES = ["SILENT", "BEEP", "RING_5", "RING_15", "RING_30", "RING_60"]
 # The XSD's names; the number is the pause in seconds between repeats.
@@ -42,6 +45,8 @@ ALERT_INTERVALS = [
 
 # Config schema of the options a message and a form message share (branding, alert, lock, attachments).
 OPTION_PROPERTIES: dict = {
+    # Reply timeout: without an answer after this long the participant takes the "no_answer" exit.
+    "timeout": {"oneOf": [{"type": "null"}, timing.DURATION_SCHEMA]},
     "branding": {"type": ["string", "null"], "minLength": 1},
     "alert": {
         "type": "object",
@@ -81,6 +86,26 @@ def text_problems(text: str) -> list[tuple[str, str]]:
     return [("bad_template", f"The message text is not a valid template: {problem}")] if problem else []
 
 
+def reply_wait(config: dict, ctx: Context) -> Wait:
+    """What a message waits for: a reply, until the reply timeout if it has one."""
+    timeout = config.get("timeout")
+    return Wait("reply", ctx.now + timing.duration(timeout) if timeout else None)
+
+
+def timeout_issues(node: Node) -> list[Issue]:
+    """The reply timeout's problems (shared by message and form message)."""
+    timeout = node.config.get("timeout")
+    problem = timing.duration_problem(timeout, what="reply timeout") if timeout is not None else None
+    return [Issue("invalid", problem, node.id, "config.timeout")] if problem else []
+
+
+def with_no_answer(config: dict, exits: list[str]) -> list[str]:
+    return [*exits, NO_ANSWER_EXIT] if config.get("timeout") else exits
+
+
+NO_ANSWER_UNWIRED = 'The "no answer" exit (nobody answered in time) is not connected to a next step'
+
+
 def options(config: dict) -> dict:
     """Every message option with the default filled in for a missing key (flows older than the option)."""
     alert = default_alert() | config.get("alert", {})
@@ -115,6 +140,7 @@ class Message(ElementType):
     type = "message"
     label = "Message"
     category = "step"
+    sends_message = True
     # Shape only: content rules (blank, length, uniqueness, action schemes) live in validate() for readable
     # messages. Every key is optional; options() gives the defaults of the ones left out.
     config_schema = {
@@ -150,9 +176,11 @@ class Message(ElementType):
         names = [b["id"] for b in config.get("buttons", [])]
         if config.get("allow_dismiss", False):
             names.append(DISMISS_EXIT)
-        return list(dict.fromkeys(names))
+        return with_no_answer(config, list(dict.fromkeys(names)))
 
     def unwired_message(self, config: dict, exit_name: str) -> str:
+        if exit_name == NO_ANSWER_EXIT and config.get("timeout"):
+            return NO_ANSWER_UNWIRED
         if exit_name == DISMISS_EXIT and config.get("allow_dismiss", False):
             caption = (
                 config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION).strip() or DEFAULT_DISMISS_CAPTION
@@ -186,8 +214,12 @@ class Message(ElementType):
                     f'Button id "{bid}" may only use letters, digits and _ . : = + / - (1 to 200 characters)',
                     f"{where}.id",
                 )
-            elif bid == DISMISS_EXIT:
-                add("reserved_id", 'The id "dismiss" is kept for the dismiss button', f"{where}.id")
+            elif bid in (DISMISS_EXIT, NO_ANSWER_EXIT):
+                add(
+                    "reserved_id",
+                    f'The id "{bid}" is kept for the {bid.replace("_", " ")} exit',
+                    f"{where}.id",
+                )
             elif bid in seen_ids:
                 add("duplicate", f'Button id "{bid}" is used by more than one button', f"{where}.id")
             seen_ids.add(bid)
@@ -239,7 +271,7 @@ class Message(ElementType):
                     f"Attachment {i + 1} needs a content type, e.g. image/png",
                     f"{where}.content_type",
                 )
-        return issues
+        return issues + timeout_issues(node)
 
     def enter(self, node: Node, ctx: Context) -> Step:
         config = localised(node.config, ctx.translation)
@@ -253,7 +285,10 @@ class Message(ElementType):
         ]
         send = SendMessage(node_id=node.id, text=text, buttons=buttons, **options(config))
         # The text as sent goes into the results step when the answer comes.
-        return Step.wait(send, memo={"text": text})
+        return Step.wait(send, memo={"text": text}, until=reply_wait(config, ctx))
+
+    def wake(self, node: Node, ctx: Context) -> Step:
+        return Step.follow(NO_ANSWER_EXIT, note="No answer in time")
 
     def resume(self, node: Node, ctx: Context, reply: dict) -> Step:
         result = self._result(node, ctx, reply, received_at=ctx.entered_at, text=ctx.memo.get("text"))

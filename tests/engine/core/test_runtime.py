@@ -64,6 +64,7 @@ def test_start_runs_through_the_audience_and_waits_at_the_first_message():
         ],
         "steps": [],
         "exit": None,
+        "wait": {"kind": "reply", "wake_at": None, "event": None},
     }
 
 
