@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from engine.core import widgets
 from engine.core.issues import Issue
@@ -161,3 +161,44 @@ def attribute_save(*, person: Person, key: str, result: dict, display: str) -> N
         raise AttributeRefused(
             f"Your answer cannot be saved as {label}: another person already has it."
         ) from None
+
+
+def attributes_write(*, person: Person, values: dict[str, Any]) -> None:
+    """Set (None: clear) person attributes from an Update person step: standard ones through
+    person_update, custom ones through person_set_attributes, all or nothing (a savepoint). Raises
+    AttributeRefused naming the attribute that refused its value."""
+    standard: dict[str, Any] = {}
+    custom: dict[str, Any] = {}
+    for key, value in values.items():
+        found = _attribute(key)
+        if found is None or (key in STANDARD_ATTRIBUTES and key not in WRITABLE_STANDARD):
+            raise AttributeRefused(f'There is no writable person attribute "{key}".')
+        label, data_type = found
+        if key not in STANDARD_ATTRIBUTES:
+            custom[key] = value
+            continue
+        try:
+            parsed = parse_value(data_type, value) if value not in (None, "") else None
+            if key == "email" and parsed:
+                parsed = normalise_email(parsed)
+            elif key == "phone" and parsed:
+                parsed = normalise_phone(parsed)
+            if parsed is None and key in ("first_name", "last_name", "language", "timezone"):
+                parsed = "" if key in ("first_name", "last_name") else Person._meta.get_field(key).default
+            if parsed is None and key == "opt_in":
+                parsed = False
+            Person._meta.get_field(key).clean(parsed, person)
+        except (AttributeValueError, ValidationError) as exc:
+            reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            raise AttributeRefused(f"{label} cannot be set to {str(value)[:60]!r}: {reason}") from None
+        standard[key] = parsed
+    try:
+        with transaction.atomic():
+            if standard:
+                person_update(person=person, fields=standard)
+            if custom:
+                person_set_attributes(person=person, values=custom)
+    except AttributesInvalid as exc:
+        raise AttributeRefused("; ".join(f"{k}: {v}" for k, v in exc.errors.items())) from None
+    except IntegrityError:
+        raise AttributeRefused("Another person already has that email, phone or external id.") from None

@@ -1,28 +1,31 @@
-"""Signed result callbacks: POST the stored body to the flow's URL, log every attempt, and let
-django-q2 try again later with exponential backoff."""
+"""Signed result callbacks: POST the stored body to the flow's URL, log every attempt, and try again later
+with exponential backoff.
+
+Each attempt is an outbox event ("callback.deliver"); a retry is a new one with `available_at` at the
+next attempt, so "retry in 10 s" means 10 s (the worker polls every WORKER_POLL_SECONDS). A delivery is
+claimed under its row lock before the POST (`claimed_until`), so two workers never deliver it, or run
+its fast path, twice; a worker killed mid-POST leaves the claim to expire and the event to be retried.
+"""
 
 import hashlib
 import hmac
-import ipaddress
-import socket
-import time
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django_q.models import Schedule
 
-from engine import fast_path
+from engine import fast_path, safe_http
+from engine.effects import CALLBACK_DELIVER
 from engine.models import CallbackAttempt, CallbackDelivery
+from engine.safe_http import UnsafeURL
+from people import outbox
 
 USER_AGENT = "Flowdesigner-Callback/1"
+# A claim outlives the longest attempt (connect + read timeouts) with room to record it.
+CLAIM_MARGIN_SECONDS = 15
 
-
-class UnsafeURL(ValueError):
-    """A callback URL that points into the internal network and is not allowed by settings."""
+__all__ = ["UnsafeURL", "callback_deliver", "check_url", "sign"]
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -30,41 +33,10 @@ def sign(body: bytes, secret: str) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _allowed_private(address: ipaddress._BaseAddress) -> bool:
-    for allowed in settings.CALLBACK_ALLOWED_PRIVATE:
-        try:
-            if address in ipaddress.ip_network(allowed, strict=False):
-                return True
-        except ValueError:
-            continue
-    return False
-
-
 def check_url(url: str) -> None:
     """Refuse URLs that resolve to loopback, private, link-local or reserved addresses (SSRF),
     unless settings.CALLBACK_ALLOWED_PRIVATE lists them."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
-        raise UnsafeURL("Callback URLs must be http:// or https:// with a host name.")
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except socket.gaierror as exc:
-        raise UnsafeURL(f"The host {parts.hostname!r} could not be resolved ({exc}).") from None
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        internal = (
-            address.is_private
-            or address.is_loopback
-            or address.is_link_local
-            or address.is_reserved
-            or address.is_multicast
-            or address.is_unspecified
-        )
-        if internal and not _allowed_private(address):
-            raise UnsafeURL(
-                f"{parts.hostname} resolves to the internal address {address}; "
-                "allow it in CALLBACK_ALLOWED_PRIVATE to send callbacks there."
-            )
+    safe_http.resolve_checked(url, allowed_private=settings.CALLBACK_ALLOWED_PRIVATE)
 
 
 def backoff_seconds(attempt: int) -> int:
@@ -72,24 +44,47 @@ def backoff_seconds(attempt: int) -> int:
     return min(10 * 2 ** (attempt - 1), 3600)
 
 
+class DeliveryBusy(Exception):
+    """Another worker holds the delivery's claim; the outbox retries the event after a backoff."""
+
+
+def claim_seconds() -> int:
+    return settings.CALLBACK_TIMEOUT_SECONDS * 2 + CLAIM_MARGIN_SECONDS
+
+
+def _claim(delivery_id: int) -> CallbackDelivery | None:
+    """Lock the delivery and claim it for one attempt; None when there is nothing to do (delivered,
+    given up, or a retry scheduled later); DeliveryBusy while another worker's claim runs."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = CallbackDelivery.objects.select_for_update().select_related("flow").get(pk=delivery_id)
+        if delivery.status != CallbackDelivery.Status.PENDING:
+            return None
+        if delivery.claimed_until is not None and delivery.claimed_until > now:
+            raise DeliveryBusy(f"Callback {delivery_id} is being delivered by another worker")
+        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
+            return None  # a duplicate event early for the scheduled retry: that retry's own event comes
+        delivery.claimed_until = now + timedelta(seconds=claim_seconds())
+        delivery.save(update_fields=["claimed_until"])
+    return delivery
+
+
 def callback_deliver(delivery_id: int) -> CallbackDelivery:
     """Make one delivery attempt; on failure schedule the next one (or give up after the last)."""
-    delivery = CallbackDelivery.objects.select_related("flow").get(pk=delivery_id)
-    if delivery.status != CallbackDelivery.Status.PENDING:
-        return delivery
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return CallbackDelivery.objects.get(pk=delivery_id)
     number = delivery.attempts + 1
     started = timezone.now()
-    clock = time.monotonic()
     status_code: int | None = None
     error = ""
-    excerpt = ""
     reply = b""
+    duration_ms = 0
     body = delivery.body.encode()
     try:
-        check_url(delivery.url)
-        response = requests.post(
+        response = safe_http.request(
+            "POST",
             delivery.url,
-            data=body,
             headers={
                 "Content-Type": "application/json",
                 "User-Agent": USER_AGENT,
@@ -97,23 +92,21 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
                 "X-Delivery-Id": str(delivery.pk),
                 "X-Delivery-Attempt": str(number),
             },
+            body=body,
             timeout=settings.CALLBACK_TIMEOUT_SECONDS,
-            allow_redirects=False,
-            stream=True,
+            max_response_bytes=fast_path.MAX_BODY_BYTES,
+            allowed_private=settings.CALLBACK_ALLOWED_PRIVATE,
         )
-        with response:
-            status_code = response.status_code
-            reply = _read_reply(response, deadline=clock + settings.CALLBACK_TIMEOUT_SECONDS)
-        excerpt = reply[:500].decode("utf-8", errors="replace")
+        status_code, reply, duration_ms = response.status, response.body, response.duration_ms
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}"
-    except UnsafeURL as exc:
+    except (safe_http.UnsafeURL, safe_http.RequestFailed) as exc:
         error = str(exc)
-    except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:1000]
-    duration_ms = int((time.monotonic() - clock) * 1000)
+        duration_ms = int((timezone.now() - started).total_seconds() * 1000)
+    excerpt = reply[:500].decode("utf-8", errors="replace")
 
     with transaction.atomic():
+        delivery = CallbackDelivery.objects.select_for_update().get(pk=delivery_id)
         attempt = CallbackAttempt.objects.create(
             delivery=delivery,
             number=number,
@@ -124,6 +117,7 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
             response_excerpt=excerpt,
         )
         delivery.attempts = number
+        delivery.claimed_until = None
         if not error:
             delivery.status = CallbackDelivery.Status.DELIVERED
             delivery.delivered_at = timezone.now()
@@ -133,34 +127,13 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
             delivery.next_attempt_at = None
         else:
             delivery.next_attempt_at = timezone.now() + timedelta(seconds=backoff_seconds(number))
-            Schedule.objects.create(
-                name=f"callback-{delivery.pk}-attempt-{number + 1}",
-                func="engine.tasks.callback_deliver",
-                args=str(delivery.pk),
-                schedule_type=Schedule.ONCE,
-                repeats=1,
-                next_run=delivery.next_attempt_at,
+            outbox.publish(
+                CALLBACK_DELIVER, {"delivery_id": delivery.pk}, available_at=delivery.next_attempt_at
             )
-        delivery.save(update_fields=["attempts", "status", "delivered_at", "next_attempt_at"])
+        delivery.save(
+            update_fields=["attempts", "status", "delivered_at", "next_attempt_at", "claimed_until"]
+        )
     if not error and delivery.kind in fast_path.KINDS:
         # After the attempt is committed and in its own transaction: it can never undo the delivery.
         fast_path.fast_path_apply(attempt_id=attempt.pk, body=reply)
     return delivery
-
-
-def _read_reply(response: requests.Response, *, deadline: float) -> bytes:
-    """At most fast_path.MAX_BODY_BYTES + 1 bytes of the body (one more tells a longer body apart), read
-    before `deadline`. A body that breaks off or is too slow is cut where it stopped: the status code
-    alone decides whether the delivery succeeded."""
-    limit = fast_path.MAX_BODY_BYTES + 1
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for chunk in response.iter_content(chunk_size=8192):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size >= limit or time.monotonic() > deadline:
-                break
-    except requests.RequestException:
-        pass
-    return b"".join(chunks)[:limit]

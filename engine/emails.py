@@ -1,9 +1,10 @@
 """Results emails as staff handle them: retrying one that failed."""
 
 from django.db import transaction
-from django_q.tasks import async_task
 
+from engine.effects import RESULTS_EMAIL_SEND
 from engine.models import ResultsEmail
+from people import outbox
 
 
 class EmailRetryRefused(ValueError):
@@ -27,5 +28,5 @@ def results_email_retry(*, email_id: int, flow_id: int | None = None) -> Results
     email.status = ResultsEmail.Status.PENDING
     email.error = ""
     email.save(update_fields=["status", "error"])
-    transaction.on_commit(lambda: async_task("engine.tasks.results_email_send", email.pk))
+    outbox.publish(RESULTS_EMAIL_SEND, {"email_id": email.pk})
     return email

@@ -16,7 +16,7 @@ from engine.core.formats import action_problem
 from engine.models import CallbackAttempt, CallbackDelivery
 from flowdesigner.models import Flow
 from messaging.models import Message
-from messaging.services import messages_dispatch
+from messaging.services import message_out_build, messages_queue
 from people.models import Person
 
 logger = logging.getLogger(__name__)
@@ -102,17 +102,15 @@ def _message(message: object) -> SendMessage:
 
 def _send(person: Person, wanted: SendMessage) -> Message:
     """A standalone message (no flow step behind it): its answer is recorded and locks it."""
-    message = Message.objects.create(
-        person=person,
+    message = message_out_build(
+        person_id=person.pk,
         participant=None,
-        direction=Message.Direction.OUT,
-        channel="web",
-        status=Message.Status.QUEUED,
+        node_id="",
         text=wanted.text,
         buttons=wanted.buttons,
         options=message_options({"allow_dismiss": wanted.allow_dismiss}),
     )
-    transaction.on_commit(lambda: messages_dispatch([message.pk]))
+    messages_queue([message])
     return message
 
 

@@ -75,6 +75,11 @@ class Participant(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     current_node = models.CharField(max_length=64, blank=True)
     state = models.JSONField(default=dict)
+    # What a waiting participant waits for (engine.core.elements.Wait): "reply", "timer", "event",
+    # "call", "quiet_hours"; its timer (fired by the timer worker) and the event key an event wait takes.
+    wait_kind = models.CharField(max_length=16, blank=True)
+    wake_at = models.DateTimeField(null=True, blank=True)
+    wait_event = models.CharField(max_length=64, blank=True)
     # Bumped by every advance; part of the optimistic check under the row lock.
     step_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -87,7 +92,19 @@ class Participant(models.Model):
             # A launch enters each person at most once, even when its task is retried.
             models.UniqueConstraint(fields=["launch", "person"], name="participant_once_per_launch"),
         ]
-        indexes = [models.Index(fields=["version", "status"])]
+        indexes = [
+            models.Index(fields=["version", "status"]),
+            # The timer worker's claim: due timers, earliest first. Partial: only waiting rows with one.
+            models.Index(
+                fields=["wake_at"], name="participant_due", condition=models.Q(wake_at__isnull=False)
+            ),
+            # An event finds the person's participants waiting for it.
+            models.Index(
+                fields=["person", "wait_event"],
+                name="participant_event_wait",
+                condition=~models.Q(wait_event=""),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Participant {self.pk} ({self.status})"
@@ -135,6 +152,8 @@ class CallbackDelivery(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Set while a worker makes an attempt (under the row lock): nobody else delivers it meanwhile.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
 

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from engine import services
+from engine import effects, services
 from engine.models import CallbackDelivery, Participant, Poke
 from engine.results import PokeSource, poke_payload
 from flowdesigner.models import Flow, FlowVersion
@@ -112,14 +112,14 @@ def poke_start(*, poke: Poke, person: Person, source: PokeSource, now: datetime 
     flow = poke.flow
     if flow.callback_url:
         payload = poke_payload(participant, poke=poke, source=source, poked_at=now)
-        services._Effects(
+        effects.Advance(
             deliveries=[
                 CallbackDelivery(
                     flow=flow,
                     participant=participant,
                     kind=CallbackDelivery.Kind.POKE,
                     url=flow.callback_url,
-                    body=services._delivery_body(payload),
+                    body=effects.delivery_body(payload),
                 )
             ]
         ).persist()

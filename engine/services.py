@@ -1,36 +1,39 @@
 """Engine services: the Django side around the pure core in engine/core.
 
 They load participant state, call `runtime.start/resume` inside a transaction, persist the new
-state, step history and messages, and hand side effects (live pushes, result callbacks) to
-`transaction.on_commit`, so nothing is sent for a change that was rolled back.
+state, step history and messages, and hand side effects (live pushes, result callbacks, calls) to
+the outbox in the same transaction (engine/effects.py): nothing is sent for a change that was rolled
+back, and nothing committed is lost when a process dies.
 """
 
-import json
 import time
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
-from django_q.tasks import async_task
 
-from engine.attributes import AttributeRefused, attribute_save
-from engine.core import definition, runtime
+from engine import effects
+from engine.assets import PersonAssets
+from engine.attributes import AttributeRefused
+from engine.core import runtime
 from engine.core.definition import FlowDefinition
 from engine.core.elements.predefined_audience import AUDIENCE_KEYS
-from engine.models import CallbackDelivery, Launch, Participant, ParticipantStep, Poke, ResultsEmail
-from engine.results import results_payload, results_text
+from engine.definitions import LaunchRefused, entry_node_id, version_definition
+from engine.models import Launch, Participant, Poke, ResultsEmail
 from flowdesigner.models import Flow, FlowVersion
-from flowdesigner.roles import MARKETER
 from messaging.models import Message, Upload
-from messaging.services import messages_dispatch
+from messaging.services import message_answer_record, message_reply_create, messages_push
+from people import outbox
 from people.models import Person, Segment
-from people.selectors import segment_persons
+from people.selectors import person_snapshots, segment_persons
+
+LAUNCH_RUN = "launch.run"
+
+__all__ = ["LaunchRefused", "entry_node_id", "version_definition"]
 
 
 class AnswerRefused(Exception):
@@ -42,196 +45,13 @@ class AnswerRefused(Exception):
         self.code = code
 
 
-class LaunchRefused(ValueError):
-    """A launch request that cannot be carried out (no published version, empty audience...)."""
-
-
-def version_definition(version: FlowVersion) -> FlowDefinition:
-    return definition.load(version.definition)
-
-
-def entry_node_id(defn: FlowDefinition) -> str:
-    """The Predefined Audience entry a launch enters people through."""
-    for node in defn.entries():
-        if node.type == "predefined_audience":
-            return node.id
-    raise LaunchRefused("This flow has no Predefined Audience entry point to launch through.")
-
-
-def person_context(person: Person) -> dict:
+def run_kwargs(participant: Participant, snapshot: dict, now: datetime) -> dict:
+    """The person, seed and assets the core runs this participant with."""
     return {
-        "id": person.pk,
-        "first_name": person.first_name,
-        "last_name": person.last_name,
-        "email": person.email,
-        "phone": person.phone,
-        "language": person.language,
+        "person": snapshot,
+        "seed": participant.person_id,
+        "assets": PersonAssets(participant.person_id, now),
     }
-
-
-# --- applying the core's results -----------------------------------------------------------------
-
-
-@dataclass
-class _Effects:
-    """Rows produced by one or more advances, written in bulk, then dispatched after commit."""
-
-    messages: list[Message] = field(default_factory=list)
-    new_steps: list[ParticipantStep] = field(default_factory=list)
-    # (participant id, seq, left_at, exit name) of history entries that were open and are now left
-    closed_steps: list[tuple[int, int, datetime | None, str]] = field(default_factory=list)
-    deliveries: list[CallbackDelivery] = field(default_factory=list)
-    emails: list[ResultsEmail] = field(default_factory=list)
-    # The admins' addresses, looked up once per batch of advances.
-    _admin_emails: list[str] | None = None
-
-    def admin_emails(self) -> list[str]:
-        if self._admin_emails is None:
-            self._admin_emails = flow_admin_emails()
-        return self._admin_emails
-
-    def persist(self) -> None:
-        Message.objects.bulk_create(self.messages)
-        ParticipantStep.objects.bulk_create(self.new_steps)
-        for participant_id, seq, left_at, exit_name in self.closed_steps:
-            ParticipantStep.objects.filter(participant_id=participant_id, seq=seq).update(
-                left_at=left_at, exit_name=exit_name
-            )
-        CallbackDelivery.objects.bulk_create(self.deliveries)
-        ResultsEmail.objects.bulk_create(self.emails)
-        message_ids = [m.pk for m in self.messages]
-        delivery_ids = [d.pk for d in self.deliveries]
-        if message_ids:
-            transaction.on_commit(lambda: messages_dispatch(message_ids))
-        for delivery_id in delivery_ids:
-            transaction.on_commit(lambda d=delivery_id: async_task("engine.tasks.callback_deliver", d))
-        for email_id in [e.pk for e in self.emails]:
-            transaction.on_commit(lambda e=email_id: async_task("engine.tasks.results_email_send", e))
-
-
-def flow_admin_emails() -> list[str]:
-    """Who "email the flow's admins" reaches: active users in the marketer group with an email address
-    (the people who design flows), sorted and without duplicates."""
-    users = get_user_model().objects.filter(groups__name=MARKETER, is_active=True).exclude(email="")
-    return sorted({email.strip().lower() for email in users.values_list("email", flat=True)})
-
-
-def _delivery_body(payload: dict) -> str:
-    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
-
-
-def _parse(ts: str | None) -> datetime | None:
-    return datetime.fromisoformat(ts) if ts else None
-
-
-def _apply(
-    participant: Participant, result: runtime.Result, *, old_history_len: int, effects: _Effects
-) -> None:
-    """Copy a core result onto the participant (not saved) and collect the rows it implies."""
-    state = result.state
-    participant.state = state
-    participant.status = state["status"]
-    participant.current_node = state.get("current") or ""
-    participant.step_count += 1
-
-    history = state["history"]
-    if old_history_len:
-        last = history[old_history_len - 1]
-        effects.closed_steps.append(
-            (participant.pk, old_history_len - 1, _parse(last["left_at"]), last.get("exit") or "")
-        )
-    for seq in range(old_history_len, len(history)):
-        entry = history[seq]
-        effects.new_steps.append(
-            ParticipantStep(
-                participant=participant,
-                seq=seq,
-                node_id=entry["node_id"],
-                node_type=entry["type"],
-                entered_at=_parse(entry["entered_at"]),
-                left_at=_parse(entry.get("left_at")),
-                exit_name=entry.get("exit") or "",
-            )
-        )
-
-    now = timezone.now()
-    flow = participant.version.flow
-    for event in result.events:
-        if isinstance(event, runtime.SendMessage):
-            effects.messages.append(
-                Message(
-                    person=participant.person,
-                    participant=participant,
-                    node_id=event.node_id,
-                    direction=Message.Direction.OUT,
-                    channel="web",
-                    status=Message.Status.QUEUED,
-                    text=event.text,
-                    buttons=list(event.buttons),
-                    options={
-                        "allow_dismiss": event.allow_dismiss,
-                        "dismiss_caption": event.dismiss_caption,
-                        "branding": event.branding,
-                        "alert": dict(event.alert),
-                        "auto_lock": event.auto_lock,
-                        "attachments": list(event.attachments),
-                        **({"form": event.form} if event.form is not None else {}),
-                    },
-                )
-            )
-        elif isinstance(event, runtime.FlushResults):
-            # The steps so far: the state after this advance, which records no answers after the flush.
-            if flow.callback_url:
-                payload = results_payload(participant, kind="flush", node_id=event.node_id)
-                effects.deliveries.append(
-                    CallbackDelivery(
-                        flow=flow,
-                        participant=participant,
-                        kind=CallbackDelivery.Kind.FLUSH,
-                        url=flow.callback_url,
-                        body=_delivery_body(payload),
-                    )
-                )
-        elif isinstance(event, runtime.EmailResults):
-            recipients = list(
-                dict.fromkeys(event.emails + (effects.admin_emails() if event.email_admins else []))
-            )
-            subject, body = results_text(results_payload(participant, kind="flush", node_id=event.node_id))
-            effects.emails.append(
-                ResultsEmail(
-                    flow=flow,
-                    participant=participant,
-                    node_id=event.node_id,
-                    recipients=recipients,
-                    subject=subject,
-                    body=body,
-                )
-            )
-        elif isinstance(event, runtime.Completed):
-            participant.completed_at = now
-            if flow.callback_url:
-                payload = results_payload(
-                    participant,
-                    kind="end",
-                    node_id=event.node_id,
-                    exit_name=event.exit_name,
-                    wait_for_follow_up=event.wait_for_follow_up,
-                )
-                effects.deliveries.append(
-                    CallbackDelivery(
-                        flow=flow,
-                        participant=participant,
-                        kind=CallbackDelivery.Kind.END,
-                        url=flow.callback_url,
-                        body=_delivery_body(payload),
-                    )
-                )
-        elif isinstance(event, runtime.Failed):
-            participant.completed_at = now
-        # SaveAttribute is applied by participant_answer before anything else is written (it may refuse).
-
-
-_PARTICIPANT_FIELDS = ["state", "status", "current_node", "step_count", "completed_at", "updated_at"]
 
 
 # --- launching -----------------------------------------------------------------------------------
@@ -273,17 +93,21 @@ def launch_create(
         created_by=user,
     )
     Flow.objects.filter(pk=version.flow_id, status=Flow.Status.DRAFT).update(status=Flow.Status.ACTIVE)
-    transaction.on_commit(lambda: async_task("engine.tasks.launch_run", launch.pk))
+    outbox.publish(LAUNCH_RUN, {"launch_id": launch.pk})
     return launch
 
 
-def launch_run(launch_id: int) -> Launch:
-    """Enter the launch's audience in batches. Safe to run again after a crash or a retry: each
-    batch commits together with the cursor, and (launch, person) is unique, so nobody is entered
-    or messaged twice."""
+def launch_run(launch_id: int, *, slice_seconds: float | None = None) -> Launch:
+    """Enter the launch's audience in batches, for about `slice_seconds` (then hand the rest to a new
+    "launch.run" outbox event, so no claim outlives its lease). Safe to run again after a crash: each
+    batch commits together with the cursor, and (launch, person) is unique, so nobody is entered or
+    messaged twice."""
     launch = Launch.objects.select_related("version__flow").get(pk=launch_id)
     if launch.status == Launch.Status.DONE:
         return launch
+    deadline = time.monotonic() + (
+        slice_seconds if slice_seconds is not None else settings.LAUNCH_SLICE_SECONDS
+    )
     Launch.objects.filter(pk=launch_id).update(status=Launch.Status.RUNNING)
     version = launch.version
     defn = version_definition(version)
@@ -309,6 +133,10 @@ def launch_run(launch_id: int) -> Launch:
                 launch=launch, version=version, defn=defn, entry_id=entry_id, person_ids=ids
             )
             Launch.objects.filter(pk=launch_id).update(cursor=ids[-1], entered=F("entered") + started)
+            if time.monotonic() >= deadline:
+                # The rest is a new event, committed with this batch: a crash after it loses nothing.
+                outbox.publish(LAUNCH_RUN, {"launch_id": launch_id})
+                return launch
         if pause:
             time.sleep(pause)
 
@@ -325,21 +153,38 @@ def _participants_start(
     already = Participant.objects.filter(launch=launch, person_id__in=person_ids).values("person_id")
     persons = Person.objects.filter(pk__in=person_ids).exclude(pk__in=already).order_by("pk")
     participants = [Participant(launch=launch, version=version, person=person) for person in persons]
-    effects = _Effects()
+    snapshots = person_snapshots([p.person_id for p in participants])
+    advance = effects.Advance()
     now = timezone.now()
     for participant in participants:
-        _participant_enter(participant, defn=defn, entry_id=entry_id, now=now, effects=effects)
+        _participant_enter(
+            participant,
+            defn=defn,
+            entry_id=entry_id,
+            now=now,
+            snapshot=snapshots[participant.person_id],
+            advance=advance,
+        )
     Participant.objects.bulk_create(participants)
-    effects.persist()
+    advance.persist()
     return len(participants)
 
 
 def _participant_enter(
-    participant: Participant, *, defn: FlowDefinition, entry_id: str, now: datetime, effects: _Effects
+    participant: Participant,
+    *,
+    defn: FlowDefinition,
+    entry_id: str,
+    now: datetime,
+    snapshot: dict,
+    advance: effects.Advance,
+    variables: dict | None = None,
 ) -> None:
     """Run the core's start for a new (unsaved) participant and collect the rows it implies."""
-    result = runtime.start(defn, entry_id=entry_id, person=person_context(participant.person), now=now)
-    _apply(participant, result, old_history_len=0, effects=effects)
+    result = runtime.start(
+        defn, entry_id=entry_id, now=now, variables=variables, **run_kwargs(participant, snapshot, now)
+    )
+    advance.take(participant, result, old_history_len=0)
 
 
 def participant_start(
@@ -357,10 +202,18 @@ def participant_start(
     defn = version_definition(version)
     entry_id = entry_node_id(defn)
     participant = Participant(launch=launch, poke=poke, version=version, person=person)
-    effects = _Effects()
-    _participant_enter(participant, defn=defn, entry_id=entry_id, now=now or timezone.now(), effects=effects)
+    advance = effects.Advance()
+    snapshot = person_snapshots([person.pk])[person.pk]
+    _participant_enter(
+        participant,
+        defn=defn,
+        entry_id=entry_id,
+        now=now or timezone.now(),
+        snapshot=snapshot,
+        advance=advance,
+    )
     participant.save()
-    effects.persist()
+    advance.persist()
     return participant
 
 
@@ -432,13 +285,14 @@ def participant_answer(
     now = timezone.now()
     old_len = len(participant.state.get("history", []))
     old_steps = len(participant.state.get("steps", []))
+    snapshot = person_snapshots([participant.person_id])[participant.person_id]
     try:
         result = runtime.resume(
             version_definition(participant.version),
             participant.state,
             reply=reply,
             now=now,
-            person=person_context(participant.person),
+            **run_kwargs(participant, snapshot, now),
         )
     except runtime.InvalidReply as exc:
         detail = str(exc) if form is not None else _invalid_detail(dismiss)
@@ -446,27 +300,24 @@ def participant_answer(
     except runtime.StaleReply:
         raise AnswerRefused(_STALE, code="stale") from None
 
-    for event in result.events:
-        if isinstance(event, runtime.SaveAttribute):
-            try:
-                attribute_save(
-                    person=participant.person, key=event.key, result=event.result, display=event.display_value
-                )
-            except AttributeRefused as exc:
-                # Raised out of the transaction: nothing of this answer is kept.
-                raise AnswerRefused(str(exc), code="invalid") from None
-
     recorded = result.state["steps"][old_steps] if len(result.state.get("steps", [])) > old_steps else None
-    _record_answer(message, button_id=reply["button_id"], now=now, step=recorded)
-    message.result_index = old_steps if recorded is not None else None
-    message.save(update_fields=[*_ANSWER_FIELDS, "result_index"])
-    _inbound_reply(message, participant)
+    message_answer_record(
+        message,
+        button_id=reply["button_id"],
+        at=now,
+        step=recorded,
+        result_index=old_steps if recorded is not None else None,
+    )
+    message_reply_create(message, participant_id=participant.pk)
 
-    effects = _Effects()
-    _apply(participant, result, old_history_len=old_len, effects=effects)
-    participant.save(update_fields=_PARTICIPANT_FIELDS)
-    effects.persist()
-    transaction.on_commit(lambda: messages_dispatch([message.pk]))
+    advance = effects.Advance(push=[message.pk])
+    try:
+        advance.take(participant, result, old_history_len=old_len)
+    except AttributeRefused as exc:
+        # Raised out of the transaction: nothing of this answer is kept.
+        raise AnswerRefused(str(exc), code="invalid") from None
+    participant.save(update_fields=effects.PARTICIPANT_FIELDS)
+    advance.persist()
     return message
 
 
@@ -489,18 +340,19 @@ def _answer_change(message: Message, *, button_id: str | None, person: Person) -
             step_index=message.result_index,
             reply={"node_id": message.node_id, "button_id": button_id},
             now=now,
-            person=person_context(participant.person),
+            person=person_snapshots([participant.person_id])[participant.person_id],
         )
     except runtime.InvalidReply:
         raise AnswerRefused(_invalid_detail(button_id is None), code="invalid") from None
     except runtime.StaleReply:
         raise AnswerRefused(_STALE, code="stale") from None
-    _record_answer(message, button_id=button_id, now=now, step=result.state["steps"][message.result_index])
-    message.save(update_fields=_ANSWER_FIELDS)
-    _inbound_reply(message, participant)
+    message_answer_record(
+        message, button_id=button_id, at=now, step=result.state["steps"][message.result_index]
+    )
+    message_reply_create(message, participant_id=participant.pk)
     participant.state = result.state
     participant.save(update_fields=["state", "updated_at"])
-    transaction.on_commit(lambda: messages_dispatch([message.pk]))
+    messages_push([message.pk])
     return message
 
 
@@ -516,34 +368,14 @@ def _standalone_answer(
     buttons = {b["id"] for b in message.buttons}
     if not (message.option_values["allow_dismiss"] if dismiss else button_id in buttons):
         raise AnswerRefused(_invalid_detail(dismiss), code="invalid")
-    _record_answer(message, button_id=button_id, now=timezone.now(), step=None)
-    message.save(update_fields=_ANSWER_FIELDS)
-    Message.objects.create(
-        person=message.person,
-        direction=Message.Direction.IN,
-        channel=message.channel,
-        status=Message.Status.DELIVERED,
-        text=message.answered_caption or message.answered_button_id,
-        reply_to=message,
-    )
-    transaction.on_commit(lambda: messages_dispatch([message.pk]))
+    message_answer_record(message, button_id=button_id, at=timezone.now(), step=None)
+    message_reply_create(message, participant_id=None)
+    messages_push([message.pk])
     return message
 
 
 def _invalid_detail(dismiss: bool) -> str:
     return "This message cannot be dismissed." if dismiss else "That is not one of this message's buttons."
-
-
-_ANSWER_FIELDS = ["answered_button_id", "dismissed", "answered_at", "status", "form_result", "display_value"]
-
-
-def _record_answer(message: Message, *, button_id: str | None, now: datetime, step: dict | None) -> None:
-    message.answered_button_id = button_id or ""
-    message.dismissed = button_id is None
-    message.answered_at = now
-    message.status = Message.Status.READ
-    message.form_result = step.get("form_result") if step else None
-    message.display_value = (step.get("display_value") or "") if step else ""
 
 
 def _form_reply(message: Message, form: dict, person: Person) -> dict:
@@ -565,21 +397,6 @@ def _form_reply(message: Message, form: dict, person: Person) -> dict:
         if upload is not None:
             files[value["upload"]] = upload.as_file()
     return {"node_id": message.node_id, "button_id": button, "value": value, "files": files}
-
-
-def _inbound_reply(message: Message, participant: Participant) -> None:
-    """The answer as an inbound message in the conversation (the caption, the dismiss caption, or a form's
-    value as text)."""
-    Message.objects.create(
-        person=participant.person,
-        participant=participant,
-        node_id=message.node_id,
-        direction=Message.Direction.IN,
-        channel=message.channel,
-        status=Message.Status.DELIVERED,
-        text=message.display_value or message.answered_caption or message.answered_button_id,
-        reply_to=message,
-    )
 
 
 # --- results emails --------------------------------------------------------------------------------

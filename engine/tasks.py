@@ -1,15 +1,2 @@
-"""django-q2 tasks: take ids, call one service."""
-
-from engine import callbacks, services
-
-
-def launch_run(launch_id: int) -> None:
-    services.launch_run(launch_id)
-
-
-def callback_deliver(delivery_id: int) -> None:
-    callbacks.callback_deliver(delivery_id)
-
-
-def results_email_send(email_id: int) -> None:
-    services.results_email_send(email_id=email_id)
+"""django-q2 tasks: take ids, call one service. (Launches, callbacks and results emails are outbox
+events handled by the worker: see engine/handlers.py.)"""

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "channels_lite",
     "flowdesigner",
     "people",
+    "people.outbox",
     "engine",
     "messaging",
 ]
@@ -211,3 +212,16 @@ LOGGING = {
 }
 # Pause between launch batches, to spread the load of a large launch (0 = none).
 LAUNCH_BATCH_PAUSE_SECONDS = envfloat("LAUNCH_BATCH_PAUSE_SECONDS", 0.0)
+# A launch runs in slices of about this many seconds, each one outbox event, so a killed worker loses
+# at most one slice's lease before another worker continues after the committed cursor.
+LAUNCH_SLICE_SECONDS = envfloat("LAUNCH_SLICE_SECONDS", 3.0)
+
+# --- Outbox and timers (manage.py worker) ------------------------------------------------------------
+# How often an idle worker looks for due outbox events and participant timers.
+WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 0.1)
+# Participants resumed per timer transaction.
+TIMER_BATCH_SIZE = envint("TIMER_BATCH_SIZE", 200)
+OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 10)
+OUTBOX_KEEP_DAYS = envint("OUTBOX_KEEP_DAYS", 7)
+# Tests: handle every outbox event in the publishing process after commit (no worker process needed).
+OUTBOX_RELAY_ALL = envbool("OUTBOX_RELAY_ALL", False)

@@ -1,7 +1,10 @@
-"""Sending messages over their channel, and storing the files persons upload for forms.
+"""Messages: every write to `Message` goes through here. Queuing messages, recording answers and replies,
+sending them over their channel, and storing the files persons upload for forms.
 
-The web inbox is the first transport: a message is "sent" by pushing it to the person's Channels group;
-the inbox catches up on reconnect."""
+Queued messages are sent by the outbox handler of "messages.dispatch" (messaging/handlers.py), published
+in the same transaction that queues them: a process killed after the commit loses no message. The web
+inbox is the first transport: a message is "sent" by pushing it to the person's Channels group; the
+inbox catches up on reconnect."""
 
 from pathlib import PurePosixPath
 
@@ -16,7 +19,75 @@ from django.utils.text import get_valid_filename
 
 from messaging.models import Message, Upload
 from messaging.selectors import branding_colors, message_payload
+from people import outbox
 from people.models import Person
+
+DISPATCH = "messages.dispatch"
+
+
+def message_out_build(
+    *, person_id: int, participant, node_id: str, text: str, buttons: list, options: dict
+) -> Message:
+    """An outbound message, not saved: hand a list of them to messages_queue. `participant` may be
+    unsaved yet (a launch batch): it must be saved before messages_queue."""
+    return Message(
+        person_id=person_id,
+        participant=participant,
+        node_id=node_id,
+        direction=Message.Direction.OUT,
+        channel="web",
+        status=Message.Status.QUEUED,
+        text=text,
+        buttons=buttons,
+        options=options,
+    )
+
+
+def messages_queue(messages: list[Message], *, also_push: list[int] = ()) -> None:
+    """Store queued outbound messages and, in the same transaction, the outbox event that sends them
+    (with `also_push`: ids of changed messages whose new state the inbox must see, e.g. answered)."""
+    Message.objects.bulk_create(messages)
+    ids = [m.pk for m in messages] + list(also_push)
+    if ids:
+        outbox.publish(DISPATCH, {"ids": ids})
+
+
+def messages_push(message_ids: list[int]) -> None:
+    """Push changed messages to the inbox (in the caller's transaction, sent after commit)."""
+    if message_ids:
+        outbox.publish(DISPATCH, {"ids": list(message_ids)})
+
+
+def message_answer_record(
+    message: Message, *, button_id: str | None, at, step: dict | None, result_index: int | None = None
+) -> None:
+    """Record an answer on an outbound message (locked by the caller) and save it."""
+    message.answered_button_id = button_id or ""
+    message.dismissed = button_id is None
+    message.answered_at = at
+    message.status = Message.Status.READ
+    message.form_result = step.get("form_result") if step else None
+    message.display_value = (step.get("display_value") or "") if step else ""
+    fields = ["answered_button_id", "dismissed", "answered_at", "status", "form_result", "display_value"]
+    if result_index is not None or message.result_index is not None:
+        message.result_index = result_index if result_index is not None else message.result_index
+        fields.append("result_index")
+    message.save(update_fields=fields)
+
+
+def message_reply_create(message: Message, *, participant_id: int | None) -> Message:
+    """The answer as an inbound message in the conversation (the caption, the dismiss caption, or a
+    form's value as text)."""
+    return Message.objects.create(
+        person_id=message.person_id,
+        participant_id=participant_id,
+        node_id=message.node_id if participant_id else "",
+        direction=Message.Direction.IN,
+        channel=message.channel,
+        status=Message.Status.DELIVERED,
+        text=message.display_value or message.answered_caption or message.answered_button_id,
+        reply_to=message,
+    )
 
 
 def inbox_group(person_id: int) -> str:
@@ -24,7 +95,8 @@ def inbox_group(person_id: int) -> str:
 
 
 def messages_dispatch(message_ids: list[int]) -> None:
-    """Push messages (new or changed) to their persons' open inboxes. Runs after commit."""
+    """Push messages (new or changed) to their persons' open inboxes. Runs after commit, outside any
+    transaction (the SQLite channel layer writes to the same database), by the outbox handler."""
     messages = list(
         Message.objects.filter(pk__in=message_ids, direction=Message.Direction.OUT).select_related(
             "participant__version__flow"

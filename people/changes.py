@@ -1,31 +1,28 @@
-"""Change events: what changed on a person, published after the transaction that changed it commits.
+"""Change events: what changed on a person, written to the outbox in the transaction that changed it.
 
 The people services (person_create/person_update, person_set_attributes, person_tags_add/remove,
 events_ingest) describe each change as one `PersonChanged` value carrying the old and the new value,
 and call `record(...)`: attribute, tag and company changes are written to the `PersonChange` log
-(the person's timeline) in the same transaction, and every change is handed to the subscribers with
-`transaction.on_commit`, so a rolled-back write publishes nothing. The engine subscribes here for
-real-time audiences and triggers (docs/architecture.md, "Change events").
+(the person's timeline), and all of the batch to one outbox event of topic `TOPIC` ("person.changed"),
+in the same transaction: a rolled-back write publishes nothing, and a committed one is never lost.
+Higher apps react in an outbox handler (engine/handlers.py), decoding the payload with `decode`:
 
-    from people import changes
-
-    @changes.subscribe
-    def on_change(change: changes.PersonChanged) -> None:
-        if isinstance(change, changes.TagAdded): ...
+    @outbox.handler(changes.TOPIC)
+    def on_change(payload, event_id):
+        for change in changes.decode(payload): ...
 """
 
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from people import bulk
+from people import bulk, outbox
 from people.attributes import STANDARD_ATTRIBUTES, to_json
 from people.models import Company, Person, PersonChange, Tag
 
@@ -81,24 +78,8 @@ class EventRecorded(PersonChanged):
     properties: dict[str, Any]
 
 
-Handler = Callable[[PersonChanged], None]
-_handlers: list[Handler] = []
+TOPIC = "person.changed"
 _source: ContextVar[str] = ContextVar("people_change_source", default="")
-
-
-def subscribe(handler: Handler) -> Handler:
-    """Call `handler(change)` for every change, after its transaction commits (usable as a decorator).
-
-    Handlers run in the committing thread, in the order changes were made; one that raises is logged
-    and does not stop the others (the change is committed either way)."""
-    if handler not in _handlers:
-        _handlers.append(handler)
-    return handler
-
-
-def unsubscribe(handler: Handler) -> None:
-    if handler in _handlers:
-        _handlers.remove(handler)
 
 
 @contextlib.contextmanager
@@ -115,13 +96,43 @@ def current_source() -> str:
     return _source.get()
 
 
-def _publish(batch: list[PersonChanged]) -> None:
-    for change in batch:
-        for handler in list(_handlers):
-            try:
-                handler(change)
-            except Exception:
-                logger.exception("Change handler %r failed on %r", handler, change)
+_KINDS: dict[type, str] = {}
+
+
+def _kind(name: str):
+    def register(cls):
+        _KINDS[cls] = name
+        return cls
+
+    return register
+
+
+def encode(change: PersonChanged) -> dict[str, Any]:
+    """A change as JSON for the outbox: its fields, "kind" and ISO times."""
+    out: dict[str, Any] = {"kind": _KINDS[type(change)]}
+    for name, value in vars(change).items():
+        out[name] = value.isoformat() if isinstance(value, dt.datetime) else value
+    return out
+
+
+def decode(payload: dict[str, Any]) -> list[PersonChanged]:
+    """The changes of a "person.changed" outbox event."""
+    classes = {name: cls for cls, name in _KINDS.items()}
+    found: list[PersonChanged] = []
+    for raw in payload["changes"]:
+        fields = {k: v for k, v in raw.items() if k != "kind"}
+        for key in ("at", "occurred_at"):
+            if isinstance(fields.get(key), str):
+                fields[key] = dt.datetime.fromisoformat(fields[key])
+        found.append(classes[raw["kind"]](**fields))
+    return found
+
+
+_kind("attribute")(AttributeChanged)
+_kind("tag_added")(TagAdded)
+_kind("tag_removed")(TagRemoved)
+_kind("company")(CompanyChanged)
+_kind("event")(EventRecorded)
 
 
 _LOGGED = {
@@ -157,15 +168,16 @@ def _log_write(batch: list[PersonChanged]) -> None:
 
 
 def record(changes: Iterable[PersonChanged]) -> None:
-    """Log the changes (in the current transaction) and publish them after it commits.
+    """Log the changes and write them to the outbox, both in the current transaction.
 
     Takes any number of changes, of any persons: callers writing many persons (imports, bulk tags)
-    pass them all at once, so the log is written in a few statements (people.bulk.insert)."""
+    pass them all at once, so the log is written in a few statements (people.bulk.insert) and the
+    whole batch is one outbox event."""
     batch = list(changes)
     if not batch:
         return
     _log_write(batch)
-    transaction.on_commit(lambda: _publish(batch))
+    outbox.publish(TOPIC, {"changes": [encode(change) for change in batch]})
 
 
 # --- describing changes ---------------------------------------------------------------------------

@@ -89,3 +89,32 @@ def persons_filtered(
         except RulesInvalid:
             return persons.none()
     return persons
+
+
+def person_snapshots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What a flow sees of each person (templates, conditions, waits), keyed by id: the standard
+    attributes and every custom attribute as JSON values (custom keys never shadow standard ones), plus
+    "tags" (names), "tag_ids" and "company" (name or None). Three queries for any number of persons."""
+    from people.attributes import STANDARD_ATTRIBUTES
+
+    persons = Person.objects.filter(pk__in=person_ids).select_related("company")
+    snapshots: dict[int, dict[str, Any]] = {}
+    for person in persons:
+        snapshot: dict[str, Any] = {"id": person.pk}
+        for key, attribute in STANDARD_ATTRIBUTES.items():
+            snapshot[key] = to_json(attribute.data_type, getattr(person, key))
+        snapshot.update(tags=[], tag_ids=[], company=person.company.name if person.company else None)
+        snapshots[person.pk] = snapshot
+    values = AttributeValue.objects.filter(person_id__in=snapshots).select_related("definition")
+    for value in values:
+        snapshots[value.person_id].setdefault(value.definition.key, attribute_value_json(value))
+    links = Person.tags.through.objects.filter(person_id__in=snapshots).select_related("tag")
+    for link in links.order_by("tag__name"):
+        snapshots[link.person_id]["tags"].append(link.tag.name)
+        snapshots[link.person_id]["tag_ids"].append(link.tag_id)
+    return snapshots
+
+
+def person_matches(person_id: int, rules: Any, *, now: dt.datetime) -> bool:
+    """Whether one person matches a rule document at `now` (one query)."""
+    return Person.objects.filter(pk=person_id).filter(compile_rules(rules, now=now)).exists()

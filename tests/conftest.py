@@ -9,8 +9,10 @@ from tests.factories import FlowFactory, PersonFactory, TagFactory, UserFactory,
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
-    # django-q2 runs tasks in-process; the real cluster is exercised by the end-to-end tests.
+    # django-q2 runs tasks in-process, and every outbox event is handled in the publishing process after
+    # commit; the real worker and cluster processes are exercised by the end-to-end tests.
     Conf.SYNC = True
+    settings.OUTBOX_RELAY_ALL = True
     # Our loopback test servers are "internal": allow them explicitly, as an operator would.
     settings.CALLBACK_ALLOWED_PRIVATE = ["127.0.0.0/8"]
     if not os.environ.get("REDIS_URL"):

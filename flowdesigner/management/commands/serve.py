@@ -1,4 +1,5 @@
-"""Run the whole product on one machine: daphne (HTTP + websockets) and the django-q2 cluster.
+"""Run the whole product on one machine: daphne (HTTP + websockets), the engine worker (outbox and
+timers) and the django-q2 cluster.
 
 Ctrl-C (or SIGTERM) stops both; if either dies, the other is stopped too, so the product is never
 left half running.
@@ -14,7 +15,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Start daphne and the qcluster together on 127.0.0.1; Ctrl-C stops both."
+    help = "Start daphne, the engine worker and the qcluster together on 127.0.0.1; Ctrl-C stops both."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             "daphne": subprocess.Popen(
                 [python, "-m", "daphne", "-b", host, "-p", str(port), "flowdesigner.asgi:application"]
             ),
+            "worker": subprocess.Popen([python, "manage.py", "worker"]),
             "qcluster": subprocess.Popen([python, "manage.py", "qcluster"]),
         }
         self.stdout.write(

@@ -1,0 +1,312 @@
+"""What the engine does with the events the core produces: one handler per event type, looked up by type.
+
+`Advance` collects the rows of one or many advances (a launch batch, a timer batch, one answer) and
+writes them in bulk; handlers add to it. A new runtime event type is a dataclass in
+engine/core/elements/__init__.py plus one `@effect(EventType)` function here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from engine.attributes import AttributeRefused, attribute_save, attributes_write
+from engine.core import runtime
+from engine.models import CallbackDelivery, Participant, ParticipantStep, ResultsEmail
+from engine.results import results_payload, results_text
+from flowdesigner.roles import MARKETER
+from messaging.models import Message
+from messaging.services import message_out_build, messages_queue
+from people import changes, outbox
+from people.models import Person, Tag
+from people.services import person_tags_add, person_tags_remove
+
+logger = logging.getLogger(__name__)
+
+CALLBACK_DELIVER = "callback.deliver"
+RESULTS_EMAIL_SEND = "results_email.send"
+CALL_URL_REQUEST = "call_url.request"
+
+EffectHandler = Callable[["Advance", Participant, Any], None]
+_EFFECTS: dict[type, EffectHandler] = {}
+
+
+def effect(event_type: type) -> Callable[[EffectHandler], EffectHandler]:
+    """Register the one handler of a core event type."""
+
+    def register(func: EffectHandler) -> EffectHandler:
+        if event_type in _EFFECTS:
+            raise ValueError(f"{event_type.__name__} already has an effect handler")
+        _EFFECTS[event_type] = func
+        return func
+
+    return register
+
+
+def wait_fields(state: dict) -> dict:
+    """The participant's indexed wait columns from its state["wait"]."""
+    wait = state.get("wait") or {}
+    wake_at = wait.get("wake_at")
+    return {
+        "wait_kind": wait.get("kind") or "",
+        "wake_at": datetime.fromisoformat(wake_at) if wake_at else None,
+        "wait_event": wait.get("event") or "",
+    }
+
+
+def delivery_body(payload: dict) -> str:
+    return json.dumps(payload, separators=(",", ":"), sort_keys=True)
+
+
+def flow_admin_emails() -> list[str]:
+    """Who "email the flow's admins" reaches: active users in the marketer group with an email address
+    (the people who design flows), sorted and without duplicates."""
+    users = get_user_model().objects.filter(groups__name=MARKETER, is_active=True).exclude(email="")
+    return sorted({email.strip().lower() for email in users.values_list("email", flat=True)})
+
+
+def _parse(ts: str | None) -> datetime | None:
+    return datetime.fromisoformat(ts) if ts else None
+
+
+PARTICIPANT_FIELDS = [
+    "state",
+    "status",
+    "current_node",
+    "step_count",
+    "completed_at",
+    "updated_at",
+    "wait_kind",
+    "wake_at",
+    "wait_event",
+]
+
+
+@dataclass
+class Advance:
+    """Rows produced by one or more advances, written in bulk with the outbox events that act on them."""
+
+    messages: list[Message] = field(default_factory=list)
+    new_steps: list[ParticipantStep] = field(default_factory=list)
+    # (participant id, seq, left_at, exit name, note) of history entries that were open and are now left
+    closed_steps: list[tuple[int, int, datetime | None, str]] = field(default_factory=list)
+    deliveries: list[CallbackDelivery] = field(default_factory=list)
+    emails: list[ResultsEmail] = field(default_factory=list)
+    # (outbox topic, participant, payload) published at persist, when the participant has its id
+    events: list[tuple[str, Participant, dict]] = field(default_factory=list)
+    push: list[int] = field(default_factory=list)
+    _admin_emails: list[str] | None = None
+
+    def admin_emails(self) -> list[str]:
+        if self._admin_emails is None:
+            self._admin_emails = flow_admin_emails()
+        return self._admin_emails
+
+    def take(self, participant: Participant, result: runtime.Result, *, old_history_len: int) -> None:
+        """Copy a core result onto the participant (not saved) and run the effect of each event.
+
+        Effects that write to people (attributes, tags) run now, inside the caller's transaction;
+        a SaveAttribute that is refused raises AttributeRefused (the caller refuses the answer)."""
+        state = result.state
+        participant.state = state
+        participant.status = state["status"]
+        participant.current_node = state.get("current") or ""
+        participant.step_count += 1
+        for name, value in wait_fields(state).items():
+            setattr(participant, name, value)
+
+        history = state["history"]
+        if old_history_len:
+            last = history[old_history_len - 1]
+            self.closed_steps.append(
+                (participant.pk, old_history_len - 1, _parse(last["left_at"]), last.get("exit") or "")
+            )
+        for seq in range(old_history_len, len(history)):
+            entry = history[seq]
+            self.new_steps.append(
+                ParticipantStep(
+                    participant=participant,
+                    seq=seq,
+                    node_id=entry["node_id"],
+                    node_type=entry["type"],
+                    entered_at=_parse(entry["entered_at"]),
+                    left_at=_parse(entry.get("left_at")),
+                    exit_name=entry.get("exit") or "",
+                )
+            )
+        with changes.source(f"flow:{participant.version.flow_id}"):
+            for event in result.events:
+                _EFFECTS[type(event)](self, participant, event)
+
+    def persist(self) -> None:
+        """Write everything collected (participants are saved by the caller first)."""
+        messages_queue(self.messages, also_push=self.push)
+        ParticipantStep.objects.bulk_create(self.new_steps)
+        for participant_id, seq, left_at, exit_name in self.closed_steps:
+            ParticipantStep.objects.filter(participant_id=participant_id, seq=seq).update(
+                left_at=left_at, exit_name=exit_name
+            )
+        CallbackDelivery.objects.bulk_create(self.deliveries)
+        ResultsEmail.objects.bulk_create(self.emails)
+        for delivery in self.deliveries:
+            outbox.publish(CALLBACK_DELIVER, {"delivery_id": delivery.pk})
+        for email in self.emails:
+            outbox.publish(RESULTS_EMAIL_SEND, {"email_id": email.pk})
+        for topic, participant, payload in self.events:
+            outbox.publish(topic, {**payload, "participant_id": participant.pk})
+
+
+# --- the effects -----------------------------------------------------------------------------------------
+
+
+@effect(runtime.SendMessage)
+def _send_message(advance: Advance, participant: Participant, event: runtime.SendMessage) -> None:
+    advance.messages.append(
+        message_out_build(
+            person_id=participant.person_id,
+            participant=participant,
+            node_id=event.node_id,
+            text=event.text,
+            buttons=list(event.buttons),
+            options={
+                "allow_dismiss": event.allow_dismiss,
+                "dismiss_caption": event.dismiss_caption,
+                "branding": event.branding,
+                "alert": dict(event.alert),
+                "auto_lock": event.auto_lock,
+                "attachments": list(event.attachments),
+                **({"form": event.form} if event.form is not None else {}),
+            },
+        )
+    )
+
+
+@effect(runtime.FlushResults)
+def _flush(advance: Advance, participant: Participant, event: runtime.FlushResults) -> None:
+    flow = participant.version.flow
+    if flow.callback_url:
+        payload = results_payload(participant, kind="flush", node_id=event.node_id)
+        advance.deliveries.append(
+            CallbackDelivery(
+                flow=flow,
+                participant=participant,
+                kind=CallbackDelivery.Kind.FLUSH,
+                url=flow.callback_url,
+                body=delivery_body(payload),
+            )
+        )
+
+
+@effect(runtime.EmailResults)
+def _email(advance: Advance, participant: Participant, event: runtime.EmailResults) -> None:
+    recipients = list(dict.fromkeys(event.emails + (advance.admin_emails() if event.email_admins else [])))
+    subject, body = results_text(results_payload(participant, kind="flush", node_id=event.node_id))
+    advance.emails.append(
+        ResultsEmail(
+            flow=participant.version.flow,
+            participant=participant,
+            node_id=event.node_id,
+            recipients=recipients,
+            subject=subject,
+            body=body,
+        )
+    )
+
+
+@effect(runtime.Completed)
+def _completed(advance: Advance, participant: Participant, event: runtime.Completed) -> None:
+    participant.completed_at = timezone.now()
+    flow = participant.version.flow
+    if flow.callback_url:
+        payload = results_payload(
+            participant,
+            kind="end",
+            node_id=event.node_id,
+            exit_name=event.exit_name,
+            wait_for_follow_up=event.wait_for_follow_up,
+        )
+        advance.deliveries.append(
+            CallbackDelivery(
+                flow=flow,
+                participant=participant,
+                kind=CallbackDelivery.Kind.END,
+                url=flow.callback_url,
+                body=delivery_body(payload),
+            )
+        )
+
+
+@effect(runtime.Failed)
+def _failed(advance: Advance, participant: Participant, event: runtime.Failed) -> None:
+    participant.completed_at = timezone.now()
+    logger.info("Participant %s failed at %s: %s", participant.pk, event.node_id, event.reason)
+
+
+@effect(runtime.SaveAttribute)
+def _save_attribute(advance: Advance, participant: Participant, event: runtime.SaveAttribute) -> None:
+    # Raises AttributeRefused: the answer is refused and nothing of it is kept.
+    attribute_save(person=participant.person, key=event.key, result=event.result, display=event.display_value)
+
+
+def _note(participant: Participant, node_id: str, note: str) -> None:
+    """Add a line to the history entry of `node_id` (the latest one) in the participant's state."""
+    for entry in reversed(participant.state.get("history", [])):
+        if entry["node_id"] == node_id:
+            entry["note"] = (entry.get("note", "") + " " + note).strip()
+            return
+
+
+@effect(runtime.UpdatePerson)
+def _update_person(advance: Advance, participant: Participant, event: runtime.UpdatePerson) -> None:
+    try:
+        attributes_write(person=participant.person, values=event.values)
+    except AttributeRefused as exc:
+        # All or nothing: nothing was written; the flow goes on and the reason stays in its history.
+        _note(participant, event.node_id, f"Not updated: {exc}")
+
+
+@effect(runtime.UpdateTags)
+def _update_tags(advance: Advance, participant: Participant, event: runtime.UpdateTags) -> None:
+    person: Person = participant.person
+    wanted = set(event.add) | set(event.remove)
+    tags = {tag.pk: tag for tag in Tag.objects.filter(pk__in=wanted)}
+    missing = wanted - set(tags)
+    if missing:
+        _note(participant, event.node_id, f"Tags no longer there: {sorted(missing)}")
+    with transaction.atomic():
+        add = [tags[t] for t in event.add if t in tags]
+        remove = [tags[t] for t in event.remove if t in tags]
+        if add:
+            person_tags_add(person=person, tags=add)
+        if remove:
+            person_tags_remove(person=person, tags=remove)
+
+
+@effect(runtime.CallUrl)
+def _call_url(advance: Advance, participant: Participant, event: runtime.CallUrl) -> None:
+    advance.events.append(
+        (
+            CALL_URL_REQUEST,
+            participant,
+            {
+                "node_id": event.node_id,
+                # The advance this call belongs to: a stale outcome (the participant moved on) is dropped.
+                "step_count": participant.step_count,
+                "method": event.method,
+                "url": event.url,
+                "headers": event.headers,
+                "body": event.body,
+                "timeout_seconds": event.timeout_seconds,
+                "retries": event.retries,
+                "attempt": 1,
+            },
+        )
+    )

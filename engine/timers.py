@@ -1,0 +1,75 @@
+"""Participant timers: claim the participants whose `wake_at` is due and wake each exactly once.
+
+A claim is one transaction over a batch of due participants: FOR UPDATE SKIP LOCKED on PostgreSQL, so
+any number of timer workers share the due rows without waiting on each other; on SQLite the IMMEDIATE
+transaction makes one claimer at a time. A participant answered or resumed meanwhile holds its row lock
+or no longer has that `wake_at`, so it is never woken twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+from engine import effects, services
+from engine.core import runtime
+from engine.definitions import version_definition
+from engine.models import Participant
+from people.selectors import person_snapshots
+
+logger = logging.getLogger(__name__)
+
+
+def timers_fire(*, limit: int | None = None) -> int:
+    """Wake up to `limit` due participants (earliest first) in one transaction; returns how many."""
+    limit = limit or settings.TIMER_BATCH_SIZE
+    now = timezone.now()
+    with transaction.atomic():
+        due = Participant.objects.filter(wake_at__lte=now, status=Participant.Status.WAITING).order_by(
+            "wake_at"
+        )
+        if connection.vendor == "postgresql":
+            due = due.select_for_update(skip_locked=True, of=("self",))
+        participants = list(due.select_related("version__flow", "person", "launch")[:limit])
+        if not participants:
+            return 0
+        snapshots = person_snapshots([p.person_id for p in participants])
+        advance = effects.Advance()
+        woken: list[Participant] = []
+        for participant in participants:
+            old_len = len(participant.state.get("history", []))
+            try:
+                with transaction.atomic():
+                    result = runtime.wake(
+                        version_definition(participant.version),
+                        participant.state,
+                        now=now,
+                        **services.run_kwargs(participant, snapshots[participant.person_id], now),
+                    )
+                    advance.take(participant, result, old_history_len=old_len)
+            except runtime.StaleReply as exc:
+                # Its state says no timer is due (a row written behind the engine's back): clear it.
+                logger.warning("Participant %s had a stale timer: %s", participant.pk, exc)
+                participant.wake_at = None
+            woken.append(participant)
+        Participant.objects.bulk_update(woken, effects.PARTICIPANT_FIELDS)
+        advance.persist()
+    return len(participants)
+
+
+def run(stop: threading.Event, *, poll_seconds: float) -> None:
+    """The timer loop: fire due timers until `stop` is set; idle, poll every `poll_seconds`."""
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            fired = timers_fire()
+        except Exception:
+            logger.exception("Timer loop error")
+            fired = 0
+        if not fired:
+            stop.wait(poll_seconds)
+    close_old_connections()

@@ -1,0 +1,147 @@
+"""Claiming and handling outbox events: the loop `manage.py worker` runs, and the in-process relay.
+
+Claims take due rows in id order under a lease (`claimed_until`): FOR UPDATE SKIP LOCKED on
+PostgreSQL, so any number of workers share the work; on SQLite the IMMEDIATE transaction makes one
+claimer at a time. A handler that raises is retried with backoff (1 s doubling to 5 min) up to
+OUTBOX_MAX_ATTEMPTS, then the event is marked dead and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from people.outbox.models import OutboxEvent
+from people.outbox.registry import Registration, handlers
+
+logger = logging.getLogger(__name__)
+# Lease of a topic nobody registered (the row waits for a handler to exist).
+DEFAULT_LEASE = 30
+
+
+def _claimable(now) -> Q:
+    return Q(done_at__isnull=True, dead_at__isnull=True, available_at__lte=now) & (
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    )
+
+
+def _claim(queryset, now) -> list[OutboxEvent]:
+    """Lease the rows of `queryset` (already limited) and return them."""
+    registry = handlers()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            queryset = queryset.select_for_update(skip_locked=True)
+        events = list(queryset)
+        for event in events:
+            registration = registry.get(event.topic)
+            lease = registration.lease_seconds if registration else DEFAULT_LEASE
+            event.claimed_until = now + timedelta(seconds=lease)
+            event.attempts += 1
+        if events:
+            OutboxEvent.objects.bulk_update(events, ["claimed_until", "attempts"])
+    return events
+
+
+def claim_due(limit: int = 50) -> list[OutboxEvent]:
+    """Lease up to `limit` due events, oldest first (only topics that have a handler)."""
+    now = timezone.now()
+    topics = list(handlers())
+    queryset = OutboxEvent.objects.filter(_claimable(now), topic__in=topics).order_by("available_at", "id")
+    return _claim(queryset[:limit], now)
+
+
+def claim_ids(event_ids: list[int]) -> list[OutboxEvent]:
+    """Lease these events if they are due and unclaimed (the relay after commit)."""
+    now = timezone.now()
+    return _claim(OutboxEvent.objects.filter(_claimable(now), pk__in=event_ids).order_by("id"), now)
+
+
+def handle(event: OutboxEvent) -> bool:
+    """Run the event's handler and mark it done; on failure schedule a retry. True when it succeeded."""
+    registration: Registration | None = handlers().get(event.topic)
+    if registration is None:
+        return False
+    try:
+        if registration.atomic:
+            with transaction.atomic():
+                registration.func(event.payload, event.pk)
+                _mark_done(event)
+        else:
+            registration.func(event.payload, event.pk)
+            _mark_done(event)
+    except Exception as exc:
+        logger.exception("Outbox handler for %s #%s failed", event.topic, event.pk)
+        _mark_failed(event, exc)
+        return False
+    return True
+
+
+def _mark_done(event: OutboxEvent) -> None:
+    OutboxEvent.objects.filter(pk=event.pk).update(done_at=timezone.now(), claimed_until=None)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2 ** (attempts - 1), 300))
+
+
+def _mark_failed(event: OutboxEvent, exc: Exception) -> None:
+    error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+    now = timezone.now()
+    if event.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        OutboxEvent.objects.filter(pk=event.pk).update(dead_at=now, claimed_until=None, last_error=error)
+        logger.error("Outbox event %s #%s given up after %s attempts", event.topic, event.pk, event.attempts)
+        return
+    OutboxEvent.objects.filter(pk=event.pk).update(
+        available_at=now + backoff(event.attempts), claimed_until=None, last_error=error
+    )
+
+
+def drain(*, limit: int = 10_000) -> int:
+    """Handle due events until none is left (tests, `manage.py worker --once`); returns how many."""
+    handled = 0
+    while handled < limit:
+        events = claim_due()
+        if not events:
+            break
+        for event in events:
+            handle(event)
+            handled += 1
+    return handled
+
+
+def purge_done(*, older_than: timedelta) -> int:
+    """Delete events handled longer ago than `older_than`; returns how many."""
+    cutoff = timezone.now() - older_than
+    deleted, _ = OutboxEvent.objects.filter(done_at__lt=cutoff).delete()
+    return deleted
+
+
+def run(stop: threading.Event, *, poll_seconds: float) -> None:
+    """The outbox loop: claim and handle due events until `stop` is set; idle, poll every
+    `poll_seconds`."""
+    last_purge = timezone.now()
+    while not stop.is_set():
+        close_old_connections()
+        try:
+            events = claim_due()
+            for event in events:
+                if stop.is_set():
+                    break
+                handle(event)
+            if timezone.now() - last_purge > timedelta(hours=1):
+                purge_done(older_than=timedelta(days=settings.OUTBOX_KEEP_DAYS))
+                last_purge = timezone.now()
+        except Exception:
+            # A lost database connection or a locked SQLite file: wait and try again, never die.
+            logger.exception("Outbox loop error")
+            events = []
+        if not events:
+            stop.wait(poll_seconds)
+    close_old_connections()
