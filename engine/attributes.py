@@ -5,6 +5,7 @@ the core's validation (does the attribute exist, can it hold this widget's answe
 writes an answer through people.services when a SaveAttribute event comes out of the core.
 """
 
+import ipaddress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,10 +103,41 @@ def attribute_issues(doc: Any) -> list[Issue]:
     return issues
 
 
+def call_url_issues(doc: Any) -> list[Issue]:
+    """Call URL steps whose URL names an internal address outright (localhost, 10.x, [::1] ...), unless
+    settings.CALLBACK_ALLOWED_PRIVATE allows it: refused at publish, not only at run time."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    from engine.core.elements.call_url import literal_private_host
+
+    issues: list[Issue] = []
+    nodes = doc.get("nodes") if isinstance(doc, dict) else None
+    for node in nodes if isinstance(nodes, list) else []:
+        if not isinstance(node, dict) or node.get("type") != "call_url":
+            continue
+        url = (node.get("config") or {}).get("url")
+        if not isinstance(url, str) or not literal_private_host(url):
+            continue
+        host = urlsplit(url).hostname or ""
+        try:
+            allowed = any(
+                ipaddress.ip_address(host) in ipaddress.ip_network(net, strict=False)
+                for net in settings.CALLBACK_ALLOWED_PRIVATE
+            )
+        except ValueError:
+            allowed = False
+        if not allowed:
+            message = "The URL points into the internal network; calls there are refused"
+            issues.append(Issue("private_url", message, node.get("id"), "config.url"))
+    return issues
+
+
 def definition_issues(doc: Any) -> list[Issue]:
     """Everything standing between a draft and publishing: the core's validate() plus the checks that need
-    the database (attribute_issues)."""
-    return validate(doc) + attribute_issues(doc)
+    the database or settings (attributes, internal addresses)."""
+    return validate(doc) + attribute_issues(doc) + call_url_issues(doc)
 
 
 # --- saving -------------------------------------------------------------------------------------------------

@@ -53,8 +53,8 @@ def claim_seconds() -> int:
 
 
 def _claim(delivery_id: int) -> CallbackDelivery | None:
-    """Lock the delivery and claim it for one attempt; None when there is nothing to do (delivered,
-    given up, or a retry scheduled later); DeliveryBusy while another worker's claim runs."""
+    """Lock the delivery and claim it for one attempt; None when there is nothing to do (delivered or
+    given up); DeliveryBusy while another worker's claim runs."""
     now = timezone.now()
     with transaction.atomic():
         delivery = CallbackDelivery.objects.select_for_update().select_related("flow").get(pk=delivery_id)
@@ -62,8 +62,6 @@ def _claim(delivery_id: int) -> CallbackDelivery | None:
             return None
         if delivery.claimed_until is not None and delivery.claimed_until > now:
             raise DeliveryBusy(f"Callback {delivery_id} is being delivered by another worker")
-        if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
-            return None  # a duplicate event early for the scheduled retry: that retry's own event comes
         delivery.claimed_until = now + timedelta(seconds=claim_seconds())
         delivery.save(update_fields=["claimed_until"])
     return delivery

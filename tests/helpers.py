@@ -57,3 +57,21 @@ class CallbackReceiver:
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+def published_changes(after_id: int = 0) -> list:
+    """Every person change written to the outbox (topic "person.changed") after event id `after_id`,
+    decoded, in order: what the engine's handlers receive."""
+    from people import changes
+    from people.outbox.models import OutboxEvent
+
+    found = []
+    for event in OutboxEvent.objects.filter(topic=changes.TOPIC, pk__gt=after_id).order_by("pk"):
+        found.extend(changes.decode(event.payload))
+    return found
+
+
+def last_outbox_id() -> int:
+    from people.outbox.models import OutboxEvent
+
+    return OutboxEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0

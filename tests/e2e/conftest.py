@@ -66,13 +66,13 @@ def _orm_beside_playwright(monkeypatch):
 
 @pytest.fixture
 def live_stack(transactional_db):
-    """Start daphne and a qcluster like `make run` does; stop them after the test."""
+    """Start daphne, the engine worker and a qcluster like `make run` does; stop them after the test."""
     port = _free_port()
     env = subprocess_env(CALLBACK_ALLOWED_PRIVATE="127.0.0.0/8", Q_WORKERS="2", PYTHONUNBUFFERED="1")
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log_dir = ROOT / "var" / "e2e-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    logs = {name: open(log_dir / f"{name}.log", "w") for name in ("daphne", "qcluster")}  # noqa: SIM115
+    logs = {name: open(log_dir / f"{name}.log", "w") for name in ("daphne", "worker", "qcluster")}  # noqa: SIM115
     processes = [
         subprocess.Popen(
             [
@@ -88,6 +88,14 @@ def live_stack(transactional_db):
             cwd=ROOT,
             env=env,
             stdout=logs["daphne"],
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        ),
+        subprocess.Popen(
+            [sys.executable, "manage.py", "worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=logs["worker"],
             stderr=subprocess.STDOUT,
             start_new_session=True,
         ),

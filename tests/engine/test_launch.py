@@ -2,15 +2,18 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 
 import pytest
 from django.db.models import Count
-from django_q.conf import Conf
+from django.utils import timezone
 
 from engine import services
 from engine.models import Launch, Participant, ParticipantStep
 from messaging.models import Message
 from people.models import Person
+from people.outbox.models import OutboxEvent
+from people.outbox.worker import drain
 from tests.factories import PersonFactory
 from tests.helpers import subprocess_env
 
@@ -84,15 +87,11 @@ def test_launch_to_1000_killed_midway_and_retried_messages_each_person_exactly_o
     Person.tags.through.objects.bulk_create(
         Person.tags.through(person_id=p.pk, tag_id=tag.pk) for p in people
     )
-    Conf.SYNC = False  # queue the task in the broker instead of running it; the child process runs it
+    settings.OUTBOX_RELAY_ALL = False  # leave the launch's outbox event to the worker process
     launch = services.launch_create(version=version, audience=None)
 
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import django; django.setup(); from engine.tasks import launch_run; launch_run({launch.pk})",
-        ],
+        [sys.executable, "manage.py", "worker", "--only", "outbox"],
         env=subprocess_env(LAUNCH_BATCH_SIZE="50", LAUNCH_BATCH_PAUSE_SECONDS="0.05"),
     )
     deadline = time.monotonic() + 60
@@ -107,7 +106,12 @@ def test_launch_to_1000_killed_midway_and_retried_messages_each_person_exactly_o
     killed_at = Launch.objects.get(pk=launch.pk)
     assert killed_at.status == "running" and 200 <= killed_at.entered < 1000
 
-    services.launch_run(launch.pk)  # the retry
+    # The killed worker's claim on the launch event runs out (what its lease does in 30 s), and the
+    # next worker takes the event up again and continues after the committed cursor.
+    OutboxEvent.objects.filter(topic="launch.run", done_at__isnull=True).update(
+        claimed_until=timezone.now() - timedelta(seconds=1)
+    )
+    drain()
 
     launch.refresh_from_db()
     assert (launch.status, launch.entered) == ("done", 1000)

@@ -72,8 +72,9 @@ def pick(document: Any, parts: list[str | int]) -> Any:
 
 
 def literal_private_host(url: str) -> bool:
-    """Whether a URL names an internal address literally (localhost, 10.x, 127.x, [::1] ...): refused at
-    design time; host names that resolve inside the network are refused by the guard at run time."""
+    """Whether a URL names an internal address literally (localhost, 10.x, 127.x, [::1] ...). The Django
+    side refuses such URLs at publish unless settings allow them (engine/attributes.py); host names
+    that resolve inside the network are refused by the guard at run time."""
     try:
         host = urlsplit(url).hostname or ""
     except ValueError:
@@ -150,12 +151,6 @@ class CallUrlElement(ElementType):
             add("bad_template", f"The URL is not a valid template: {problem}", "config.url")
         elif "{" not in url and not formats.is_web_url(url):
             add("invalid_url", "Write an http:// or https:// address with a host name", "config.url")
-        elif literal_private_host(url):
-            add(
-                "private_url",
-                "The URL points into the internal network; calls there are refused",
-                "config.url",
-            )
         for i, header in enumerate(config.get("headers", [])):
             if not HEADER_NAME.fullmatch(header["name"]) or header["name"].lower() in RESERVED_HEADERS:
                 add(
