@@ -7,11 +7,12 @@ and LIST (items separated by commas) cells are turned into the JSON shape parse_
 
 A run commits one transaction per batch of IMPORT_BATCH_SIZE data rows (default 1,000): the persons,
 their tags and custom attributes, the change events (people.changes: the PersonChange log and the
-subscribers, after commit, like the per-person services) and the import's counters, `processed`
-included. A batch reads what it needs (persons by identifier, companies, stored values) in a few
-queries and writes each table with people.bulk (a few statements, not a row or a value at a time).
-A run that is killed loses only its open batch; run again (django-q2 retries the task), it skips the
-`processed` rows and continues, so no row is imported twice.
+outbox event, like the per-person services) and the import's counters, `processed` included. A batch
+reads what it needs (persons by identifier, companies, stored values) in a few queries and writes each
+table with people.bulk (a few statements, not a row or a value at a time). The run is an outbox event
+("person_import.run", handled by the engine worker in slices of a few seconds): a run that is killed
+loses only its open batch; taken up again, it skips the `processed` rows and continues, so no row is
+imported twice.
 """
 
 import codecs
@@ -21,6 +22,7 @@ import io
 import itertools
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,9 +40,8 @@ from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import get_valid_filename
-from django_q.tasks import async_task
 
-from people import bulk, changes
+from people import bulk, changes, outbox
 from people.attributes import (
     AttributeValueError,
     normalise_email,
@@ -62,6 +63,8 @@ from people.models import (
 )
 
 logger = logging.getLogger(__name__)
+# The outbox topic that runs an import (people/handlers.py).
+IMPORT_RUN = "person_import.run"
 
 DT = AttributeDefinition.DataType
 VALUE_COLUMNS = ("value_bool", "value_text", "value_number", "value_date", "value_datetime", "value_list")
@@ -388,8 +391,7 @@ def person_import_start(
     person_import.status = PersonImport.Status.QUEUED
     person_import.save()
     person_import.tags.set(tags or [])
-    pk = person_import.pk
-    transaction.on_commit(lambda: async_task("people.tasks.person_import_run", pk))
+    outbox.publish(IMPORT_RUN, {"import_id": person_import.pk})
     return person_import
 
 
@@ -397,11 +399,13 @@ class _Superseded(Exception):
     """Another run of the same import moved on (a retried task while the first still runs)."""
 
 
-def person_import_run(import_id: int) -> None:
-    """Run a queued (or interrupted) import to the end: batches of IMPORT_BATCH_SIZE rows, each in one
-    transaction with the counters. Rows already `processed` are skipped, so running it again after a
-    crash continues where the last committed batch ended. A failure of the file itself marks the import
-    failed with the error; a row's failure only rejects that row."""
+def person_import_run(import_id: int, *, slice_seconds: float | None = None) -> None:
+    """Run a queued (or interrupted) import: batches of IMPORT_BATCH_SIZE rows, each in one transaction
+    with the counters. Rows already `processed` are skipped, so running it again after a crash continues
+    where the last committed batch ended. With `slice_seconds`, stop after about that long and hand the
+    rest to a new outbox event (so no worker's claim outlives its lease). A failure of the file itself
+    marks the import failed with the error; a row's failure only rejects that row."""
+    deadline = time.monotonic() + slice_seconds if slice_seconds is not None else None
     person_import = PersonImport.objects.filter(pk=import_id).first()
     if person_import is None or person_import.status not in (
         PersonImport.Status.QUEUED,
@@ -426,6 +430,10 @@ def person_import_run(import_id: int) -> None:
             while batch := list(itertools.islice(records, context.batch_size)):
                 _batch_commit(context, offset, batch)
                 offset += len(batch)
+                if deadline is not None and time.monotonic() >= deadline:
+                    with transaction.atomic():
+                        outbox.publish(IMPORT_RUN, {"import_id": import_id})
+                    return
     except _Superseded:
         return
     except Exception as exc:

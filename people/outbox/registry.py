@@ -73,8 +73,10 @@ def publish(topic: str, payload: dict, *, available_at: datetime | None = None):
     event = OutboxEvent.objects.create(topic=topic, payload=payload, **fields)
     registration = _registry.get(topic)
     inline = settings.OUTBOX_RELAY_ALL or (registration is not None and registration.inline)
-    if inline and available_at is None:
-        transaction.on_commit(lambda: relay([event.pk]))
+    if inline and registration is not None and available_at is None:
+        # robust: a failure here (a locked database) must not fail the request whose change committed;
+        # the worker takes the event up instead.
+        transaction.on_commit(lambda: relay([event.pk]), robust=True)
     return event
 
 

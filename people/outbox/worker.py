@@ -33,12 +33,23 @@ def _claimable(now) -> Q:
 
 
 def _claim(queryset, now) -> list[OutboxEvent]:
-    """Lease the rows of `queryset` (already limited) and return them."""
+    """Lease the rows of `queryset` (already limited) and return them. A row claimed
+    OUTBOX_MAX_ATTEMPTS times already (its handler kept killing the worker, so it never got to raise)
+    is marked dead instead."""
     registry = handlers()
     with transaction.atomic():
         if connection.vendor == "postgresql":
             queryset = queryset.select_for_update(skip_locked=True)
         events = list(queryset)
+        poisoned = [e.pk for e in events if e.attempts >= settings.OUTBOX_MAX_ATTEMPTS]
+        if poisoned:
+            OutboxEvent.objects.filter(pk__in=poisoned).update(
+                dead_at=now,
+                claimed_until=None,
+                last_error="Given up: the worker stopped during every attempt",
+            )
+            logger.error("Outbox events %s given up: the worker stopped during every attempt", poisoned)
+            events = [e for e in events if e.pk not in poisoned]
         for event in events:
             registration = registry.get(event.topic)
             lease = registration.lease_seconds if registration else DEFAULT_LEASE
@@ -58,9 +69,10 @@ def claim_due(limit: int = 50) -> list[OutboxEvent]:
 
 
 def claim_ids(event_ids: list[int]) -> list[OutboxEvent]:
-    """Lease these events if they are due and unclaimed (the relay after commit)."""
+    """Lease these events if they are due, unclaimed and have a handler (the relay after commit)."""
     now = timezone.now()
-    return _claim(OutboxEvent.objects.filter(_claimable(now), pk__in=event_ids).order_by("id"), now)
+    events = OutboxEvent.objects.filter(_claimable(now), pk__in=event_ids, topic__in=list(handlers()))
+    return _claim(events.order_by("id"), now)
 
 
 def handle(event: OutboxEvent) -> bool:
@@ -126,7 +138,6 @@ def purge_done(*, older_than: timedelta) -> int:
 def run(stop: threading.Event, *, poll_seconds: float) -> None:
     """The outbox loop: claim and handle due events until `stop` is set; idle, poll every
     `poll_seconds`."""
-    last_purge = timezone.now()
     while not stop.is_set():
         close_old_connections()
         try:
@@ -135,9 +146,6 @@ def run(stop: threading.Event, *, poll_seconds: float) -> None:
                 if stop.is_set():
                     break
                 handle(event)
-            if timezone.now() - last_purge > timedelta(hours=1):
-                purge_done(older_than=timedelta(days=settings.OUTBOX_KEEP_DAYS))
-                last_purge = timezone.now()
         except Exception:
             # A lost database connection or a locked SQLite file: wait and try again, never die.
             logger.exception("Outbox loop error")

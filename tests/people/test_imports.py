@@ -6,11 +6,14 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 
 from people import changes, imports, services
 from people.models import AttributeValue, Company, Person, PersonChange, PersonImport, Tag
+from people.outbox.models import OutboxEvent
 from people.tasks import person_import_run
 from tests.factories import PersonFactory, TagFactory, UserFactory
+from tests.helpers import last_outbox_id, published_changes
 
 
 @pytest.fixture(autouse=True)
@@ -214,18 +217,15 @@ def test_standard_and_custom_attributes_company_and_tags(django_capture_on_commi
     services.attribute_definition_create(key="renewal", label="Renewal", data_type="DATE")
     services.person_create(email="ann@example.com", attributes={"score": 1}, tags=[TagFactory(name="old")])
     fair, news = TagFactory(name="fair"), TagFactory(name="news")
-    received = []
-    changes.subscribe(received.append)
-    try:
-        person_import = run(
-            django_capture_on_commit_callbacks,
-            "email,language,timezone,opt_in,birth_date,company,score,vip,interests,renewal\n"
-            'ann@example.com,nl,Europe/Brussels,yes,1990-02-03,Acme,42,no,"Golf, golf, Wine",2026-01-31\n'
-            "bob@example.com,fr,UTC,0,,acme,7,1,,\n",
-            tags=[fair, news],
-        )
-    finally:
-        changes.unsubscribe(received.append)
+    mark = last_outbox_id()
+    person_import = run(
+        django_capture_on_commit_callbacks,
+        "email,language,timezone,opt_in,birth_date,company,score,vip,interests,renewal\n"
+        'ann@example.com,nl,Europe/Brussels,yes,1990-02-03,Acme,42,no,"Golf, golf, Wine",2026-01-31\n'
+        "bob@example.com,fr,UTC,0,,acme,7,1,,\n",
+        tags=[fair, news],
+    )
+    received = published_changes(mark)
     assert (person_import.created, person_import.updated, person_import.rejected) == (1, 1, 0)
     ann = Person.objects.get(email="ann@example.com")
     bob = Person.objects.get(email="bob@example.com")
@@ -248,7 +248,7 @@ def test_standard_and_custom_attributes_company_and_tags(django_capture_on_commi
     }
     assert person_attributes(bob) == {"score": 7, "vip": True}
     assert AttributeValue.objects.count() == 6
-    # Change events after commit, as the per-person services emit them.
+    # Change events in the outbox, as the per-person services write them.
     score = [c for c in received if isinstance(c, changes.AttributeChanged) and c.key == "score"]
     assert {(c.person_id, c.old, c.new) for c in score} == {(ann.pk, 1, 42), (bob.pk, None, 7)}
     tagged = {(c.person_id, c.tag) for c in received if isinstance(c, changes.TagAdded)}
@@ -294,45 +294,41 @@ def test_a_new_person_gets_the_change_events_and_timeline_of_person_create(
         services.attribute_definition_create(key=key, label=key, data_type=data_type, number_kind=kind)
     acme = Company.objects.create(name="Acme")
     fair, news = TagFactory(name="fair"), TagFactory(name="news")
-    received: list[changes.PersonChanged] = []
-    changes.subscribe(received.append)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            made = services.person_create(
-                first_name="Ann",
-                last_name="Maes",
-                email="ann@example.com",
-                phone="+32470123456",
-                external_id="crm-1",
-                language="nl",
-                timezone="Europe/Brussels",
-                opt_in=True,
-                birth_date=dt.date(1990, 2, 3),
-                company=acme,
-                tags=[fair, news],
-                attributes={
-                    "score": 42,
-                    "ratio": "2.50",
-                    "vip": False,
-                    "interests": ["Golf", "Wine"],
-                    "renewal": "2026-01-31",
-                    "seen": "2026-01-31T10:00:00+01:00",
-                    "city": "Ghent",
-                },
-            )
-        created = (change_summary(received), timeline_rows(made), person_attributes(made))
-        services.person_delete(person=made)
-        received.clear()
-        person_import = run(
-            django_capture_on_commit_callbacks,
-            "first_name,last_name,email,phone,external_id,language,timezone,opt_in,birth_date,company,"
-            "score,ratio,vip,interests,renewal,seen,city\n"
-            "Ann,Maes,ann@example.com,+32470123456,crm-1,nl,Europe/Brussels,yes,1990-02-03,acme,"
-            '42,2.50,no,"Golf,Wine",2026-01-31,2026-01-31T10:00:00+01:00,Ghent\n',
-            tags=[fair, news],
-        )
-    finally:
-        changes.unsubscribe(received.append)
+    mark = last_outbox_id()
+    made = services.person_create(
+        first_name="Ann",
+        last_name="Maes",
+        email="ann@example.com",
+        phone="+32470123456",
+        external_id="crm-1",
+        language="nl",
+        timezone="Europe/Brussels",
+        opt_in=True,
+        birth_date=dt.date(1990, 2, 3),
+        company=acme,
+        tags=[fair, news],
+        attributes={
+            "score": 42,
+            "ratio": "2.50",
+            "vip": False,
+            "interests": ["Golf", "Wine"],
+            "renewal": "2026-01-31",
+            "seen": "2026-01-31T10:00:00+01:00",
+            "city": "Ghent",
+        },
+    )
+    created = (change_summary(published_changes(mark)), timeline_rows(made), person_attributes(made))
+    services.person_delete(person=made)
+    mark = last_outbox_id()
+    person_import = run(
+        django_capture_on_commit_callbacks,
+        "first_name,last_name,email,phone,external_id,language,timezone,opt_in,birth_date,company,"
+        "score,ratio,vip,interests,renewal,seen,city\n"
+        "Ann,Maes,ann@example.com,+32470123456,crm-1,nl,Europe/Brussels,yes,1990-02-03,acme,"
+        '42,2.50,no,"Golf,Wine",2026-01-31,2026-01-31T10:00:00+01:00,Ghent\n',
+        tags=[fair, news],
+    )
+    received = published_changes(mark)
     assert (person_import.created, person_import.rejected) == (1, 0)
     imported = Person.objects.get(email="ann@example.com")
     assert (change_summary(received), timeline_rows(imported), person_attributes(imported)) == created
@@ -357,12 +353,9 @@ def test_an_import_changing_many_persons_logs_old_and_new_values(
         f"p{i}@example.com,Q{i},Beta,{i + 1}\n" if i % 2 else f"p{i}@example.com,P{i},Acme,{i}\n"
         for i in range(400)
     )
-    received: list[changes.PersonChanged] = []
-    changes.subscribe(received.append)
-    try:
-        person_import = run(django_capture_on_commit_callbacks, "email,first_name,company,score\n" + rows)
-    finally:
-        changes.unsubscribe(received.append)
+    mark = last_outbox_id()
+    person_import = run(django_capture_on_commit_callbacks, "email,first_name,company,score\n" + rows)
+    received = published_changes(mark)
     assert (person_import.created, person_import.updated, person_import.rejected) == (0, 400, 0)
     beta = Company.objects.get(name="Beta")
     p7 = Person.objects.get(email="p7@example.com")
@@ -374,6 +367,8 @@ def test_an_import_changing_many_persons_logs_old_and_new_values(
     assert Person.objects.filter(company=beta).count() == 200
     # Only the odd rows changed: three events each, with the old values, on the timeline too.
     assert len(received) == 600
+    # One outbox event per committed batch (400 rows in batches of 150), not one per person.
+    assert OutboxEvent.objects.filter(pk__gt=mark, topic=changes.TOPIC).count() == 3
     assert change_summary([c for c in received if c.person_id == p7.pk]) == [
         ("attribute", "first_name", "P7", "Q7"),
         ("company", {"id": acme.pk, "name": "Acme"}, {"id": beta.pk, "name": "Beta"}),
@@ -528,19 +523,29 @@ def test_a_run_killed_after_a_batch_resumes_without_duplicates(settings):
     )
     person_import.rejections.all().delete()
 
-    # … so here a second, controlled run is killed right after its first batch committed.
-    def kill(change):
-        raise Killed
+    mark = last_outbox_id()
 
-    changes.subscribe(kill)
-    try:
-        with pytest.raises(Killed):
-            person_import_run(person_import.pk)
-    finally:
-        changes.unsubscribe(kill)
+    # … so here a second, controlled run is killed in its second batch, after the first one committed:
+    # when the batch goes to insert its persons. Django's execute_wrapper (its hook around every
+    # statement) raises there, so none of our code is replaced. A temporary outbox handler would not
+    # do: it runs in another process in production (here, the relay after commit), so its failure is
+    # not the import worker dying, and "person.changed" already has the engine's handler.
+    inserts = 0
+
+    def kill_at_second_persons_insert(execute, sql, params, many, context):
+        nonlocal inserts
+        if sql.startswith('INSERT INTO "people_person" ('):
+            inserts += 1
+            if inserts == 2:
+                raise Killed
+        return execute(sql, params, many, context)
+
+    with pytest.raises(Killed), connection.execute_wrapper(kill_at_second_persons_insert):
+        person_import_run(person_import.pk)
     person_import.refresh_from_db()
     assert (person_import.status, person_import.processed, person_import.total) == ("running", 2, 6)
     assert Person.objects.count() == 2
+    assert len(published_changes(mark)) == 2 * 3  # the second batch's changes went with its rollback
 
     person_import_run(person_import.pk)  # django-q2 retries the task
     person_import.refresh_from_db()
@@ -548,6 +553,16 @@ def test_a_run_killed_after_a_batch_resumes_without_duplicates(settings):
     assert (person_import.created, person_import.updated, person_import.rejected) == (5, 0, 1)
     assert Person.objects.count() == 5
     assert Person.tags.through.objects.count() == 5
+    # Each person's changes written once over both runs: first name, email and the tag.
+    published = [
+        (c.person_id, c.key if isinstance(c, changes.AttributeChanged) else c.tag)
+        for c in published_changes(mark)
+    ]
+    assert sorted(published) == sorted(
+        (pk, what)
+        for pk in Person.objects.values_list("pk", flat=True)
+        for what in ("first_name", "email", "fair")
+    )
     person_import_run(person_import.pk)  # a done import is left alone
     assert Person.objects.count() == 5 and person_import.rejections.count() == 1
 

@@ -1,16 +1,19 @@
 """Deleting a tag or a company, from the API or the browser page: every former member gets a
-TagRemoved / CompanyChanged change event after commit and a timeline entry; a rolled-back delete
-publishes nothing; a tag or company that segments use is not deleted, and the reason names them."""
+TagRemoved / CompanyChanged change event, written to the outbox with the delete, and a timeline entry;
+a rolled-back delete writes nothing; a tag or company that segments use is not deleted, and the reason
+names them."""
 
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from people import changes, services
+from people import services
 from people.changes import CompanyChanged, TagRemoved
 from people.models import Company, Person, PersonChange, Tag
+from people.outbox.models import OutboxEvent
 from tests.factories import CompanyFactory, PersonFactory, SegmentFactory, TagFactory, UserFactory
+from tests.helpers import last_outbox_id, published_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -20,14 +23,6 @@ URLS = {
     ("page", "tag"): "/people/tags/{pk}/delete/",
     ("page", "company"): "/people/companies/{pk}/delete/",
 }
-
-
-@pytest.fixture
-def received():
-    seen: list[changes.PersonChanged] = []
-    changes.subscribe(seen.append)
-    yield seen
-    changes.unsubscribe(seen.append)
 
 
 @pytest.fixture
@@ -56,17 +51,16 @@ def timeline(client, person: Person) -> list[str]:
 
 @pytest.mark.parametrize("via", ["api", "page"])
 @pytest.mark.parametrize("kind", ["tag", "company"])
-def test_every_former_member_gets_a_change_after_commit_and_a_timeline_entry(
-    as_marketer, received, django_capture_on_commit_callbacks, via, kind
+def test_every_former_member_gets_a_change_written_with_the_delete_and_a_timeline_entry(
+    as_marketer, via, kind
 ):
     target, members = members_of(kind, 3)
     outsider = PersonFactory(tags=[TagFactory(name="tennis")], company=CompanyFactory(name="Globex"))
-    received.clear()
+    mark = last_outbox_id()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = delete(as_marketer, via, kind, target.pk)
-        assert received == []  # the delete has not committed yet
+    response = delete(as_marketer, via, kind, target.pk)
 
+    received = published_changes(mark)
     assert response.status_code == (204 if via == "api" else 200)
     assert not type(target).objects.filter(pk=target.pk).exists()
     source = "api" if via == "api" else ""
@@ -89,20 +83,21 @@ def test_every_former_member_gets_a_change_after_commit_and_a_timeline_entry(
 
 
 @pytest.mark.parametrize("kind", ["tag", "company"])
-def test_a_rolled_back_delete_publishes_and_logs_nothing(received, django_capture_on_commit_callbacks, kind):
+def test_a_rolled_back_delete_writes_no_change_and_logs_nothing(kind):
     target, members = members_of(kind, 2)
     PersonChange.objects.all().delete()
-    received.clear()
+    mark = last_outbox_id()
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            if kind == "tag":
-                services.tag_delete(tag=target)
-            else:
-                services.company_delete(company=target)
-            raise RuntimeError("something later in the same transaction failed")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        if kind == "tag":
+            services.tag_delete(tag=target)
+        else:
+            services.company_delete(company=target)
+        # Written in the delete's transaction, so they go with it.
+        assert len(published_changes(mark)) == 2 and PersonChange.objects.count() == 2
+        raise RuntimeError("something later in the same transaction failed")
 
-    assert callbacks == [] and received == []
+    assert not OutboxEvent.objects.filter(pk__gt=mark).exists()
     assert not PersonChange.objects.exists()
     assert type(target).objects.filter(pk=target.pk).exists()
     if kind == "tag":
@@ -112,9 +107,7 @@ def test_a_rolled_back_delete_publishes_and_logs_nothing(received, django_captur
 
 
 @pytest.mark.parametrize("kind", ["tag", "company"])
-def test_a_large_membership_takes_a_bounded_number_of_queries(
-    received, django_capture_on_commit_callbacks, kind
-):
+def test_a_large_membership_takes_a_bounded_number_of_queries(kind):
     target, _ = members_of(kind, 0)
     persons = Person.objects.bulk_create(
         Person(first_name=f"P{i}", company=target if kind == "company" else None) for i in range(2500)
@@ -123,7 +116,8 @@ def test_a_large_membership_takes_a_bounded_number_of_queries(
         through = Person.tags.through
         through.objects.bulk_create(through(person_id=p.pk, tag_id=target.pk) for p in persons)
 
-    with django_capture_on_commit_callbacks(execute=True), CaptureQueriesContext(connection) as queries:
+    mark = last_outbox_id()
+    with CaptureQueriesContext(connection) as queries:
         if kind == "tag":
             services.tag_delete(tag=target)
         else:
@@ -131,7 +125,8 @@ def test_a_large_membership_takes_a_bounded_number_of_queries(
 
     # Not one query per person: the ids in one read, then multi-row inserts of the change log.
     assert len(queries) < 50
-    assert len(received) == 2500
+    assert OutboxEvent.objects.filter(pk__gt=mark).count() == 1  # the 2500 changes in one event
+    assert len(published_changes(mark)) == 2500
     assert PersonChange.objects.count() == 2500
 
 
@@ -140,9 +135,7 @@ def test_a_large_membership_takes_a_bounded_number_of_queries(
 
 @pytest.mark.parametrize("via", ["api", "page"])
 @pytest.mark.parametrize("kind", ["tag", "company"])
-def test_deleting_what_segments_use_is_refused_naming_them(
-    as_marketer, received, django_capture_on_commit_callbacks, via, kind
-):
+def test_deleting_what_segments_use_is_refused_naming_them(as_marketer, via, kind):
     target, members = members_of(kind, 2)
     has, lacks = ("has", "has_not") if kind == "tag" else ("in", "not_in")
     SegmentFactory(name="Members", rules={"op": "and", "rules": [{kind: target.pk, "operator": has}]})
@@ -152,10 +145,9 @@ def test_deleting_what_segments_use_is_refused_naming_them(
         rules={"op": "or", "rules": [{"op": "and", "rules": [{kind: target.pk, "operator": lacks}]}]},
     )
     SegmentFactory(name="Unrelated", rules={"op": "and", "rules": [{kind: target.pk + 1, "operator": has}]})
-    received.clear()
+    mark = last_outbox_id()
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = delete(as_marketer, via, kind, target.pk)
+    response = delete(as_marketer, via, kind, target.pk)
 
     name = target.name
     reason = f"The {kind} '{name}' is used by the segments: Everyone else, Members."
@@ -171,7 +163,7 @@ def test_deleting_what_segments_use_is_refused_naming_them(
         assert all(p.tags.filter(pk=target.pk).exists() for p in members)
     else:
         assert Person.objects.filter(company=target).count() == 2
-    assert received == []
+    assert published_changes(mark) == []
 
 
 def test_once_the_segment_no_longer_uses_it_the_tag_can_be_deleted(as_marketer):
