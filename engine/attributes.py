@@ -5,7 +5,6 @@ the core's validation (does the attribute exist, can it hold this widget's answe
 writes an answer through people.services when a SaveAttribute event comes out of the core.
 """
 
-import ipaddress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +13,6 @@ from django.db import IntegrityError, transaction
 
 from engine.core import widgets
 from engine.core.issues import Issue
-from engine.core.validate import validate
 from people.attributes import (
     STANDARD_ATTRIBUTES,
     AttributeValueError,
@@ -56,7 +54,7 @@ class AttributeRefused(ValueError):
     """The person's data does not accept the answer; the message says why, for the person."""
 
 
-def _attribute(key: str) -> tuple[str, str] | None:
+def attribute_of(key: str) -> tuple[str, str] | None:
     """(label, data type) of a writable attribute key, or None if there is no such attribute."""
     if key in STANDARD_ATTRIBUTES:
         standard = STANDARD_ATTRIBUTES[key]
@@ -83,7 +81,7 @@ def attribute_issues(doc: Any) -> list[Issue]:
         key = save_to.get("key")
         if not isinstance(key, str) or not key.strip():
             continue  # the core reports a missing key
-        found = _attribute(key)
+        found = attribute_of(key)
         where = "config.save_to.key"
         if found is None:
             issues.append(
@@ -101,43 +99,6 @@ def attribute_issues(doc: Any) -> list[Issue]:
             message = f"{label} ({data_type.lower()}) cannot hold the answer of a {widget['type']} widget"
             issues.append(Issue("incompatible_attribute", message, node.get("id"), where))
     return issues
-
-
-def call_url_issues(doc: Any) -> list[Issue]:
-    """Call URL steps whose URL names an internal address outright (localhost, 10.x, [::1] ...), unless
-    settings.CALLBACK_ALLOWED_PRIVATE allows it: refused at publish, not only at run time."""
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
-    from engine.core.elements.call_url import literal_private_host
-
-    issues: list[Issue] = []
-    nodes = doc.get("nodes") if isinstance(doc, dict) else None
-    for node in nodes if isinstance(nodes, list) else []:
-        if not isinstance(node, dict) or node.get("type") != "call_url":
-            continue
-        url = (node.get("config") or {}).get("url")
-        if not isinstance(url, str) or not literal_private_host(url):
-            continue
-        host = urlsplit(url).hostname or ""
-        try:
-            allowed = any(
-                ipaddress.ip_address(host) in ipaddress.ip_network(net, strict=False)
-                for net in settings.CALLBACK_ALLOWED_PRIVATE
-            )
-        except ValueError:
-            allowed = False
-        if not allowed:
-            message = "The URL points into the internal network; calls there are refused"
-            issues.append(Issue("private_url", message, node.get("id"), "config.url"))
-    return issues
-
-
-def definition_issues(doc: Any) -> list[Issue]:
-    """Everything standing between a draft and publishing: the core's validate() plus the checks that need
-    the database or settings (attributes, internal addresses)."""
-    return validate(doc) + attribute_issues(doc) + call_url_issues(doc)
 
 
 # --- saving -------------------------------------------------------------------------------------------------
@@ -163,7 +124,7 @@ def attribute_save(*, person: Person, key: str, result: dict, display: str) -> N
     """Write a form answer into the person's attribute `key`: person_update for standard fields,
     person_set_attributes for custom attributes. Raises AttributeRefused (nothing written) when the value
     does not fit. Call inside the answer's transaction."""
-    found = _attribute(key)
+    found = attribute_of(key)
     if found is None or (key in STANDARD_ATTRIBUTES and key not in WRITABLE_STANDARD):
         raise AttributeRefused(f'Your answer cannot be saved: there is no person attribute "{key}".')
     label, data_type = found
@@ -202,7 +163,7 @@ def attributes_write(*, person: Person, values: dict[str, Any]) -> None:
     standard: dict[str, Any] = {}
     custom: dict[str, Any] = {}
     for key, value in values.items():
-        found = _attribute(key)
+        found = attribute_of(key)
         if found is None or (key in STANDARD_ATTRIBUTES and key not in WRITABLE_STANDARD):
             raise AttributeRefused(f'There is no writable person attribute "{key}".')
         label, data_type = found

@@ -9,7 +9,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engine.attributes import definition_issues
+from engine.checks import definition_issues
 from engine.core import elements
 from flowdesigner import services
 from flowdesigner.models import Flow, FlowVersion

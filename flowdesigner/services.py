@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import F, Max
 
-from engine.attributes import definition_issues
+from engine.checks import definition_issues
 from engine.core.issues import Issue
 from flowdesigner.models import Flow, FlowVersion
 from flowdesigner.rogerthat.xml_export import export_xml

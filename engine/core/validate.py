@@ -6,7 +6,7 @@ from collections import Counter, deque
 
 import jsonschema
 
-from engine.core import elements
+from engine.core import conditions, elements, variables, widgets
 from engine.core.definition import DefinitionError, Node, json_path, migrate, schema_issues, shorten_message
 from engine.core.issues import Issue
 
@@ -44,6 +44,7 @@ def validate(doc: dict) -> list[Issue]:
         issues += _node_issues(node, nodes, entry_ids)
 
     issues += _count_issues(nodes)
+    issues += _variable_issues(doc, nodes)
     if not entry_ids:
         issues.append(Issue("no_entry", "The flow has no entry point"))
     else:
@@ -53,6 +54,53 @@ def validate(doc: dict) -> list[Issue]:
             for n in nodes.values()
             if n.id not in reached
         ]
+    return issues
+
+
+def _variable_issues(doc: dict, nodes: dict[str, Node]) -> list[Issue]:
+    """Declarations, and every reference to a flow variable: declared, and of a type that fits."""
+    declarations = doc.get("variables") or []
+    issues = [
+        Issue(code, message, None, field)
+        for code, message, field in variables.declaration_issues(declarations)
+    ]
+    declared = {d["name"]: d["type"] for d in declarations}
+
+    def undeclared(node: Node, name: str, field: str) -> None:
+        if name and name not in declared and variables.NAME.fullmatch(name):
+            message = f'"{name}" is not a variable of this flow; declare it in the flow settings'
+            issues.append(Issue("unknown_variable", message, node.id, field))
+
+    for node in nodes.values():
+        config = node.config if isinstance(node.config, dict) else {}
+        if node.type == "condition_split":
+            for i, branch in enumerate(config.get("branches") or []):
+                where = f"config.branches[{i}].rules"
+                for field, message in conditions.variable_issues(branch.get("rules"), declared, path=where):
+                    issues.append(Issue("invalid_condition", message, node.id, field))
+        elif node.type == "update_person":
+            for i, update in enumerate(config.get("updates") or []):
+                if update.get("source") == "variable" and update.get("action") == "set":
+                    undeclared(node, update.get("value") or "", f"config.updates[{i}].value")
+        elif node.type == "call_url":
+            undeclared(node, config.get("status_variable") or "", "config.status_variable")
+            for i, saved in enumerate(config.get("save") or []):
+                undeclared(node, saved.get("variable", ""), f"config.save[{i}].variable")
+            status_type = declared.get(config.get("status_variable") or "")
+            if status_type not in (None, "number", "text"):
+                message = f"The status is a number; {config['status_variable']} is a {status_type} variable"
+                issues.append(Issue("incompatible_variable", message, node.id, "config.status_variable"))
+        elif node.type == "wait" and config.get("mode") == "event":
+            for i, saved in enumerate(config.get("save") or []):
+                undeclared(node, saved.get("variable", ""), f"config.save[{i}].variable")
+        elif node.type == "form_message":
+            save_to = config.get("save_to") or {}
+            type_name = declared.get(save_to.get("name", "")) if save_to.get("kind") == "variable" else None
+            result = widgets.RESULT_TYPES.get((config.get("widget") or {}).get("type"))
+            if type_name and result and result not in variables.FORM_RESULTS[type_name]:
+                widget = config["widget"]["type"]
+                message = f"A {widget} answer cannot be kept in the {type_name} variable {save_to['name']}"
+                issues.append(Issue("incompatible_variable", message, node.id, "config.save_to.name"))
     return issues
 
 

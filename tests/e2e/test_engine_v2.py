@@ -29,7 +29,11 @@ def definition(*, persons: list[int], vip: int, call_url: str) -> dict:
     }
     return {
         "spec_version": 1,
-        "variables": [{"name": "arm", "type": "text"}, {"name": "echo", "type": "text"}],
+        "variables": [
+            {"name": "arm", "type": "text"},
+            {"name": "echo", "type": "text"},
+            {"name": "status", "type": "number"},
+        ],
         "nodes": [
             node("audience", "predefined_audience", {"persons": persons}, {"next": "ask"}),
             node(

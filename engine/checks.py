@@ -1,0 +1,131 @@
+"""Publish-time checks that need the database or settings, added to the core's validate():
+attributes, tags, events and segments a flow names must exist and fit, and Call URLs must not name
+the internal network outright (unless settings allow it)."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from engine.attributes import WRITABLE_STANDARD, attribute_issues, attribute_of
+from engine.core import conditions
+from engine.core.elements.call_url import literal_private_host
+from engine.core.issues import Issue
+from engine.core.validate import validate
+from people.attributes import STANDARD_ATTRIBUTES, AttributeValueError, parse_value
+from people.conditions import validate_rules
+from people.models import AttributeDefinition, EventDefinition, Tag
+
+DT = AttributeDefinition.DataType
+
+
+def definition_issues(doc: Any) -> list[Issue]:
+    """Everything standing between a draft and publishing: the core's validate() plus the checks that need
+    the database or settings. Never raises."""
+    issues = validate(doc)
+    if any(i.code == "schema" for i in issues):
+        return issues
+    return issues + attribute_issues(doc) + reference_issues(doc) + call_url_issues(doc)
+
+
+def _nodes(doc: Any) -> list[dict]:
+    nodes = doc.get("nodes") if isinstance(doc, dict) else None
+    return (
+        [n for n in nodes if isinstance(n, dict) and isinstance(n.get("config"), dict)]
+        if isinstance(nodes, list)
+        else []
+    )
+
+
+def reference_issues(doc: Any) -> list[Issue]:
+    """Condition splits' person rules, Update person's attributes and values, tags, the attribute or
+    event a Wait waits for."""
+    issues: list[Issue] = []
+    tag_ids = set(Tag.objects.values_list("pk", flat=True))
+    events = set(EventDefinition.objects.values_list("key", flat=True))
+    for node in _nodes(doc):
+        config = node["config"]
+
+        def add(code: str, message: str, field: str, node_id: str | None = node.get("id")) -> None:
+            issues.append(Issue(code, message, node_id, field))
+
+        kind = node.get("type")
+        if kind == "condition_split":
+            for i, branch in enumerate(config.get("branches") or []):
+                for part in conditions.person_parts(branch.get("rules")):
+                    for error in validate_rules(part):
+                        where = "" if error.path in ("", "(root)") else f" ({error.path})"
+                        add("invalid_condition", f"{error.message}{where}", f"config.branches[{i}].rules")
+        elif kind == "update_person":
+            for i, update in enumerate(config.get("updates") or []):
+                key = (update.get("attribute") or "").strip()
+                if not key:
+                    continue
+                found = attribute_of(key)
+                where = f"config.updates[{i}]"
+                if found is None:
+                    add("unknown_attribute", f'There is no person attribute "{key}"', f"{where}.attribute")
+                    continue
+                label, data_type = found
+                if key in STANDARD_ATTRIBUTES and key not in WRITABLE_STANDARD:
+                    add(
+                        "read_only",
+                        f"{label} is kept by the system; a flow cannot change it",
+                        f"{where}.attribute",
+                    )
+                elif update.get("action") == "set" and update.get("source", "value") == "value":
+                    try:
+                        parse_value(data_type, update.get("value"))
+                    except AttributeValueError as exc:
+                        add("invalid_value", f"{label}: {exc}", f"{where}.value")
+        elif kind == "update_tags":
+            for field in ("add", "remove"):
+                for tag_id in config.get(field) or []:
+                    if tag_id not in tag_ids:
+                        add("unknown_tag", f"Tag {tag_id} no longer exists", f"config.{field}")
+        elif kind == "wait" and config.get("mode") == "attribute":
+            key = (config.get("attribute") or "").strip()
+            found = attribute_of(key) if key else None
+            if key and found is None:
+                add("unknown_attribute", f'There is no person attribute "{key}"', "config.attribute")
+            elif found and found[1] not in (DT.DATE, DT.DATETIME):
+                add(
+                    "incompatible_attribute",
+                    f"{found[0]} is not a date; choose a date attribute",
+                    "config.attribute",
+                )
+        elif kind == "wait" and config.get("mode") == "event":
+            key = (config.get("event") or "").strip()
+            if key and key not in events:
+                add(
+                    "unknown_event",
+                    f'There is no event "{key}"; define it under People > Events',
+                    "config.event",
+                )
+    return issues
+
+
+def call_url_issues(doc: Any) -> list[Issue]:
+    """Call URL steps whose URL names an internal address outright (localhost, 10.x, [::1] ...), unless
+    settings.CALLBACK_ALLOWED_PRIVATE allows it: refused at publish, not only at run time."""
+    issues: list[Issue] = []
+    for node in _nodes(doc):
+        url = node["config"].get("url")
+        if node.get("type") != "call_url" or not isinstance(url, str) or not literal_private_host(url):
+            continue
+        host = urlsplit(url).hostname or ""
+        try:
+            address = ipaddress.ip_address(host)
+            allowed = any(
+                address in ipaddress.ip_network(net, strict=False)
+                for net in settings.CALLBACK_ALLOWED_PRIVATE
+            )
+        except ValueError:
+            allowed = False
+        if not allowed:
+            message = "The URL points into the internal network; calls there are refused"
+            issues.append(Issue("private_url", message, node.get("id"), "config.url"))
+    return issues
