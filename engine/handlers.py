@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 CALL_MAX_RESPONSE = 1_000_000
 
 
-@outbox.handler(services.LAUNCH_RUN, atomic=False, lease_seconds=30)
+@outbox.handler(services.LAUNCH_RUN, atomic=False, lease_seconds=15)
 def on_launch_run(payload: dict, event_id: int) -> None:
     services.launch_run(payload["launch_id"])
 
