@@ -150,7 +150,11 @@ def on_person_changed(payload: dict, event_id: int) -> None:
             person_id=change["person_id"], wait_event=change["event"], status=Participant.Status.WAITING
         ).values_list("pk", "current_node")
         for participant_id, node_id in waiting:
-            event = {"key": change["event"], "properties": change.get("properties") or {}}
+            event = {
+                "key": change["event"],
+                "properties": change.get("properties") or {},
+                "occurred_at": change.get("occurred_at"),
+            }
             participant_resume(
                 participant_id, reply={"node_id": node_id, "event": json.loads(json.dumps(event))}
             )

@@ -52,9 +52,13 @@ def timers_fire(*, limit: int | None = None) -> int:
                     )
                     advance.take(participant, result, old_history_len=old_len)
             except runtime.StaleReply as exc:
-                # Its state says no timer is due (a row written behind the engine's back): clear it.
+                # The row's timer disagrees with its state (written behind the engine's back): the state
+                # is the truth, so the columns are set from it again rather than dropped.
                 logger.warning("Participant %s had a stale timer: %s", participant.pk, exc)
-                participant.wake_at = None
+                for name, value in effects.wait_fields(participant.state).items():
+                    setattr(participant, name, value)
+                if participant.wake_at is not None and participant.wake_at <= now:
+                    participant.wake_at = None  # never due by its own state: do not spin on it
             woken.append(participant)
         Participant.objects.bulk_update(woken, effects.PARTICIPANT_FIELDS)
         advance.persist()

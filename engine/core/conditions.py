@@ -45,12 +45,18 @@ def has_variables(rules: Any) -> bool:
     return False
 
 
+def as_document(rules: dict) -> dict:
+    """A rule document with a group at its root, as people/conditions takes it (a lone condition of a
+    mixed group is wrapped in an "and")."""
+    return rules if "op" in rules else {"op": "and", "rules": [rules]}
+
+
 def person_parts(rules: Any) -> list[dict]:
-    """The largest variable-free subtrees (what the Django side validates as people rules)."""
+    """The largest variable-free subtrees, each a rule document (what the Django side validates)."""
     if not isinstance(rules, dict) or "variable" in rules:
         return []
     if not has_variables(rules):
-        return [rules]
+        return [as_document(rules)]
     return [part for r in rules.get("rules", []) for part in person_parts(r)]
 
 
@@ -87,7 +93,7 @@ def variable_issues(rules: Any, declared: dict[str, str], *, path: str) -> list[
 def matches(rules: dict, *, variables: dict, declared: dict[str, str], assets: Assets) -> bool:
     """Whether the participant matches `rules` now. An empty "and" matches, an empty "or" does not."""
     if not has_variables(rules):
-        return assets.person_matches(rules)
+        return assets.person_matches(as_document(rules))
     if "variable" in rules:
         return _variable_matches(rules, variables, declared)
     parts = (

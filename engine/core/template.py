@@ -36,7 +36,7 @@ MAX_INT_BITS = 10_000
 # Filters a message text may use. Everything here runs in time and space linear in its input.
 ALLOWED_FILTERS = (
     "abs capitalize count default d first float int join last length list lower max min reverse round "
-    "sort string sum title trim truncate unique upper wordcount"
+    "sort string sum title trim truncate unique upper wordcount tojson urlencode"
 ).split()
 # Statements a message text may use; anything else is a template error.
 _FORBIDDEN_NODES: dict[type[nodes.Node], str] = {

@@ -138,6 +138,10 @@ class WaitElement(ElementType):
             raise InvalidReply(f'"{node.id}" does not take replies')
         if event.get("key") != node.config["event"]:
             raise InvalidReply(f'"{node.id}" waits for the event {node.config["event"]!r}')
+        occurred = event.get("occurred_at")
+        if occurred and datetime.fromisoformat(occurred) < datetime.fromisoformat(ctx.entered_at):
+            # A backfilled event from before the wait began does not end it.
+            raise InvalidReply(f"The event happened before the participant reached {node.id!r}")
         properties = event.get("properties") or {}
         for saved in node.config.get("save", []):
             if saved["property"] in properties:

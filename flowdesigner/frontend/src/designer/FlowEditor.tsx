@@ -10,6 +10,7 @@ import { DesignerContext, type DesignerContextValue } from "./context";
 import { docToGraph, graphToDoc } from "./convert";
 import { elementModule, initialConfig } from "./elements";
 import { fetchExport, saveBlob, type ExportRefusal } from "./exportXml";
+import { applyFlowSettings, readFlowSettings, type FlowSettings } from "./flowSettings";
 import { newNodeId } from "./ids";
 import { groupIssues } from "./issues";
 import type { ElementNode, ElementTypeInfo, FlowDetail, Viewport, XY } from "./types";
@@ -32,11 +33,20 @@ export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: Flow
   const [initialGraph] = useState(() => docToGraph(base));
   const { nodes, edges, onNodesChange, onEdgesChange, onConnect, addNode, updateConfig } = useFlowGraph(initialGraph);
   const { screenToFlowPosition, deleteElements } = useReactFlow<ElementNode>();
+  // Variables and the send window: the document's flow-wide keys, edited beside the graph.
+  const [flowSettings, setFlowSettings] = useState<FlowSettings>(() => readFlowSettings(base));
+  const settledBase = useMemo(() => applyFlowSettings(base, flowSettings), [base, flowSettings]);
 
   // The viewport rides along with saves but does not make the draft dirty: panning is not an edit.
   const viewportRef = useRef<Viewport | undefined>(base.ui?.viewport);
-  const contentKey = useMemo(() => JSON.stringify(graphToDoc(base, { nodes, edges })), [base, nodes, edges]);
-  const buildDoc = useCallback(() => graphToDoc(base, { nodes, edges }, viewportRef.current), [base, nodes, edges]);
+  const contentKey = useMemo(
+    () => JSON.stringify(graphToDoc(settledBase, { nodes, edges })),
+    [settledBase, nodes, edges],
+  );
+  const buildDoc = useCallback(
+    () => graphToDoc(settledBase, { nodes, edges }, viewportRef.current),
+    [settledBase, nodes, edges],
+  );
   const saver = useDraftSaver({
     api,
     flowId: flow.id,
@@ -50,9 +60,15 @@ export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: Flow
   const grouped = useMemo(() => groupIssues(saver.issues, new Set(nodeIdsKey.split("\n"))), [saver.issues, nodeIdsKey]);
   const typesByName = useMemo(() => new Map(elementTypes.map((info) => [info.type, info])), [elementTypes]);
   const context = useMemo<DesignerContextValue>(
-    () => ({ api, elementTypes: typesByName, issuesByNode: grouped.byNode }),
-    [api, typesByName, grouped.byNode],
+    () => ({ api, elementTypes: typesByName, issuesByNode: grouped.byNode, variables: flowSettings.variables }),
+    [api, typesByName, grouped.byNode, flowSettings.variables],
   );
+
+  function showFlowSettings() {
+    onNodesChange(
+      nodes.filter((node) => node.selected).map((node) => ({ type: "select", id: node.id, selected: false })),
+    );
+  }
 
   function placeNode(type: string, point: XY) {
     const element = elementModule(type);
@@ -106,6 +122,7 @@ export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: Flow
           saver={saver}
           exporting={exporting}
           onExport={() => void exportXml()}
+          onFlowSettings={showFlowSettings}
         />
         {saver.conflict && <ConflictBanner message={saver.conflict} onReload={onReload} />}
         {exportRefusal && <ExportErrors refusal={exportRefusal} onClose={() => setExportRefusal(null)} />}
@@ -130,6 +147,8 @@ export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: Flow
             nodes={nodes}
             onConfigChange={updateConfig}
             onDelete={(node) => void deleteElements({ nodes: [{ id: node.id }] })}
+            flowSettings={flowSettings}
+            onFlowSettingsChange={setFlowSettings}
           />
         </div>
       </div>

@@ -1,3 +1,4 @@
+import type { OperatorTable } from "../segments/types";
 import { isObject, jsonClient } from "../shared/http";
 import type { AttributeInfo, ElementTypeInfo, FlowDetail, FlowDoc, Issue, Page, Person, PublishResult, SaveResult, Tag } from "./types";
 
@@ -25,6 +26,9 @@ export function designerApi(apiBase: string, csrfToken: string) {
       (await http.get<Page<BrandingInfo>>(`${apiBase}brandings/?page_size=500`)).results,
     attributes: async (): Promise<AttributeInfo[]> =>
       (await http.get<Page<AttributeInfo>>(`${apiBase}attributes/?page_size=500`)).results,
+    /** The people operator table (operators, attributes with their data types, events with their
+     * properties), as the segment rule builder uses it; read by the condition split and wait editors. */
+    segmentOperators: () => http.get<OperatorTable>(`${apiBase}segments/operators/`),
     /** The export URL of the flow's draft as Rogerthat XML (a download, or 400 with the reasons). */
     exportUrl: (flowId: number) => `${apiBase}flows/${flowId}/export/`,
     // Predefined Audience pickers (designer/elements/predefined_audience).

@@ -1,20 +1,30 @@
 import { useDesigner } from "../context";
 import { elementModule } from "../elements";
 import type { ExitRenames } from "../elements/types";
+import type { FlowSettings } from "../flowSettings";
 import type { ElementNode, JsonObject } from "../types";
+import { FlowSettingsPanel } from "./FlowSettingsPanel";
 import { IssueList } from "./IssueList";
 
 interface SidePanelProps {
   nodes: ElementNode[];
   onConfigChange(node: ElementNode, config: JsonObject, renamedExits?: ExitRenames): void;
   onDelete(node: ElementNode): void;
+  flowSettings: FlowSettings;
+  onFlowSettingsChange(settings: FlowSettings): void;
 }
 
-export function SidePanel({ nodes, onConfigChange, onDelete }: SidePanelProps) {
+export function SidePanel({ nodes, onConfigChange, onDelete, flowSettings, onFlowSettingsChange }: SidePanelProps) {
   const selected = nodes.filter((node) => node.selected);
+  const wide = selected.length === 1 && WIDE_EDITORS.has(selected[0]?.data.type ?? "");
   return (
-    <aside className="side-panel" aria-label="Selected element">
-      {selected.length === 0 && <p className="muted">Select an element to edit it.</p>}
+    <aside className={`side-panel${wide ? " wide" : ""}`} aria-label="Selected element">
+      {selected.length === 0 && (
+        <>
+          <p className="muted">Select an element to edit it.</p>
+          <FlowSettingsPanel settings={flowSettings} onChange={onFlowSettingsChange} />
+        </>
+      )}
       {selected.length > 1 && <p className="muted">{selected.length} elements selected. Press Delete to remove them.</p>}
       {selected.length === 1 && selected[0] && (
         // Keyed by node so the editor's own state (a search, a half-typed id) does not carry over.
@@ -23,6 +33,9 @@ export function SidePanel({ nodes, onConfigChange, onDelete }: SidePanelProps) {
     </aside>
   );
 }
+
+/** Element types whose editor needs more room than the usual panel (the rule builder's rows). */
+const WIDE_EDITORS: ReadonlySet<string> = new Set(["condition_split", "call_url"]);
 
 interface NodeEditorProps {
   node: ElementNode;

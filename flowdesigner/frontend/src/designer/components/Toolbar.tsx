@@ -7,9 +7,11 @@ interface ToolbarProps {
   saver: DraftSaver;
   exporting: boolean;
   onExport(): void;
+  /** Shows the flow settings in the side panel (by deselecting the elements). */
+  onFlowSettings(): void;
 }
 
-export function Toolbar({ flowName, flowsUrl, saver, exporting, onExport }: ToolbarProps) {
+export function Toolbar({ flowName, flowsUrl, saver, exporting, onExport, onFlowSettings }: ToolbarProps) {
   const { status, conflict, publishing } = saver;
   return (
     <header className="toolbar">
@@ -22,6 +24,9 @@ export function Toolbar({ flowName, flowsUrl, saver, exporting, onExport }: Tool
       </span>
       <button type="button" data-testid="save" disabled={conflict !== null} onClick={() => void saver.save()}>
         Save
+      </button>
+      <button type="button" data-testid="open-flow-settings" title="Variables and send window" onClick={onFlowSettings}>
+        Flow settings
       </button>
       <button
         type="button"

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { elementModule, exitsOf, initialConfig } from ".";
 import { exitEdge, syncExitEdges } from "../graph";
 import { readEmailResults } from "./email_results/config";
-import { buttonIdProblem, messageExits, nextButtonId, readMessage } from "./message/config";
+import { buttonIdProblem, messageExits, nextButtonId, readMessage, readReplyTimeout } from "./message/config";
+import { replyTimeoutSummary } from "./message/ReplyTimeout";
 
 const names = (type: string, config: Record<string, unknown>, storedExits: string[] = []) =>
   exitsOf({ type, config, storedExits }).map((exit) => exit.name);
@@ -92,6 +93,43 @@ describe("message exits", () => {
       "m.dismiss->c",
       "other.dismiss->d",
     ]);
+  });
+});
+
+describe("message reply timeout", () => {
+  const buttons = [{ id: "yes", caption: "Yes" }];
+
+  it("adds a 'no answer' exit after the buttons and the dismiss only while a timeout is set", () => {
+    const timeout = { amount: 2, unit: "days" };
+    expect(messageExits({ buttons, allow_dismiss: true, timeout })).toEqual([
+      { name: "yes", label: "Yes" },
+      { name: "dismiss", label: "Roger that" },
+      { name: "no_answer", label: "no answer" },
+    ]);
+    expect(messageExits({ buttons, timeout: null }).map((exit) => exit.name)).toEqual(["yes"]);
+    expect(messageExits({ buttons }).map((exit) => exit.name)).toEqual(["yes"]);
+  });
+
+  it("drops the 'no answer' edge when the timeout is switched off", () => {
+    const edges = [exitEdge("m", "yes", "a"), exitEdge("m", "no_answer", "b")];
+    const exitNames = messageExits({ buttons, timeout: null }).map((exit) => exit.name);
+    expect(syncExitEdges(edges, "m", exitNames).map((edge) => edge.sourceHandle)).toEqual(["yes"]);
+  });
+
+  it("is shown on the node in words", () => {
+    expect(replyTimeoutSummary({ timeout: { amount: 1, unit: "hours" } })).toBe("No answer after 1 hour");
+    expect(replyTimeoutSummary({ timeout: { amount: 3, unit: "days" } })).toBe("No answer after 3 days");
+    expect(replyTimeoutSummary({ timeout: null })).toBe("");
+  });
+
+  it("reads only a well-formed duration", () => {
+    expect(readReplyTimeout({ timeout: { amount: 5, unit: "minutes" } })).toEqual({ amount: 5, unit: "minutes" });
+    expect(readReplyTimeout({ timeout: { amount: 5, unit: "fortnights" } })).toBeNull();
+    expect(readReplyTimeout({})).toBeNull();
+  });
+
+  it("keeps 'no_answer' from being a button id", () => {
+    expect(buttonIdProblem("no_answer", [])).not.toBeNull();
   });
 });
 

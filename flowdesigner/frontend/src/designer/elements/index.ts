@@ -1,16 +1,36 @@
 import type { ElementData, JsonObject } from "../types";
+import { callUrl } from "./call_url";
+import { conditionSplit } from "./condition_split";
 import { emailResults } from "./email_results";
 import { exit } from "./exit";
 import { formMessage } from "./form_message";
 import { message } from "./message";
 import { predefinedAudience } from "./predefined_audience";
+import { randomSplit } from "./random_split";
 import { sendResults } from "./send_results";
 import type { ElementModule, Exit } from "./types";
+import { updatePerson } from "./update_person";
+import { updateTags } from "./update_tags";
+import { wait } from "./wait";
 
-/** The element types this front end can draw and edit, keyed like the server's registry. */
-const registry: ReadonlyMap<string, ElementModule> = new Map(
-  [predefinedAudience, message, formMessage, sendResults, emailResults, exit].map((element) => [element.type, element]),
-);
+/** The element types this front end can draw and edit, keyed like the server's registry (and in its
+ * palette order, engine/core/elements/__init__.py BUILTINS; elements.test.ts checks the two agree). */
+export const ELEMENT_MODULES: readonly ElementModule[] = [
+  predefinedAudience,
+  message,
+  formMessage,
+  wait,
+  conditionSplit,
+  randomSplit,
+  updatePerson,
+  updateTags,
+  callUrl,
+  sendResults,
+  emailResults,
+  exit,
+];
+
+const registry: ReadonlyMap<string, ElementModule> = new Map(ELEMENT_MODULES.map((element) => [element.type, element]));
 
 export function elementModule(type: string): ElementModule | undefined {
   return registry.get(type);

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { describeError } from "../../../shared/http";
 import { useDesigner } from "../../context";
 import { MessageOptions } from "../message/options";
+import { ReplyTimeoutField } from "../message/ReplyTimeout";
 import { TEMPLATE_VARIABLES } from "../message/config";
 import type { EditorProps } from "../types";
 import {
@@ -100,6 +101,8 @@ export function FormMessageEditor({ config, onChange }: EditorProps) {
       </fieldset>
 
       <SaveToField saveTo={form.save_to} onChange={(saveTo) => onChange({ ...config, save_to: saveTo })} />
+
+      <ReplyTimeoutField config={config} onChange={onChange} />
 
       <MessageOptions config={config} onChange={onChange} />
     </>

@@ -1,6 +1,6 @@
 import { isObject } from "../../../shared/http";
 import type { JsonObject } from "../../types";
-import { readMessageOptions, str, type MessageOptionsConfig } from "../message/config";
+import { readMessageOptions, str, withNoAnswer, type MessageOptionsConfig } from "../message/config";
 import type { Exit } from "../types";
 import { isWidgetType, widgetDefaults, type WidgetType } from "./widgets";
 
@@ -75,13 +75,13 @@ export function readFormMessage(config: JsonObject): FormMessageConfig {
   };
 }
 
-/** Always the positive then the negative exit, labelled with their captions. */
+/** The positive then the negative exit, labelled with their captions; then "no answer" with a reply timeout. */
 export function formMessageExits(config: JsonObject): Exit[] {
   const form = readFormMessage(config);
-  return [
+  return withNoAnswer(config, [
     { name: POSITIVE_EXIT, label: form.positive_caption || DEFAULT_POSITIVE_CAPTION },
     { name: NEGATIVE_EXIT, label: form.negative_caption || DEFAULT_NEGATIVE_CAPTION },
-  ];
+  ]);
 }
 
 /** `config` with the widget changed to `type`: that type's default options, nothing of the old widget. */

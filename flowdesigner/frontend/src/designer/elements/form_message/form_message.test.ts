@@ -25,6 +25,15 @@ describe("form message exits", () => {
       "negative",
     ]);
   });
+
+  it("get a 'no answer' exit with a reply timeout", () => {
+    expect(formMessageExits({ timeout: { amount: 30, unit: "minutes" } })).toEqual([
+      { name: "positive", label: "Submit" },
+      { name: "negative", label: "Cancel" },
+      { name: "no_answer", label: "no answer" },
+    ]);
+    expect(formMessageExits({ timeout: null }).map((exit) => exit.name)).toEqual(["positive", "negative"]);
+  });
 });
 
 describe("a newly placed form message", () => {

@@ -12,6 +12,7 @@ import {
   type MessageButton,
 } from "./config";
 import { MessageOptions } from "./options";
+import { ReplyTimeoutField } from "./ReplyTimeout";
 
 export function MessageEditor({ config, onChange }: EditorProps) {
   const message = readMessage(config);
@@ -89,6 +90,8 @@ export function MessageEditor({ config, onChange }: EditorProps) {
           <span className="error-text">Rename the button with id “{DISMISS_EXIT}”: that is the dismiss exit.</span>
         )}
       </fieldset>
+
+      <ReplyTimeoutField config={config} onChange={onChange} />
 
       <MessageOptions config={config} onChange={onChange} />
     </>

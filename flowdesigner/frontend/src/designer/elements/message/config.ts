@@ -1,5 +1,6 @@
 import { isObject } from "../../../shared/http";
 import { isValidId } from "../../ids";
+import { readDuration, type Duration } from "../../timing";
 import type { JsonObject } from "../../types";
 import type { Exit } from "../types";
 
@@ -71,6 +72,24 @@ export interface MessageConfig extends MessageOptionsConfig {
 /** The exit a dismiss ("Roger that") leads through. */
 export const DISMISS_EXIT = "dismiss";
 export const DEFAULT_DISMISS_CAPTION = "Roger that";
+/** The exit taken when a reply timeout is set and nobody answers in time (message and form message). */
+export const NO_ANSWER_EXIT = "no_answer";
+export const NO_ANSWER_EXIT_LABEL = "no answer";
+/** The timeout a marketer starts from when switching the reply timeout on. */
+export const DEFAULT_REPLY_TIMEOUT: Duration = { amount: 1, unit: "days" };
+
+/** The reply timeout ({amount, unit}), or null when the message waits for an answer forever. */
+export function readReplyTimeout(config: JsonObject): Duration | null {
+  return readDuration(config.timeout);
+}
+
+/** `exits` plus the "no answer" exit when the message has a reply timeout (as the engine's with_no_answer). */
+export function withNoAnswer(config: JsonObject, exits: Exit[]): Exit[] {
+  if (readReplyTimeout(config) === null || exits.some((exit) => exit.name === NO_ANSWER_EXIT)) {
+    return exits;
+  }
+  return [...exits, { name: NO_ANSWER_EXIT, label: NO_ANSWER_EXIT_LABEL }];
+}
 
 export const str = (value: unknown, fallback = ""): string => (typeof value === "string" ? value : fallback);
 export const oneOf = <T extends string>(options: readonly T[], value: unknown, fallback: T): T =>
@@ -129,7 +148,8 @@ export function buttonAction(button: MessageButton): string {
   return str(button.action);
 }
 
-/** Each button is an exit, in button order, then the dismiss exit when dismissing is allowed. */
+/** Each button is an exit, in button order, then the dismiss exit when dismissing is allowed, then
+ * "no answer" when a reply timeout is set. */
 export function messageExits(config: JsonObject): Exit[] {
   const message = readMessage(config);
   const exits: Exit[] = [];
@@ -142,7 +162,7 @@ export function messageExits(config: JsonObject): Exit[] {
   if (message.allow_dismiss && !exits.some((exit) => exit.name === DISMISS_EXIT)) {
     exits.push({ name: DISMISS_EXIT, label: message.dismiss_caption || DEFAULT_DISMISS_CAPTION });
   }
-  return exits;
+  return withNoAnswer(config, exits);
 }
 
 /** "button_1", "button_2", ...: the first one no button of this message uses. */
@@ -168,6 +188,9 @@ export function buttonIdProblem(id: string, otherIds: readonly string[], allowDi
   }
   if (allowDismiss && id === DISMISS_EXIT) {
     return `"${DISMISS_EXIT}" is the exit of the dismiss button.`;
+  }
+  if (id === NO_ANSWER_EXIT) {
+    return `"${NO_ANSWER_EXIT}" is kept for the exit taken when nobody answers in time.`;
   }
   return null;
 }

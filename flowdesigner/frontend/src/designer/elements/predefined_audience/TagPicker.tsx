@@ -8,9 +8,11 @@ type TagsState = { status: "loading" } | { status: "loaded"; tags: Tag[] } | { s
 interface TagPickerProps {
   selected: number[];
   onChange(tags: number[]): void;
+  /** Test ids are "<prefix>-<tag id>"; two pickers in one panel need different prefixes. */
+  testIdPrefix?: string;
 }
 
-export function TagPicker({ selected, onChange }: TagPickerProps) {
+export function TagPicker({ selected, onChange, testIdPrefix = "tag" }: TagPickerProps) {
   const { api } = useDesigner();
   const [state, setState] = useState<TagsState>({ status: "loading" });
 
@@ -44,7 +46,7 @@ export function TagPicker({ selected, onChange }: TagPickerProps) {
           <label>
             <input
               type="checkbox"
-              data-testid={`tag-${tag.id}`}
+              data-testid={`${testIdPrefix}-${tag.id}`}
               checked={selected.includes(tag.id)}
               onChange={(event) => toggle(tag.id, event.target.checked)}
             />
@@ -55,7 +57,7 @@ export function TagPicker({ selected, onChange }: TagPickerProps) {
       {missing.map((id) => (
         <li key={id}>
           <label>
-            <input type="checkbox" data-testid={`tag-${id}`} checked onChange={() => toggle(id, false)} />
+            <input type="checkbox" data-testid={`${testIdPrefix}-${id}`} checked onChange={() => toggle(id, false)} />
             Tag #{id} <span className="error-text">(no longer exists)</span>
           </label>
         </li>

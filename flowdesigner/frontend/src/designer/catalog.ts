@@ -1,0 +1,77 @@
+/**
+ * What several editors and node summaries look up from the server (tags, the people operator table with
+ * attributes and events), fetched once per page and shared, so a canvas of twenty nodes asks once.
+ */
+import { useEffect, useState } from "react";
+import { describeError } from "../shared/http";
+import type { OperatorTable } from "../segments/types";
+import type { DesignerApi } from "./api";
+import { useDesigner } from "./context";
+import type { Tag } from "./types";
+
+export type Loaded<T> = { status: "loading" } | { status: "loaded"; value: T } | { status: "failed"; error: string };
+
+const caches = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/** `load()` once per api and key; a failure is forgotten so the next editor that opens tries again. */
+function cached<T>(api: DesignerApi, key: string, load: () => Promise<T>): Promise<T> {
+  let cache = caches.get(api);
+  if (!cache) {
+    cache = new Map();
+    caches.set(api, cache);
+  }
+  let promise = cache.get(key) as Promise<T> | undefined;
+  if (!promise) {
+    promise = load();
+    cache.set(key, promise);
+    promise.catch(() => cache.delete(key));
+  }
+  return promise;
+}
+
+function useCached<T>(key: string, load: (api: DesignerApi) => Promise<T>): Loaded<T> {
+  const { api } = useDesigner();
+  const [state, setState] = useState<Loaded<T>>({ status: "loading" });
+  useEffect(() => {
+    let live = true;
+    cached(api, key, () => load(api)).then(
+      (value) => live && setState({ status: "loaded", value }),
+      (error: unknown) => live && setState({ status: "failed", error: describeError(error) }),
+    );
+    return () => {
+      live = false;
+    };
+    // `load` belongs to `key` (each hook below passes its own), so the key stands for it.
+  }, [api, key]);
+  return state;
+}
+
+/** Every tag (for names in summaries). */
+export function useTags(): Loaded<Tag[]> {
+  return useCached("tags", (api) => api.tags());
+}
+
+/** The people operator table: operators per data type, attributes (standard and custom), events. */
+export function useOperatorTable(): Loaded<OperatorTable> {
+  return useCached("operators", (api) => api.segmentOperators());
+}
+
+export interface RuleChoices {
+  table: OperatorTable;
+  tags: Array<{ id: number; name: string }>;
+  companies: Array<{ id: number; name: string }>;
+  segments: Array<{ id: number; name: string }>;
+}
+
+/** What the segment rule builder needs to offer: the operator table and the tags, companies, segments. */
+export function useRuleChoices(): Loaded<RuleChoices> {
+  return useCached("rule-choices", async (api) => {
+    const [table, tags, companies, segments] = await Promise.all([
+      cached(api, "operators", () => api.segmentOperators()),
+      cached(api, "tags", () => api.tags()),
+      api.companies(),
+      api.segments(),
+    ]);
+    return { table, tags, companies: companies.results, segments: segments.results };
+  });
+}
