@@ -223,5 +223,7 @@ WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 0.1)
 TIMER_BATCH_SIZE = envint("TIMER_BATCH_SIZE", 200)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_KEEP_DAYS = envint("OUTBOX_KEEP_DAYS", 7)
+# An import runs in slices of about this many seconds (one outbox event each).
+IMPORT_SLICE_SECONDS = envfloat("IMPORT_SLICE_SECONDS", 10.0)
 # Tests: handle every outbox event in the publishing process after commit (no worker process needed).
 OUTBOX_RELAY_ALL = envbool("OUTBOX_RELAY_ALL", False)
