@@ -47,6 +47,7 @@ from engine.core.elements import (
     UpdateTags,
     Wait,
 )
+from engine.core.state import HistoryEntry, ParticipantState
 
 if TYPE_CHECKING:
     from engine.core.definition import FlowDefinition, Node
@@ -83,7 +84,7 @@ MAX_NODES_PER_ADVANCE = 100
 class Result:
     """The participant's new state and the events to act on, in order."""
 
-    state: dict
+    state: ParticipantState
     events: list[Event]
 
 
@@ -103,7 +104,7 @@ def start(
     """
     if entry_id not in {n.id for n in defn.entries()}:
         raise ValueError(f'"{entry_id}" is not an entry point of this flow')
-    state: dict = {
+    state: ParticipantState = {
         "status": "active",
         "current": None,
         "variables": copy.deepcopy(variables or {}),
@@ -119,7 +120,7 @@ def start(
 
 def resume(
     defn: FlowDefinition,
-    state: dict,
+    state: ParticipantState,
     *,
     reply: dict,
     now: datetime,
@@ -155,7 +156,7 @@ def resume(
 
 def wake(
     defn: FlowDefinition,
-    state: dict,
+    state: ParticipantState,
     *,
     now: datetime,
     person: dict | None = None,
@@ -192,7 +193,7 @@ def wake(
 
 def change_answer(
     defn: FlowDefinition,
-    state: dict,
+    state: ParticipantState,
     *,
     step_index: int,
     reply: dict,
@@ -225,7 +226,7 @@ class _Run:
     def __init__(
         self,
         defn: FlowDefinition,
-        state: dict,
+        state: ParticipantState,
         *,
         now: datetime,
         person: dict,
@@ -353,6 +354,6 @@ class _Run:
         self.events.append(Failed(node_id=node_id, reason=reason))
 
 
-def _open_entry(state: dict) -> dict:
+def _open_entry(state: ParticipantState) -> HistoryEntry:
     # The current node's entry is always the last one: nodes are entered one at a time.
     return state["history"][-1]
