@@ -25,7 +25,7 @@ from engine.results import results_payload, results_text
 from flowdesigner.roles import MARKETER
 from messaging.models import Message
 from messaging.services import message_out_build, messages_queue
-from people import changes, outbox
+from people import bulk, changes, outbox
 from people.models import Person, Tag
 from people.services import person_tags_add, person_tags_remove
 
@@ -73,6 +73,14 @@ def flow_admin_emails() -> list[str]:
     return sorted({email.strip().lower() for email in users.values_list("email", flat=True)})
 
 
+def participants_save(participants: list[Participant], *, now: datetime) -> None:
+    """Write the fields an advance changes on many stored participants (one statement, executemany)."""
+    for participant in participants:
+        participant.updated_at = now
+    rows = [(p.pk, *(getattr(p, name) for name in PARTICIPANT_FIELDS)) for p in participants]
+    bulk.update(Participant, PARTICIPANT_FIELDS, rows)
+
+
 def _parse(ts: str | None) -> datetime | None:
     return datetime.fromisoformat(ts) if ts else None
 
@@ -96,7 +104,7 @@ class Advance:
 
     messages: list[Message] = field(default_factory=list)
     new_steps: list[ParticipantStep] = field(default_factory=list)
-    # (participant id, seq, left_at, exit name, note) of history entries that were open and are now left
+    # (participant id, seq, left_at, exit name) of history entries that were open and are now left
     closed_steps: list[tuple[int, int, datetime | None, str]] = field(default_factory=list)
     deliveries: list[CallbackDelivery] = field(default_factory=list)
     emails: list[ResultsEmail] = field(default_factory=list)
@@ -150,10 +158,7 @@ class Advance:
         """Write everything collected (participants are saved by the caller first)."""
         messages_queue(self.messages, also_push=self.push)
         ParticipantStep.objects.bulk_create(self.new_steps)
-        for participant_id, seq, left_at, exit_name in self.closed_steps:
-            ParticipantStep.objects.filter(participant_id=participant_id, seq=seq).update(
-                left_at=left_at, exit_name=exit_name
-            )
+        bulk.update(ParticipantStep, ["left_at", "exit_name"], self.closed_steps, keys=["participant", "seq"])
         CallbackDelivery.objects.bulk_create(self.deliveries)
         ResultsEmail.objects.bulk_create(self.emails)
         for delivery in self.deliveries:

@@ -60,7 +60,7 @@ def timers_fire(*, limit: int | None = None) -> int:
                 if participant.wake_at is not None and participant.wake_at <= now:
                     participant.wake_at = None  # never due by its own state: do not spin on it
             woken.append(participant)
-        Participant.objects.bulk_update(woken, effects.PARTICIPANT_FIELDS)
+        effects.participants_save(woken, now=timezone.now())
         advance.persist()
     return len(participants)
 

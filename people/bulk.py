@@ -84,22 +84,33 @@ def insert(
     return [row[0] for row in returned]
 
 
-def update(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Set `fields` of stored rows: each row is (primary key, one value per name in `fields`).
+def update(
+    model: type[models.Model],
+    fields: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    keys: Sequence[str] = (),
+) -> None:
+    """Set `fields` of stored rows: each row is (primary key, one value per name in `fields`), or, with
+    `keys` (field names that identify a row, e.g. ("participant", "seq")), one value per key first.
 
     One UPDATE statement run for every row (executemany), instead of `bulk_update`'s CASE WHEN per field
-    and row, which costs milliseconds a row to build and to run."""
+    and row, which costs milliseconds a row to build and to run. auto_now fields are not touched:
+    pass their values."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     meta = model._meta
+    key_fields = [meta.get_field(name) for name in keys] if keys else [meta.pk]
     columns = [meta.get_field(name) for name in fields]
     quote = connection.ops.quote_name
     sets = ", ".join(f"{quote(f.column)} = %s" for f in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608 (model names)
-    values = _prepared([meta.pk, *columns], rows, connection)
+    where = " AND ".join(f"{quote(f.column)} = %s" for f in key_fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {where}"  # noqa: S608 (model names)
+    values = _prepared([*key_fields, *columns], rows, connection)
+    n = len(key_fields)
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[*row[1:], row[0]] for row in values])
+        cursor.executemany(sql, [[*row[n:], *row[:n]] for row in values])
 
 
 def _prepared(
