@@ -154,6 +154,16 @@ class Advance:
             for event in result.events:
                 _EFFECTS[type(event)](self, participant, event)
 
+    def merge(self, other: Advance) -> None:
+        """Add what another Advance collected (one participant's, taken under its own savepoint)."""
+        self.messages += other.messages
+        self.new_steps += other.new_steps
+        self.closed_steps += other.closed_steps
+        self.deliveries += other.deliveries
+        self.emails += other.emails
+        self.events += other.events
+        self.push += other.push
+
     def persist(self) -> None:
         """Write everything collected (participants are saved by the caller first)."""
         messages_queue(self.messages, also_push=self.push)

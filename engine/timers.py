@@ -19,9 +19,11 @@ from engine import effects, services
 from engine.core import runtime
 from engine.definitions import version_definition
 from engine.models import Participant
+from flowdesigner.models import Flow, FlowVersion
 from people.selectors import person_snapshots
 
 logger = logging.getLogger(__name__)
+PERSON_WRITES = (runtime.UpdatePerson, runtime.UpdateTags, runtime.SaveAttribute)
 
 
 def timers_fire(*, limit: int | None = None) -> int:
@@ -34,35 +36,63 @@ def timers_fire(*, limit: int | None = None) -> int:
         )
         if connection.vendor == "postgresql":
             due = due.select_for_update(skip_locked=True, of=("self",))
-        participants = list(due.select_related("version__flow", "person", "launch")[:limit])
+        # Versions (and their flows) are read once per batch, not joined to every row: a join would
+        # decode each version's definition and each flow's draft once per participant.
+        participants = list(due.select_related("person")[:limit])
         if not participants:
             return 0
+        versions = FlowVersion.objects.in_bulk({p.version_id for p in participants})
+        flows = Flow.objects.defer("draft_definition").in_bulk({v.flow_id for v in versions.values()})
+        for version in versions.values():
+            version.flow = flows[version.flow_id]
         snapshots = person_snapshots([p.person_id for p in participants])
         advance = effects.Advance()
-        woken: list[Participant] = []
         for participant in participants:
-            old_len = len(participant.state.get("history", []))
-            try:
-                with transaction.atomic():
-                    result = runtime.wake(
-                        version_definition(participant.version),
-                        participant.state,
-                        now=now,
-                        **services.run_kwargs(participant, snapshots[participant.person_id], now),
-                    )
-                    advance.take(participant, result, old_history_len=old_len)
-            except runtime.StaleReply as exc:
-                # The row's timer disagrees with its state (written behind the engine's back): the state
-                # is the truth, so the columns are set from it again rather than dropped.
-                logger.warning("Participant %s had a stale timer: %s", participant.pk, exc)
-                for name, value in effects.wait_fields(participant.state).items():
-                    setattr(participant, name, value)
-                if participant.wake_at is not None and participant.wake_at <= now:
-                    participant.wake_at = None  # never due by its own state: do not spin on it
-            woken.append(participant)
-        effects.participants_save(woken, now=timezone.now())
+            participant.version = versions[participant.version_id]
+            _wake(participant, snapshots[participant.person_id], now=now, advance=advance)
+        effects.participants_save(participants, now=timezone.now())
         advance.persist()
     return len(participants)
+
+
+def _wake(participant: Participant, snapshot: dict, *, now, advance: effects.Advance) -> None:
+    """Wake one claimed participant into `advance` (inside the batch's transaction)."""
+    old_len = len(participant.state.get("history", []))
+    try:
+        result = runtime.wake(
+            version_definition(participant.version),
+            participant.state,
+            now=now,
+            **services.run_kwargs(participant, snapshot, now),
+        )
+    except runtime.StaleReply as exc:
+        # The row's timer disagrees with its state (written behind the engine's back): the state is the
+        # truth, so the columns are set from it again rather than dropped.
+        logger.warning("Participant %s had a stale timer: %s", participant.pk, exc)
+        for name, value in effects.wait_fields(participant.state).items():
+            setattr(participant, name, value)
+        if participant.wake_at is not None and participant.wake_at <= now:
+            participant.wake_at = None  # never due by its own state: do not spin on it
+        return
+    if not any(isinstance(event, PERSON_WRITES) for event in result.events):
+        advance.take(participant, result, old_history_len=old_len)
+        return
+    # Writes to the person get a savepoint of their own, so one that fails unexpectedly fails only
+    # this participant, not the batch (a savepoint for every participant would cost a fifth of a wake).
+    own = effects.Advance()
+    state_before = participant.state
+    try:
+        with transaction.atomic():
+            own.take(participant, result, old_history_len=old_len)
+    except Exception as exc:
+        logger.exception("Participant %s could not be woken", participant.pk)
+        participant.state = {**state_before, "status": "failed", "wait": None}
+        participant.status = Participant.Status.FAILED
+        participant.wake_at, participant.wait_kind, participant.wait_event = None, "", ""
+        participant.completed_at = now
+        participant.state["history"][-1]["note"] = f"Failed: {type(exc).__name__}: {exc}"[:300]
+        return
+    advance.merge(own)
 
 
 def run(stop: threading.Event, *, poll_seconds: float) -> None:
