@@ -1,8 +1,7 @@
-"""Form answers saved into person attributes: the Django side of a form message's `save_to` attribute.
-
-The core has no database, so two things happen here: `definition_issues` adds the checks that need one to
-the core's validation (does the attribute exist, can it hold this widget's answer), and `attribute_save`
-writes an answer through people.services when a SaveAttribute event comes out of the core.
+"""Person attributes as flows write them: a form message's answer saved into an attribute
+(`attribute_save`) and Update person's values (`attributes_write`), both through people.services, both
+called by engine/assets.py while the core runs; and `attribute_issues`, the publish check that a form's
+attribute exists and can hold the widget's answer (engine/checks.py adds it to validation).
 """
 
 from datetime import UTC, datetime

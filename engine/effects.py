@@ -15,19 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.utils import timezone
 
-from engine.attributes import AttributeRefused, attribute_save, attributes_write
 from engine.core import runtime
 from engine.models import CallbackDelivery, Participant, ParticipantStep, ResultsEmail
 from engine.results import results_payload, results_text
 from flowdesigner.roles import MARKETER
 from messaging.models import Message
 from messaging.services import message_out_build, messages_queue
-from people import bulk, changes, outbox
-from people.models import Person, Tag
-from people.services import person_tags_add, person_tags_remove
+from people import bulk, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -120,9 +116,7 @@ class Advance:
 
     def take(self, participant: Participant, result: runtime.Result, *, old_history_len: int) -> None:
         """Copy a core result onto the participant (not saved) and run the effect of each event.
-
-        Effects that write to people (attributes, tags) run now, inside the caller's transaction;
-        a SaveAttribute that is refused raises AttributeRefused (the caller refuses the answer)."""
+        (Changes to the person were made while the core ran, through engine/assets.py.)"""
         state = result.state
         participant.state = state
         participant.status = state["status"]
@@ -150,19 +144,8 @@ class Advance:
                     exit_name=entry.get("exit") or "",
                 )
             )
-        with changes.source(f"flow:{participant.version.flow_id}"):
-            for event in result.events:
-                _EFFECTS[type(event)](self, participant, event)
-
-    def merge(self, other: Advance) -> None:
-        """Add what another Advance collected (one participant's, taken under its own savepoint)."""
-        self.messages += other.messages
-        self.new_steps += other.new_steps
-        self.closed_steps += other.closed_steps
-        self.deliveries += other.deliveries
-        self.emails += other.emails
-        self.events += other.events
-        self.push += other.push
+        for event in result.events:
+            _EFFECTS[type(event)](self, participant, event)
 
     def persist(self) -> None:
         """Write everything collected (participants are saved by the caller first)."""
@@ -263,46 +246,6 @@ def _completed(advance: Advance, participant: Participant, event: runtime.Comple
 def _failed(advance: Advance, participant: Participant, event: runtime.Failed) -> None:
     participant.completed_at = timezone.now()
     logger.info("Participant %s failed at %s: %s", participant.pk, event.node_id, event.reason)
-
-
-@effect(runtime.SaveAttribute)
-def _save_attribute(advance: Advance, participant: Participant, event: runtime.SaveAttribute) -> None:
-    # Raises AttributeRefused: the answer is refused and nothing of it is kept.
-    attribute_save(person=participant.person, key=event.key, result=event.result, display=event.display_value)
-
-
-def _note(participant: Participant, node_id: str, note: str) -> None:
-    """Add a line to the history entry of `node_id` (the latest one) in the participant's state."""
-    for entry in reversed(participant.state.get("history", [])):
-        if entry["node_id"] == node_id:
-            entry["note"] = (entry.get("note", "") + " " + note).strip()
-            return
-
-
-@effect(runtime.UpdatePerson)
-def _update_person(advance: Advance, participant: Participant, event: runtime.UpdatePerson) -> None:
-    try:
-        attributes_write(person=participant.person, values=event.values)
-    except AttributeRefused as exc:
-        # All or nothing: nothing was written; the flow goes on and the reason stays in its history.
-        _note(participant, event.node_id, f"Not updated: {exc}")
-
-
-@effect(runtime.UpdateTags)
-def _update_tags(advance: Advance, participant: Participant, event: runtime.UpdateTags) -> None:
-    person: Person = participant.person
-    wanted = set(event.add) | set(event.remove)
-    tags = {tag.pk: tag for tag in Tag.objects.filter(pk__in=wanted)}
-    missing = wanted - set(tags)
-    if missing:
-        _note(participant, event.node_id, f"Tags no longer there: {sorted(missing)}")
-    with transaction.atomic():
-        add = [tags[t] for t in event.add if t in tags]
-        remove = [tags[t] for t in event.remove if t in tags]
-        if add:
-            person_tags_add(person=person, tags=add)
-        if remove:
-            person_tags_remove(person=person, tags=remove)
 
 
 @effect(runtime.CallUrl)

@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from engine import effects
 from engine.assets import PersonAssets
-from engine.attributes import AttributeRefused
 from engine.core import runtime
 from engine.core.definition import FlowDefinition
 from engine.core.elements.predefined_audience import AUDIENCE_KEYS
@@ -46,11 +45,13 @@ class AnswerRefused(Exception):
 
 
 def run_kwargs(participant: Participant, snapshot: dict, now: datetime) -> dict:
-    """The person, seed and assets the core runs this participant with."""
+    """The person, seed and assets the core runs this participant with (changes to the person are
+    labelled with the flow on their timeline)."""
+    source = f"flow:{participant.version.flow_id}"
     return {
         "person": snapshot,
         "seed": participant.person_id,
-        "assets": PersonAssets(participant.person_id, now),
+        "assets": PersonAssets(participant.person, now, source=source),
     }
 
 
@@ -311,11 +312,7 @@ def participant_answer(
     message_reply_create(message, participant_id=participant.pk)
 
     advance = effects.Advance(push=[message.pk])
-    try:
-        advance.take(participant, result, old_history_len=old_len)
-    except AttributeRefused as exc:
-        # Raised out of the transaction: nothing of this answer is kept.
-        raise AnswerRefused(str(exc), code="invalid") from None
+    advance.take(participant, result, old_history_len=old_len)
     participant.save(update_fields=effects.PARTICIPANT_FIELDS)
     advance.persist()
     return message

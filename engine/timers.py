@@ -23,17 +23,53 @@ from flowdesigner.models import Flow, FlowVersion
 from people.selectors import person_snapshots
 
 logger = logging.getLogger(__name__)
-PERSON_WRITES = (runtime.UpdatePerson, runtime.UpdateTags, runtime.SaveAttribute)
 
 
 def timers_fire(*, limit: int | None = None) -> int:
-    """Wake up to `limit` due participants (earliest first) in one transaction; returns how many."""
+    """Wake up to `limit` due participants (earliest first) in one transaction; returns how many.
+
+    If the batch fails unexpectedly, its participants are woken one per transaction instead, and one
+    that still fails is marked failed with the reason: one bad participant never holds up the others."""
     limit = limit or settings.TIMER_BATCH_SIZE
+    try:
+        return _fire(limit)
+    except Exception:
+        logger.exception("A timer batch failed; waking its participants one by one")
+    now = timezone.now()
+    due = Participant.objects.filter(wake_at__lte=now, status=Participant.Status.WAITING).order_by("wake_at")
+    fired = 0
+    for pk in list(due.values_list("pk", flat=True)[:limit]):
+        try:
+            fired += _fire(1, pk=pk)
+        except Exception as exc:
+            logger.exception("Participant %s could not be woken", pk)
+            _fail(pk, exc)
+            fired += 1
+    return fired
+
+
+def _fail(pk: int, exc: Exception) -> None:
+    """Mark a participant that cannot be woken failed, with the reason in its history."""
+    with transaction.atomic():
+        participant = Participant.objects.select_for_update().get(pk=pk)
+        state = participant.state
+        state.update(status="failed", wait=None)
+        if state.get("history"):
+            state["history"][-1]["note"] = f"Failed: {type(exc).__name__}: {exc}"[:300]
+        participant.status = Participant.Status.FAILED
+        participant.wake_at, participant.wait_kind, participant.wait_event = None, "", ""
+        participant.completed_at = timezone.now()
+        participant.save(update_fields=effects.PARTICIPANT_FIELDS)
+
+
+def _fire(limit: int, *, pk: int | None = None) -> int:
     now = timezone.now()
     with transaction.atomic():
         due = Participant.objects.filter(wake_at__lte=now, status=Participant.Status.WAITING).order_by(
             "wake_at"
         )
+        if pk is not None:
+            due = due.filter(pk=pk)
         if connection.vendor == "postgresql":
             due = due.select_for_update(skip_locked=True, of=("self",))
         # Versions (and their flows) are read once per batch, not joined to every row: a join would
@@ -74,25 +110,7 @@ def _wake(participant: Participant, snapshot: dict, *, now, advance: effects.Adv
         if participant.wake_at is not None and participant.wake_at <= now:
             participant.wake_at = None  # never due by its own state: do not spin on it
         return
-    if not any(isinstance(event, PERSON_WRITES) for event in result.events):
-        advance.take(participant, result, old_history_len=old_len)
-        return
-    # Writes to the person get a savepoint of their own, so one that fails unexpectedly fails only
-    # this participant, not the batch (a savepoint for every participant would cost a fifth of a wake).
-    own = effects.Advance()
-    state_before = participant.state
-    try:
-        with transaction.atomic():
-            own.take(participant, result, old_history_len=old_len)
-    except Exception as exc:
-        logger.exception("Participant %s could not be woken", participant.pk)
-        participant.state = {**state_before, "status": "failed", "wait": None}
-        participant.status = Participant.Status.FAILED
-        participant.wake_at, participant.wait_kind, participant.wait_event = None, "", ""
-        participant.completed_at = now
-        participant.state["history"][-1]["note"] = f"Failed: {type(exc).__name__}: {exc}"[:300]
-        return
-    advance.merge(own)
+    advance.take(participant, result, old_history_len=old_len)
 
 
 def run(stop: threading.Event, *, poll_seconds: float) -> None:

@@ -422,6 +422,35 @@ def test_a_condition_mixing_a_flow_variable_and_a_tag(launch):
     assert texts_of(cid) == ["Branch otherwise"]
 
 
+def test_a_split_right_after_add_tag_and_update_person_sees_the_changes(launch):
+    """Tag and profile changes are made as the steps run, so a split in the same advance sees them."""
+    people_services.attribute_definition_create(key="plan", label="Plan", data_type="TEXT", number_kind="")
+    vip = TagFactory(name="VIP")
+    ann = people_services.person_create(first_name="Ann")
+    rules = {
+        "op": "and",
+        "rules": [
+            {"tag": vip.pk, "operator": "has"},
+            {"attribute": "plan", "operator": "is", "value": "gold"},
+        ],
+    }
+    doc = branches_flow(("vip", rules))
+    doc["nodes"][0]["exits"]["next"] = "tag"
+    doc["nodes"] += [
+        node("tag", "update_tags", {"add": [vip.pk]}, {"next": "upd"}),
+        node(
+            "upd",
+            "update_person",
+            {"updates": [{"attribute": "plan", "action": "set", "source": "value", "value": "gold"}]},
+            {"next": "split"},
+        ),
+    ]
+
+    launch(doc, ann)
+
+    assert texts_of(ann) == ["Branch vip"]
+
+
 # --- update person and tags ---------------------------------------------------------------------------------
 
 

@@ -58,18 +58,6 @@ class SendMessage:
 
 
 @dataclass(frozen=True)
-class SaveAttribute:
-    """A form answer is to be saved into the person's attribute `key` (a standard field such as first_name,
-    or a custom attribute). The caller converts and validates it for the attribute and refuses the answer,
-    changing nothing, when the person's data does not accept it."""
-
-    node_id: str
-    key: str
-    result: dict  # the form result {"type", "value"}
-    display_value: str
-
-
-@dataclass(frozen=True)
 class FlushResults:
     """A Send results element was passed: deliver the results collected so far (Rogerthat resultsFlush)."""
 
@@ -104,24 +92,6 @@ class Failed:
 
 
 @dataclass(frozen=True)
-class UpdatePerson:
-    """Set (or, with None, clear) person attributes: `values` maps attribute key -> value as text/JSON.
-    Applied through people.services in the same transaction; all or nothing."""
-
-    node_id: str
-    values: dict
-
-
-@dataclass(frozen=True)
-class UpdateTags:
-    """Add and remove tags (by id) on the person, through people.services in the same transaction."""
-
-    node_id: str
-    add: tuple[int, ...]
-    remove: tuple[int, ...]
-
-
-@dataclass(frozen=True)
 class CallUrl:
     """Make an HTTP request on the participant's behalf; the participant waits at `node_id` until the
     outcome comes back as a reply {"node_id", "call": {"ok", "status", "body", "error"}}."""
@@ -135,17 +105,7 @@ class CallUrl:
     retries: int
 
 
-Event = (
-    SendMessage
-    | SaveAttribute
-    | FlushResults
-    | EmailResults
-    | Completed
-    | Failed
-    | UpdatePerson
-    | UpdateTags
-    | CallUrl
-)
+Event = SendMessage | FlushResults | EmailResults | Completed | Failed | CallUrl
 
 
 # --- waits: what a waiting participant waits for ----------------------------------------------------
@@ -171,19 +131,44 @@ class Wait:
 
 
 class Assets(Protocol):
-    """What the core may ask the outside world while running an element (the Django side implements it
-    against the database). Pure functions of the participant's moment: no writes."""
+    """The person as a running flow sees it, beyond the snapshot in `Context.person` (the Django side
+    implements it against the database, engine/assets.py): questions (`person_matches`), and changes
+    that the rest of the same advance must see (a Condition split right after "add tag VIP" finds the
+    tag). Changes are made in the caller's transaction, so a rolled-back advance changes nothing; each
+    returns None when done, or the reason it was refused (nothing changed)."""
 
     def person_matches(self, rules: dict) -> bool:
         """Whether the person matches a people rule document (docs/segments.md) now."""
         ...
 
+    def update_person(self, values: dict) -> str | None:
+        """Set (None: clear) attributes {key: value}, all or nothing."""
+        ...
+
+    def update_tags(self, add: tuple[int, ...], remove: tuple[int, ...]) -> str | None:
+        """Add and remove tags by id."""
+        ...
+
+    def save_answer(self, key: str, result: dict, display: str) -> str | None:
+        """Save a form answer (its typed result {"type", "value"}) into attribute `key`."""
+        ...
+
 
 class NoAssets:
-    """Assets for callers that have no database (tests of the core, previews): matches nobody."""
+    """Assets for callers that have no database (tests of the core, previews): matches nobody, and
+    accepts changes without keeping them."""
 
     def person_matches(self, rules: dict) -> bool:
         return False
+
+    def update_person(self, values: dict) -> str | None:
+        return None
+
+    def update_tags(self, add: tuple[int, ...], remove: tuple[int, ...]) -> str | None:
+        return None
+
+    def save_answer(self, key: str, result: dict, display: str) -> str | None:
+        return None
 
 
 # --- the element contract -------------------------------------------------------------------------------

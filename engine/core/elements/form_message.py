@@ -12,7 +12,6 @@ from engine.core.elements import (
     Context,
     ElementType,
     InvalidReply,
-    SaveAttribute,
     SendMessage,
     Step,
     register,
@@ -221,7 +220,6 @@ class FormMessage(ElementType):
         if button not in (POSITIVE, NEGATIVE):
             raise InvalidReply("Answer a form with its positive or negative button")
         form_result, display = None, form[f"{button}_caption"]
-        events = []
         if button == POSITIVE:
             form_result, display = widgets.form_value(
                 form["widget"], reply.get("value"), files=reply.get("files"), now=ctx.now
@@ -230,7 +228,10 @@ class FormMessage(ElementType):
             if save_to and save_to["kind"] == "variable":
                 ctx.variables[save_to["name"]] = form_result["value"]
             elif save_to and save_to["kind"] == "attribute":
-                events.append(SaveAttribute(node.id, save_to["key"], form_result, display))
+                refused = ctx.assets.save_answer(save_to["key"], form_result, display)
+                if refused:
+                    # The person's data does not take it: the answer is refused, nothing changes.
+                    raise InvalidReply(refused)
                 if save_to["key"] in ctx.person:
                     # Messages later in this advance greet the person with what they just entered.
                     ctx.person[save_to["key"]] = form_result["value"]
@@ -246,4 +247,4 @@ class FormMessage(ElementType):
             "received_at": ctx.entered_at,
             "acknowledged_at": ctx.now.isoformat(),
         }
-        return Step.follow(button, *events, result=result)
+        return Step.follow(button, result=result)

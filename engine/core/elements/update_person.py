@@ -1,6 +1,7 @@
 """Update person: set or clear standard and custom attributes from a constant, a flow variable or a
-template. The values are applied through people.services (so they are checked for the attribute's type
-and emit change events), all or nothing."""
+template. The values are written through the assets (people.services on the Django side: checked for
+the attribute's type, change events), all or nothing, at once, so later steps of the same advance see
+them; a refused update changes nothing and the reason goes into the participant's history."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from engine.core import template
 from engine.core import variables as flow_variables
-from engine.core.elements import Context, ElementType, Step, UpdatePerson, register
+from engine.core.elements import Context, ElementType, Step, register
 from engine.core.issues import Issue
 
 if TYPE_CHECKING:
@@ -115,6 +116,9 @@ class UpdatePersonElement(ElementType):
                     return Step.fail(f'The template for {key} in "{node.id}" could not be rendered: {exc}')
             else:
                 values[key] = value
+        refused = ctx.assets.update_person(values)
+        if refused:
+            return Step.follow("next", note=f"Not updated: {refused}")
         # Later texts in this advance see the new values.
-        ctx.person.update({k: v for k, v in values.items() if k in ctx.person or k.isidentifier()})
-        return Step.follow("next", UpdatePerson(node_id=node.id, values=values))
+        ctx.person.update(values)
+        return Step.follow("next")

@@ -1,11 +1,12 @@
-"""Add / remove tags: tags (by id) added to and removed from the person through people.services, so each
-change lands on their timeline and emits a change event."""
+"""Add / remove tags: tags (by id) added to and removed from the person through the assets
+(people.services on the Django side: each change lands on their timeline and emits a change event), at
+once, so later steps of the same advance see them."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.core.elements import Context, ElementType, Step, UpdateTags, register
+from engine.core.elements import Context, ElementType, Step, register
 from engine.core.issues import Issue
 
 if TYPE_CHECKING:
@@ -43,7 +44,9 @@ class UpdateTagsElement(ElementType):
     def enter(self, node: Node, ctx: Context) -> Step:
         add = tuple(node.config.get("add", []))
         remove = tuple(node.config.get("remove", []))
-        # Later conditions in this advance see the new tags (the snapshot's "tag_ids").
+        refused = ctx.assets.update_tags(add, remove)
+        if refused:
+            return Step.follow("next", note=f"Tags not changed: {refused}")
         tags = set(ctx.person.get("tag_ids") or []) | set(add)
         ctx.person["tag_ids"] = sorted(tags - set(remove))
-        return Step.follow("next", UpdateTags(node_id=node.id, add=add, remove=remove))
+        return Step.follow("next")

@@ -40,3 +40,27 @@ def example_flow() -> dict:
 def node(doc: dict, node_id: str) -> dict:
     """The raw node dict with that id, for tests to mutate."""
     return next(n for n in doc["nodes"] if n["id"] == node_id)
+
+
+class RecordingAssets:
+    """A stand-in for the Assets interface (engine.core.elements.Assets): records the changes asked of
+    the person and refuses them with `refuse` (a reason) when set. Matches nobody."""
+
+    def __init__(self, *, refuse: str | None = None) -> None:
+        self.refuse = refuse
+        self.changes: list[tuple] = []
+
+    def person_matches(self, rules: dict) -> bool:
+        return False
+
+    def update_person(self, values: dict) -> str | None:
+        self.changes.append(("update_person", values))
+        return self.refuse
+
+    def update_tags(self, add: tuple, remove: tuple) -> str | None:
+        self.changes.append(("update_tags", add, remove))
+        return self.refuse
+
+    def save_answer(self, key: str, result: dict, display: str) -> str | None:
+        self.changes.append(("save_answer", key, result, display))
+        return self.refuse

@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from engine.core.definition import load
-from engine.core.runtime import InvalidReply, SaveAttribute, SendMessage, resume, start
+from engine.core.runtime import InvalidReply, SendMessage, resume, start
 from engine.core.validate import validate
 from engine.core.widgets import form_value
-from tests.engine.core import example_flow, node
+from tests.engine.core import RecordingAssets, example_flow, node
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=3)
@@ -422,20 +422,37 @@ def test_a_negative_answer_carries_no_value_and_saves_nothing():
     )
 
 
-def test_saving_into_an_attribute_is_an_event_and_later_texts_see_the_new_value():
+def test_saving_into_an_attribute_goes_through_the_assets_and_later_texts_see_the_new_value():
     doc = form_flow({"type": "text_line"}, save_to={"kind": "attribute", "key": "first_name"})
     node(doc, "m2")["config"]["text"] = "Thanks {{ person.first_name }}"
     defn, started = run_to_form(doc)
+    assets = RecordingAssets()
     done = resume(
         defn,
         started.state,
         reply={"node_id": "m1", "button_id": "positive", "value": "Annie"},
         now=T1,
         person={"first_name": "Ann"},
+        assets=assets,
     )
-    save, sent = done.events
-    assert save == SaveAttribute("m1", "first_name", {"type": "unicode_result", "value": "Annie"}, "Annie")
+    assert assets.changes == [
+        ("save_answer", "first_name", {"type": "unicode_result", "value": "Annie"}, "Annie")
+    ]
+    (sent,) = done.events
     assert sent.text == "Thanks Annie"
+
+
+def test_an_answer_the_attribute_refuses_is_refused():
+    doc = form_flow({"type": "text_line"}, save_to={"kind": "attribute", "key": "email"})
+    defn, started = run_to_form(doc)
+    with pytest.raises(InvalidReply, match="not an email address"):
+        resume(
+            defn,
+            started.state,
+            reply={"node_id": "m1", "button_id": "positive", "value": "nope"},
+            now=T1,
+            assets=RecordingAssets(refuse="Your answer cannot be saved as Email: not an email address"),
+        )
 
 
 @pytest.mark.parametrize(

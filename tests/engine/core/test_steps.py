@@ -16,13 +16,12 @@ from engine.core.runtime import (
     InvalidReply,
     SendMessage,
     StaleReply,
-    UpdatePerson,
-    UpdateTags,
     resume,
     start,
     wake,
 )
 from engine.core.validate import validate
+from tests.engine.core import RecordingAssets
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 # Monday 10 March 2025, 08:00 UTC = 09:00 in Brussels (CET, UTC+1; summer time starts on 30 March).
@@ -498,9 +497,11 @@ def test_quiet_hours_hold_only_messages_not_the_steps_before_them():
         send_window=DAYTIME,
     )
 
-    held = begin(doc, now=local(2025, 3, 10, 22, 0))
+    assets = RecordingAssets()
+    held = begin(doc, now=local(2025, 3, 10, 22, 0), assets=assets)
 
-    assert held.events == [UpdateTags(node_id="tags", add=(5,), remove=())]
+    assert assets.changes == [("update_tags", (5,), ())]
+    assert held.events == []
     assert held.state["wait"]["kind"] == "quiet_hours"
 
 
@@ -750,22 +751,44 @@ def test_update_person_sets_values_from_constants_variables_and_templates():
         variables={"points": "number"},
     )
 
-    result = begin(doc, person={**ALICE, "nickname": "Al"}, variables={"points": 12, "town": "Brugge"})
-
-    assert result.events[0] == UpdatePerson(
-        node_id="upd",
-        values={"city": "Gent", "score": 12, "greeting": "Hi Alice from Brugge", "nickname": None},
+    assets = RecordingAssets()
+    result = begin(
+        doc, person={**ALICE, "nickname": "Al"}, variables={"points": 12, "town": "Brugge"}, assets=assets
     )
+
+    assert assets.changes == [
+        ("update_person", {"city": "Gent", "score": 12, "greeting": "Hi Alice from Brugge", "nickname": None})
+    ]
     # The messages after it see the new values.
-    assert result.events[1].text == "Hi Alice from Brugge, now in Gent"
+    assert result.events[0].text == "Hi Alice from Brugge, now in Gent"
+
+
+def test_a_refused_update_changes_nothing_the_flow_sees_and_says_why():
+    doc = flow(
+        {
+            "id": "upd",
+            "type": "update_person",
+            "config": {
+                "updates": [{"attribute": "city", "action": "set", "source": "value", "value": "Gent"}]
+            },
+            "exits": {"next": "m"},
+        },
+        message("m", "Still in {{ person.city }}"),
+    )
+
+    result = begin(doc, person={**ALICE, "city": "Brugge"}, assets=RecordingAssets(refuse="City is too long"))
+
+    assert result.events[0].text == "Still in Brugge"
+    assert result.state["history"][1]["note"] == "Not updated: City is too long"
 
 
 def test_update_tags_adds_and_removes():
     doc = flow({"id": "tags", "type": "update_tags", "config": {"add": [5, 6], "remove": [3]}})
 
-    result = begin(doc)
+    assets = RecordingAssets()
+    result = begin(doc, person={**ALICE, "tag_ids": [3, 9]}, assets=assets)
 
-    assert result.events[0] == UpdateTags(node_id="tags", add=(5, 6), remove=(3,))
+    assert assets.changes == [("update_tags", (5, 6), (3,))]
     assert exit_name(result) == "next"
 
 
