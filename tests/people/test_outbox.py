@@ -211,3 +211,17 @@ def test_the_relay_leaves_an_event_without_handler_untouched(settings, django_ca
         event = outbox.publish("test.nobody_handles_this", {"n": 1})
     event = pending(event)
     assert (event.attempts, event.claimed_until, event.done_at) == (0, None, None)
+
+
+def test_operators_see_given_up_events_in_the_admin(client, settings, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
+    OutboxEvent.objects.create(
+        topic="callback.deliver", payload={}, dead_at=timezone.now(), last_error="boom 10"
+    )
+    OutboxEvent.objects.create(topic="launch.run", payload={}, done_at=timezone.now())
+    client.force_login(admin)
+    response = client.get("/admin/outbox/outboxevent/?state=dead")
+    assert [(e.topic, e.last_error) for e in response.context["cl"].result_list] == [
+        ("callback.deliver", "boom 10")
+    ]
+    assert "boom 10" in response.content.decode()
