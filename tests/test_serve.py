@@ -1,4 +1,5 @@
-"""`manage.py serve` (what `make run` starts): daphne + qcluster together, stopped together."""
+"""`manage.py serve` (what `make run` starts): daphne, the engine worker and the qcluster together,
+stopped together."""
 
 import base64
 import os
@@ -72,9 +73,10 @@ def test_serve_answers_pages_schema_and_websocket_and_ctrl_c_stops_everything():
             os.killpg(serve.pid, signal.SIGKILL)
     output = serve.stdout.read().decode()
     assert f"running at http://127.0.0.1:{port}/" in output
+    assert "Worker running: outbox, timers" in output
     with pytest.raises(OSError):
         get(f"http://127.0.0.1:{port}/login/")
-    # Nothing of the group is left running: daphne and the qcluster stopped with serve.
+    # Nothing of the group is left running: daphne, the worker and the qcluster stopped with serve.
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -83,4 +85,4 @@ def test_serve_answers_pages_schema_and_websocket_and_ctrl_c_stops_everything():
             break
         time.sleep(0.2)
     else:
-        pytest.fail("daphne or the qcluster kept running after serve stopped")
+        pytest.fail("daphne, the worker or the qcluster kept running after serve stopped")
