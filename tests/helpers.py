@@ -75,3 +75,18 @@ def last_outbox_id() -> int:
     from people.outbox.models import OutboxEvent
 
     return OutboxEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def timer_due(participant) -> None:
+    """What the passing of time does to a waiting participant: its timer is now due. The indexed column
+    the timer worker selects by and the participant's state the core reads both say when; both move."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from engine.models import Participant
+
+    due = timezone.now() - timedelta(seconds=1)
+    state = Participant.objects.get(pk=participant.pk).state
+    state["wait"]["wake_at"] = due.isoformat()
+    Participant.objects.filter(pk=participant.pk).update(wake_at=due, state=state)

@@ -23,7 +23,7 @@ from people.outbox.models import OutboxEvent
 from people.outbox.worker import drain
 from people.selectors import person_attributes, person_timeline
 from tests.factories import FlowFactory, TagFactory
-from tests.helpers import CallbackReceiver
+from tests.helpers import CallbackReceiver, timer_due
 
 pytestmark = pytest.mark.django_db
 
@@ -121,15 +121,6 @@ def fire(django_capture_on_commit_callbacks):
             return timers_fire()
 
     return run
-
-
-def timer_due(participant: Participant) -> None:
-    """What the passing of time does to a waiting participant: its timer is now due. The indexed column the
-    timer worker selects by and the participant's state the core reads both say when; both move."""
-    due = timezone.now() - timedelta(seconds=1)
-    state = Participant.objects.get(pk=participant.pk).state
-    state["wait"]["wake_at"] = due.isoformat()
-    Participant.objects.filter(pk=participant.pk).update(wake_at=due, state=state)
 
 
 def participant_of(person) -> Participant:

@@ -18,6 +18,7 @@ DEMO_USERS = [
 DEMO_TAG = "demo"
 DEMO_PEOPLE = 300
 DEMO_FLOW = "Demo: event invitation"
+DEMO_FEEDBACK_FLOW = "Demo: feedback with a reminder"
 
 
 def demo_definition(tag_id: int) -> dict:
@@ -63,6 +64,80 @@ def demo_definition(tag_id: int) -> dict:
     }
 
 
+def feedback_definition(tag_id: int, promoter_tag_id: int) -> dict:
+    """Timers at work: a question that reminds after 2 minutes without an answer, a tag for happy
+    people, a pause of one minute, and a split on that tag."""
+
+    def node(id: str, type: str, config: dict, exits: dict | None = None) -> dict:
+        return {"id": id, "type": type, "config": config, "exits": exits or {}}
+
+    def question(text: str) -> dict:
+        return {
+            "text": text,
+            "buttons": [{"id": "good", "caption": "Loved it"}, {"id": "bad", "caption": "Not really"}],
+            "timeout": {"amount": 2, "unit": "minutes"},
+        }
+
+    promoter = {"op": "and", "rules": [{"tag": promoter_tag_id, "operator": "has"}]}
+    return {
+        "spec_version": 1,
+        "nodes": [
+            node("audience", "predefined_audience", {"tags": [tag_id]}, {"next": "ask"}),
+            node(
+                "ask",
+                "message",
+                question("Hi {{ person.first_name }}! How was the event?"),
+                {"good": "tag", "bad": "sorry", "no_answer": "remind"},
+            ),
+            node(
+                "remind",
+                "message",
+                question("Just a reminder: how was the event?"),
+                {"good": "tag", "bad": "sorry", "no_answer": "silent"},
+            ),
+            node("tag", "update_tags", {"add": [promoter_tag_id]}, {"next": "pause"}),
+            node(
+                "pause",
+                "wait",
+                {"mode": "duration", "duration": {"amount": 1, "unit": "minutes"}},
+                {"next": "split"},
+            ),
+            node(
+                "split",
+                "condition_split",
+                {"branches": [{"id": "promoter", "name": "Promoter", "rules": promoter}]},
+                {"promoter": "code", "otherwise": "happy"},
+            ),
+            node(
+                "code",
+                "message",
+                {
+                    "text": "Thanks! Here is 10% off next time: EVENT10",
+                    "buttons": [{"id": "ok", "caption": "OK"}],
+                },
+                {"ok": "happy"},
+            ),
+            node("sorry", "exit", {"name": "Unhappy"}),
+            node("silent", "exit", {"name": "No answer"}),
+            node("happy", "exit", {"name": "Happy"}),
+        ],
+        "ui": {
+            "nodes": {
+                "audience": {"x": 0, "y": 160},
+                "ask": {"x": 260, "y": 140},
+                "remind": {"x": 560, "y": 300},
+                "tag": {"x": 560, "y": 40},
+                "pause": {"x": 840, "y": 40},
+                "split": {"x": 1100, "y": 40},
+                "code": {"x": 1380, "y": 0},
+                "sorry": {"x": 860, "y": 220},
+                "silent": {"x": 860, "y": 380},
+                "happy": {"x": 1660, "y": 60},
+            }
+        },
+    }
+
+
 class Command(BaseCommand):
     help = "Create demo users, people and a published demo flow (idempotent)."
 
@@ -93,6 +168,11 @@ class Command(BaseCommand):
 
         if not Flow.objects.filter(name=DEMO_FLOW).exists():
             flow = flow_services.flow_create(name=DEMO_FLOW, definition=demo_definition(tag.pk))
+            flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
+        if not Flow.objects.filter(name=DEMO_FEEDBACK_FLOW).exists():
+            promoter, _ = Tag.objects.get_or_create(name="promoter")
+            definition = feedback_definition(tag.pk, promoter.pk)
+            flow = flow_services.flow_create(name=DEMO_FEEDBACK_FLOW, definition=definition)
             flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
 
         self.stdout.write("Demo logins (username / password):")

@@ -1,0 +1,52 @@
+"""`manage.py demo_data` (run by `make run`): both demo flows published, and the feedback flow's timers,
+tag and split do what its canvas shows."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from engine import services as engine_services
+from engine.models import Participant
+from engine.timers import timers_fire
+from flowdesigner.management.commands.demo_data import DEMO_FEEDBACK_FLOW, DEMO_FLOW
+from flowdesigner.models import Flow
+from messaging.models import Message
+from people.models import Person
+from tests.helpers import timer_due
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_twice_publishes_both_flows_once():
+    call_command("demo_data", stdout=io.StringIO())
+    call_command("demo_data", stdout=io.StringIO())
+    for name in (DEMO_FLOW, DEMO_FEEDBACK_FLOW):
+        assert Flow.objects.get(name=name).versions.count() == 1
+
+
+def test_the_feedback_demo_reminds_tags_pauses_and_rewards(django_capture_on_commit_callbacks):
+    call_command("demo_data", stdout=io.StringIO())
+    erin = Person.objects.get(email="enduser@example.com")
+    version = Flow.objects.get(name=DEMO_FEEDBACK_FLOW).latest_version
+    with django_capture_on_commit_callbacks(execute=True):
+        engine_services.launch_create(version=version, audience={"persons": [erin.pk]})
+    participant = Participant.objects.get(person=erin)
+
+    timer_due(participant)  # two minutes without an answer
+    with django_capture_on_commit_callbacks(execute=True):
+        assert timers_fire() == 1
+    reminder = Message.objects.get(person=erin, text="Just a reminder: how was the event?")
+    with django_capture_on_commit_callbacks(execute=True):
+        engine_services.participant_answer(message_id=reminder.pk, button_id="good", person=erin)
+    assert erin.tags.filter(name="promoter").exists()
+
+    timer_due(participant)  # the one-minute pause
+    with django_capture_on_commit_callbacks(execute=True):
+        timers_fire()
+    texts = list(Message.objects.filter(person=erin, direction="out").values_list("text", flat=True))
+    assert texts == [
+        "Hi Erin! How was the event?",
+        "Just a reminder: how was the event?",
+        "Thanks! Here is 10% off next time: EVENT10",
+    ]
