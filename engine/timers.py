@@ -74,7 +74,7 @@ def _fire(limit: int, *, pk: int | None = None) -> int:
             due = due.select_for_update(skip_locked=True, of=("self",))
         # Versions (and their flows) are read once per batch, not joined to every row: a join would
         # decode each version's definition and each flow's draft once per participant.
-        participants = list(due.select_related("person")[:limit])
+        participants = list(due.select_related("person", "launch")[:limit])
         if not participants:
             return 0
         versions = FlowVersion.objects.in_bulk({p.version_id for p in participants})
