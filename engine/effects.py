@@ -147,6 +147,19 @@ class Advance:
         for event in result.events:
             _EFFECTS[type(event)](self, participant, event)
 
+    def deliver(self, participant: Participant, kind: str, payload: dict) -> None:
+        """A signed POST of `payload` to the flow's callback URL, sent by the outbox after persist()."""
+        flow = participant.version.flow
+        self.deliveries.append(
+            CallbackDelivery(
+                flow=flow,
+                participant=participant,
+                kind=kind,
+                url=flow.callback_url,
+                body=delivery_body(payload),
+            )
+        )
+
     def persist(self) -> None:
         """Write everything collected (participants are saved by the caller first)."""
         messages_queue(self.messages, also_push=self.push)
@@ -189,18 +202,9 @@ def _send_message(advance: Advance, participant: Participant, event: runtime.Sen
 
 @effect(runtime.FlushResults)
 def _flush(advance: Advance, participant: Participant, event: runtime.FlushResults) -> None:
-    flow = participant.version.flow
-    if flow.callback_url:
+    if participant.version.flow.callback_url:
         payload = results_payload(participant, kind="flush", node_id=event.node_id)
-        advance.deliveries.append(
-            CallbackDelivery(
-                flow=flow,
-                participant=participant,
-                kind=CallbackDelivery.Kind.FLUSH,
-                url=flow.callback_url,
-                body=delivery_body(payload),
-            )
-        )
+        advance.deliver(participant, CallbackDelivery.Kind.FLUSH, payload)
 
 
 @effect(runtime.EmailResults)
@@ -222,8 +226,7 @@ def _email(advance: Advance, participant: Participant, event: runtime.EmailResul
 @effect(runtime.Completed)
 def _completed(advance: Advance, participant: Participant, event: runtime.Completed) -> None:
     participant.completed_at = timezone.now()
-    flow = participant.version.flow
-    if flow.callback_url:
+    if participant.version.flow.callback_url:
         payload = results_payload(
             participant,
             kind="end",
@@ -231,15 +234,7 @@ def _completed(advance: Advance, participant: Participant, event: runtime.Comple
             exit_name=event.exit_name,
             wait_for_follow_up=event.wait_for_follow_up,
         )
-        advance.deliveries.append(
-            CallbackDelivery(
-                flow=flow,
-                participant=participant,
-                kind=CallbackDelivery.Kind.END,
-                url=flow.callback_url,
-                body=delivery_body(payload),
-            )
-        )
+        advance.deliver(participant, CallbackDelivery.Kind.END, payload)
 
 
 @effect(runtime.Failed)

@@ -3,7 +3,6 @@ Call URL requests, and events that participants wait for."""
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import timedelta
 
@@ -12,11 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from engine import callbacks, effects, safe_http, services
-from engine.core import runtime
-from engine.definitions import version_definition
 from engine.models import Participant
 from people import changes, outbox
-from people.selectors import person_snapshots
 
 logger = logging.getLogger(__name__)
 # Longest response body a Call URL keeps (JSON paths are read from it).
@@ -85,7 +81,7 @@ def on_call_url(payload: dict, event_id: int) -> None:
                 available_at=timezone.now() + call_backoff(attempt),
             )
         return
-    participant_resume(
+    services.participant_resume(
         participant_id, reply={"node_id": node_id, "call": outcome}, step_count=payload["step_count"]
     )
 
@@ -98,43 +94,6 @@ def _waits_for_call(participant_id: int, node_id: str, step_count: int) -> bool:
         wait_kind="call",
         step_count=step_count,
     ).exists()
-
-
-@transaction.atomic
-def participant_resume(participant_id: int, *, reply: dict, step_count: int | None = None) -> bool:
-    """Resume one participant at the node it waits at with `reply` (an event, a call's outcome), under
-    its row lock. False (nothing done) when it no longer waits there: a duplicate or stale delivery."""
-    participant = (
-        Participant.objects.select_for_update(of=("self",))
-        .select_related("person", "version__flow", "launch")
-        .filter(pk=participant_id)
-        .first()
-    )
-    if participant is None or participant.status != Participant.Status.WAITING:
-        return False
-    if participant.current_node != reply["node_id"] or (
-        step_count is not None and participant.step_count != step_count
-    ):
-        return False
-    now = timezone.now()
-    snapshot = person_snapshots([participant.person_id])[participant.person_id]
-    old_len = len(participant.state.get("history", []))
-    try:
-        result = runtime.resume(
-            version_definition(participant.version),
-            participant.state,
-            reply=reply,
-            now=now,
-            **services.run_kwargs(participant, snapshot, now),
-        )
-    except runtime.ReplyError as exc:
-        logger.info("Participant %s did not take %s: %s", participant_id, reply, exc)
-        return False
-    advance = effects.Advance()
-    advance.take(participant, result, old_history_len=old_len)
-    participant.save(update_fields=effects.PARTICIPANT_FIELDS)
-    advance.persist()
-    return True
 
 
 # --- events participants wait for --------------------------------------------------------------------
@@ -155,6 +114,4 @@ def on_person_changed(payload: dict, event_id: int) -> None:
                 "properties": change.get("properties") or {},
                 "occurred_at": change.get("occurred_at"),
             }
-            participant_resume(
-                participant_id, reply={"node_id": node_id, "event": json.loads(json.dumps(event))}
-            )
+            services.participant_resume(participant_id, reply={"node_id": node_id, "event": event})

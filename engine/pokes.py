@@ -112,17 +112,9 @@ def poke_start(*, poke: Poke, person: Person, source: PokeSource, now: datetime 
     flow = poke.flow
     if flow.callback_url:
         payload = poke_payload(participant, poke=poke, source=source, poked_at=now)
-        effects.Advance(
-            deliveries=[
-                CallbackDelivery(
-                    flow=flow,
-                    participant=participant,
-                    kind=CallbackDelivery.Kind.POKE,
-                    url=flow.callback_url,
-                    body=effects.delivery_body(payload),
-                )
-            ]
-        ).persist()
+        advance = effects.Advance()
+        advance.deliver(participant, CallbackDelivery.Kind.POKE, payload)
+        advance.persist()
     return PokeStart(participant=participant, started=True)
 
 

@@ -6,6 +6,7 @@ the outbox in the same transaction (engine/effects.py): nothing is sent for a ch
 back, and nothing committed is lost when a process dies.
 """
 
+import logging
 import time
 import uuid
 from datetime import datetime
@@ -31,6 +32,7 @@ from people.models import Person, Segment
 from people.selectors import person_snapshots, segment_persons
 
 LAUNCH_RUN = "launch.run"
+logger = logging.getLogger(__name__)
 
 __all__ = ["LaunchRefused", "entry_node_id", "version_definition"]
 
@@ -218,6 +220,51 @@ def participant_start(
     return participant
 
 
+# --- resuming ------------------------------------------------------------------------------------
+
+
+def _resume(participant: Participant, *, reply: dict, now: datetime) -> runtime.Result:
+    """The core's resume of a locked participant with `reply` (raises the core's ReplyError)."""
+    snapshot = person_snapshots([participant.person_id])[participant.person_id]
+    return runtime.resume(
+        version_definition(participant.version),
+        participant.state,
+        reply=reply,
+        now=now,
+        **run_kwargs(participant, snapshot, now),
+    )
+
+
+@transaction.atomic
+def participant_resume(participant_id: int, *, reply: dict, step_count: int | None = None) -> bool:
+    """Resume one participant at the node it waits at with `reply` (an event, a call's outcome), under
+    its row lock. False (nothing done) when it no longer waits there, or the node does not take the
+    reply: a duplicate or stale delivery. With `step_count`, only the advance that asked for it."""
+    participant = (
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("person", "version__flow", "launch")
+        .filter(pk=participant_id)
+        .first()
+    )
+    if participant is None or participant.status != Participant.Status.WAITING:
+        return False
+    if participant.current_node != reply["node_id"]:
+        return False
+    if step_count is not None and participant.step_count != step_count:
+        return False
+    old_len = len(participant.state.get("history", []))
+    try:
+        result = _resume(participant, reply=reply, now=timezone.now())
+    except runtime.ReplyError as exc:
+        logger.info("Participant %s did not take %s: %s", participant_id, reply, exc)
+        return False
+    advance = effects.Advance()
+    advance.take(participant, result, old_history_len=old_len)
+    participant.save(update_fields=effects.PARTICIPANT_FIELDS)
+    advance.persist()
+    return True
+
+
 # --- answering -----------------------------------------------------------------------------------
 
 
@@ -286,15 +333,8 @@ def participant_answer(
     now = timezone.now()
     old_len = len(participant.state.get("history", []))
     old_steps = len(participant.state.get("steps", []))
-    snapshot = person_snapshots([participant.person_id])[participant.person_id]
     try:
-        result = runtime.resume(
-            version_definition(participant.version),
-            participant.state,
-            reply=reply,
-            now=now,
-            **run_kwargs(participant, snapshot, now),
-        )
+        result = _resume(participant, reply=reply, now=now)
     except runtime.InvalidReply as exc:
         detail = str(exc) if form is not None else _invalid_detail(dismiss)
         raise AnswerRefused(detail, code="invalid") from None

@@ -10,16 +10,15 @@ about one point in one run out of twenty.
 from __future__ import annotations
 
 import hashlib
-import re
 from typing import TYPE_CHECKING
 
+from engine.core import branches
 from engine.core.elements import Context, ElementType, Step, register
 from engine.core.issues import Issue
 
 if TYPE_CHECKING:
     from engine.core.definition import Node
 
-BRANCH_ID = re.compile(r"[A-Za-z0-9_.:=+/-]{1,64}")
 GOLDEN = 0.6180339887498949
 
 
@@ -34,26 +33,7 @@ class RandomSplit(ElementType):
     type = "random_split"
     label = "Random split"
     category = "step"
-    config_schema = {
-        "type": "object",
-        "required": ["branches"],
-        "properties": {
-            "branches": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "name", "percent"],
-                    "properties": {
-                        "id": {"type": "string"},
-                        "name": {"type": "string"},
-                        "percent": {"type": "number"},
-                    },
-                    "additionalProperties": False,
-                },
-            }
-        },
-        "additionalProperties": False,
-    }
+    config_schema = branches.schema(percent={"type": "number"})
 
     def defaults(self) -> dict:
         return {
@@ -61,47 +41,20 @@ class RandomSplit(ElementType):
         }
 
     def exits(self, config: dict) -> list[str]:
-        return list(dict.fromkeys(b["id"] for b in config.get("branches", [])))
+        return branches.exits(config)
 
     def unwired_message(self, config: dict, exit_name: str) -> str:
-        name = next((b["name"] for b in config.get("branches", []) if b["id"] == exit_name), exit_name)
-        return f'Branch "{name.strip() or exit_name}" is not connected to a next step'
+        return branches.unwired(config, exit_name)
 
     def validate(self, node: Node) -> list[Issue]:
-        issues: list[Issue] = []
-        branches = node.config["branches"]
-        if len(branches) < 2:
-            issues.append(Issue("required", "Add at least two branches", node.id, "config.branches"))
-        seen: set[str] = set()
-        for i, branch in enumerate(branches):
-            where = f"config.branches[{i}]"
-            if not BRANCH_ID.fullmatch(branch["id"]):
-                issues.append(
-                    Issue(
-                        "invalid_id",
-                        f"Branch {i + 1} needs an id of letters, digits and _ . : = + / -",
-                        node.id,
-                        f"{where}.id",
-                    )
-                )
-            elif branch["id"] in seen:
-                issues.append(
-                    Issue("duplicate", f'Two branches have the id "{branch["id"]}"', node.id, f"{where}.id")
-                )
-            seen.add(branch["id"])
-            if not branch["name"].strip():
-                issues.append(Issue("required", f"Name branch {i + 1}", node.id, f"{where}.name"))
+        issues = branches.issues(node, at_least=2)
+        splits = node.config["branches"]
+        for i, branch in enumerate(splits):
             if not 0 < branch["percent"] <= 100:
-                issues.append(
-                    Issue(
-                        "invalid",
-                        f"Branch {i + 1} needs a share between 0 and 100 %",
-                        node.id,
-                        f"{where}.percent",
-                    )
-                )
-        total = sum(b["percent"] for b in branches)
-        if branches and abs(total - 100) > 1e-9:
+                message = f"Branch {i + 1} needs a share between 0 and 100 %"
+                issues.append(Issue("invalid", message, node.id, f"config.branches[{i}].percent"))
+        total = sum(b["percent"] for b in splits)
+        if splits and abs(total - 100) > 1e-9:
             issues.append(
                 Issue(
                     "invalid_total",
@@ -113,10 +66,10 @@ class RandomSplit(ElementType):
         return issues
 
     def enter(self, node: Node, ctx: Context) -> Step:
-        branches = node.config["branches"]
-        point = unit(ctx.seed, node.id) * sum(b["percent"] for b in branches)
-        for branch in branches:
+        splits = node.config["branches"]
+        point = unit(ctx.seed, node.id) * sum(b["percent"] for b in splits)
+        for branch in splits:
             point -= branch["percent"]
             if point < 0:
                 return Step.follow(branch["id"])
-        return Step.follow(branches[-1]["id"])
+        return Step.follow(splits[-1]["id"])
