@@ -22,7 +22,7 @@ from engine.models import CallbackDelivery, Participant, ParticipantStep, Result
 from engine.results import results_payload, results_text
 from flowdesigner.roles import MARKETER
 from messaging.models import Message
-from messaging.services import message_out_build, messages_queue
+from messaging.services import message_out_build, messages_expire, messages_queue
 from people import bulk, outbox
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,8 @@ class Advance:
     # (outbox topic, participant, payload) published at persist, when the participant has its id
     events: list[tuple[str, Participant, dict]] = field(default_factory=list)
     push: list[int] = field(default_factory=list)
+    # (participant id, node id) of message steps left without an answer: their messages close.
+    expired: list[tuple[int, str]] = field(default_factory=list)
     _admin_emails: list[str] | None = None
 
     def admin_emails(self) -> list[str]:
@@ -162,6 +164,8 @@ class Advance:
 
     def persist(self) -> None:
         """Write everything collected (participants are saved by the caller first)."""
+        # First: a reply timeout looping back to its own message sends a new one that stays open.
+        messages_expire(self.expired)
         messages_queue(self.messages, also_push=self.push)
         ParticipantStep.objects.bulk_create(self.new_steps)
         bulk.update(ParticipantStep, ["left_at", "exit_name"], self.closed_steps, keys=["participant", "seq"])

@@ -110,6 +110,9 @@ def _wake(participant: Participant, snapshot: dict, *, now, advance: effects.Adv
         if participant.wake_at is not None and participant.wake_at <= now:
             participant.wake_at = None  # never due by its own state: do not spin on it
         return
+    if participant.wait_kind == "reply":
+        # A reply timeout: the message waited on can no longer be answered.
+        advance.expired.append((participant.pk, participant.current_node))
     advance.take(participant, result, old_history_len=old_len)
 
 

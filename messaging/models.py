@@ -21,6 +21,8 @@ class Message(models.Model):
         DELIVERED = "delivered"
         READ = "read"
         FAILED = "failed"
+        # The flow moved on without an answer (a reply timeout): it can no longer be answered.
+        EXPIRED = "expired"
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="messages")
     participant = models.ForeignKey(

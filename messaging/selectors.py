@@ -58,7 +58,9 @@ def message_payload(message: Message, *, colors: BrandingColors | None = None) -
         # A form is final once answered, whatever auto_lock says (a changed answer would have to undo what
         # was saved into variables and attributes).
         # A message no flow step waits for (sent through a callback's fast path) is final once answered too.
-        "locked": answered and (options["auto_lock"] or message.form is not None or standalone),
+        # A message whose step is over without an answer (a reply timeout) is closed.
+        "locked": (answered and (options["auto_lock"] or message.form is not None or standalone))
+        or message.status == Message.Status.EXPIRED,
         # Form messages: the form as sent, and once answered its typed result and the answer as text.
         "form": message.form,
         "form_result": message.form_result,

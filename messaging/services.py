@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -56,6 +57,21 @@ def messages_push(message_ids: list[int]) -> None:
     """Push changed messages to the inbox (in the caller's transaction, sent after commit)."""
     if message_ids:
         outbox.publish(DISPATCH, {"ids": list(message_ids)})
+
+
+def messages_expire(waits: list[tuple[int, str]]) -> None:
+    """Close the unanswered outbound messages of (participant id, node id) pairs whose step is over
+    (a reply timeout), and push them so the inbox shows they can no longer be answered."""
+    if not waits:
+        return
+    match = Q()
+    for participant_id, node_id in waits:
+        match |= Q(participant_id=participant_id, node_id=node_id)
+    open_messages = Message.objects.filter(match, direction=Message.Direction.OUT, answered_at__isnull=True)
+    ids = list(open_messages.exclude(status=Message.Status.EXPIRED).values_list("pk", flat=True))
+    if ids:
+        Message.objects.filter(pk__in=ids).update(status=Message.Status.EXPIRED)
+        messages_push(ids)
 
 
 def message_answer_record(

@@ -288,7 +288,11 @@ def test_an_unanswered_message_sends_the_no_answer_branch_and_can_no_longer_be_a
     assert fire() == 1
 
     assert inbox() == ["Coming on Friday?", "Still there?"]
+    # The inbox shows the first one closed (no buttons), the reminder open.
+    listed = {m["text"]: m["locked"] for m in api_client_get(enduser, "/api/inbox/messages/")}
+    assert listed == {"Coming on Friday?": True, "Still there?": False}
     first = Message.objects.get(person=enduser.person, node_id="ask")
+    assert first.status == "expired"
     refused = answer(first, "yes")
     assert refused.status_code == 409
     assert refused.json()["code"] == "stale"
@@ -297,6 +301,26 @@ def test_an_unanswered_message_sends_the_no_answer_branch_and_can_no_longer_be_a
     reminder = Message.objects.get(person=enduser.person, node_id="reminder")
     assert answer(reminder, "ok").status_code == 200
     assert participant_of(enduser.person).status == "completed"
+
+
+def api_client_get(user, url: str):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(user)
+    return client.get(url).json()
+
+
+def test_a_reply_timeout_looping_back_to_its_message_leaves_the_new_one_open(launch, enduser, fire):
+    ask = say("ask", "Coming on Friday?", timeout={"amount": 1, "unit": "days"})
+    ask["exits"]["no_answer"] = "ask"
+    launch(definition(ask), enduser.person)
+
+    timer_due(participant_of(enduser.person))
+    assert fire() == 1
+
+    statuses = list(Message.objects.filter(node_id="ask").order_by("pk").values_list("status", flat=True))
+    assert statuses == ["expired", "sent"]
 
 
 def test_an_answer_in_time_cancels_the_reply_timeout(launch, enduser, inbox, fire, answer):
