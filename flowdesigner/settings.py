@@ -94,11 +94,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis / broker / channel layer -----------------------------------------------------------
 REDIS_URL = envstr("REDIS_URL", "")
 
+# channels-redis waits for a socket's next message with BZPOPMIN for 5 s (brpop_timeout); redis-py
+# gives each connection a 5 s socket timeout by default, so the read raced the timeout and idle
+# websockets were closed with 1011. The socket timeout must stay well above the blocking pop.
+CHANNEL_LAYER_SOCKET_TIMEOUT = envfloat("CHANNEL_LAYER_SOCKET_TIMEOUT", 30.0)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}]},
         }
     }
 elif IS_SQLITE:
