@@ -119,6 +119,18 @@ def _converted(data_type: str, result: dict, display: str) -> Any:
     return value
 
 
+def _standard(key: str, parsed: Any, person: Person) -> Any:
+    """A parsed standard attribute value normalised (email, phone) and checked by its model field, as
+    person_update expects it (it trusts its caller with lengths and formats; the model field knows them).
+    Raises AttributeValueError or ValidationError."""
+    if key == "email" and parsed:
+        parsed = normalise_email(parsed)
+    elif key == "phone" and parsed:
+        parsed = normalise_phone(parsed)
+    Person._meta.get_field(key).clean(parsed, person)
+    return parsed
+
+
 def attribute_save(*, person: Person, key: str, result: dict, display: str) -> None:
     """Write a form answer into the person's attribute `key`: person_update for standard fields,
     person_set_attributes for custom attributes. Raises AttributeRefused (nothing written) when the value
@@ -132,15 +144,7 @@ def attribute_save(*, person: Person, key: str, result: dict, display: str) -> N
         if key not in STANDARD_ATTRIBUTES:
             person_set_attributes(person=person, values={key: value})
             return
-        parsed = parse_value(data_type, value)
-        if key == "email":
-            parsed = normalise_email(parsed)
-        elif key == "phone":
-            parsed = normalise_phone(parsed)
-        field = Person._meta.get_field(key)
-        # person_update trusts its caller with lengths and formats; the model field knows them.
-        field.clean(parsed, person)
-        person_update(person=person, fields={key: parsed})
+        person_update(person=person, fields={key: _standard(key, parse_value(data_type, value), person)})
     except AttributesInvalid as exc:
         raise AttributeRefused(
             f"Your answer cannot be saved as {label}: {exc.errors.get(key, exc)}"
@@ -171,15 +175,11 @@ def attributes_write(*, person: Person, values: dict[str, Any]) -> None:
             continue
         try:
             parsed = parse_value(data_type, value) if value not in (None, "") else None
-            if key == "email" and parsed:
-                parsed = normalise_email(parsed)
-            elif key == "phone" and parsed:
-                parsed = normalise_phone(parsed)
             if parsed is None and key in ("first_name", "last_name", "language", "timezone"):
                 parsed = "" if key in ("first_name", "last_name") else Person._meta.get_field(key).default
             if parsed is None and key == "opt_in":
                 parsed = False
-            Person._meta.get_field(key).clean(parsed, person)
+            parsed = _standard(key, parsed, person)
         except (AttributeValueError, ValidationError) as exc:
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             raise AttributeRefused(f"{label} cannot be set to {str(value)[:60]!r}: {reason}") from None

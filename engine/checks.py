@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from engine import safe_http
 from engine.attributes import WRITABLE_STANDARD, attribute_issues, attribute_of
 from engine.core import conditions
 from engine.core.elements.call_url import literal_private_host
@@ -116,16 +117,11 @@ def call_url_issues(doc: Any) -> list[Issue]:
         url = node["config"].get("url")
         if node.get("type") != "call_url" or not isinstance(url, str) or not literal_private_host(url):
             continue
-        host = urlsplit(url).hostname or ""
         try:
-            address = ipaddress.ip_address(host)
-            allowed = any(
-                address in ipaddress.ip_network(net, strict=False)
-                for net in settings.CALLBACK_ALLOWED_PRIVATE
-            )
+            address = ipaddress.ip_address(urlsplit(url).hostname or "")
         except ValueError:
-            allowed = False
-        if not allowed:
+            address = None  # localhost and its subdomains: named, not numbered, never allowed here
+        if address is None or not safe_http.is_allowed(address, settings.CALLBACK_ALLOWED_PRIVATE):
             message = "The URL points into the internal network; calls there are refused"
             issues.append(Issue("private_url", message, node.get("id"), "config.url"))
     return issues

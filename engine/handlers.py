@@ -108,10 +108,10 @@ def on_person_changed(payload: dict, event_id: int) -> None:
         waiting = Participant.objects.filter(
             person_id=change["person_id"], wait_event=change["event"], status=Participant.Status.WAITING
         ).values_list("pk", "current_node")
+        event = {
+            "key": change["event"],
+            "properties": change.get("properties") or {},
+            "occurred_at": change.get("occurred_at"),
+        }
         for participant_id, node_id in waiting:
-            event = {
-                "key": change["event"],
-                "properties": change.get("properties") or {},
-                "occurred_at": change.get("occurred_at"),
-            }
             services.participant_resume(participant_id, reply={"node_id": node_id, "event": event})

@@ -208,6 +208,11 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
     return None
 
 
+def is_allowed(address: IPAddress, allowed_private: list[str]) -> bool:
+    """Whether an internal address is inside one of `allowed_private` (IPs or CIDRs; bad ones ignored)."""
+    return _allowed(address, _networks(allowed_private))
+
+
 def _networks(allowed_private: list[str]) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     networks = []
     for entry in allowed_private:

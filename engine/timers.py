@@ -35,10 +35,8 @@ def timers_fire(*, limit: int | None = None) -> int:
         return _fire(limit)
     except Exception:
         logger.exception("A timer batch failed; waking its participants one by one")
-    now = timezone.now()
-    due = Participant.objects.filter(wake_at__lte=now, status=Participant.Status.WAITING).order_by("wake_at")
     fired = 0
-    for pk in list(due.values_list("pk", flat=True)[:limit]):
+    for pk in list(_due(timezone.now()).values_list("pk", flat=True)[:limit]):
         try:
             fired += _fire(1, pk=pk)
         except Exception as exc:
@@ -62,12 +60,15 @@ def _fail(pk: int, exc: Exception) -> None:
         participant.save(update_fields=effects.PARTICIPANT_FIELDS)
 
 
+def _due(now):
+    """Waiting participants whose timer is due, earliest first."""
+    return Participant.objects.filter(wake_at__lte=now, status=Participant.Status.WAITING).order_by("wake_at")
+
+
 def _fire(limit: int, *, pk: int | None = None) -> int:
     now = timezone.now()
     with transaction.atomic():
-        due = Participant.objects.filter(wake_at__lte=now, status=Participant.Status.WAITING).order_by(
-            "wake_at"
-        )
+        due = _due(now)
         if pk is not None:
             due = due.filter(pk=pk)
         if connection.vendor == "postgresql":

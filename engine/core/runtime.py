@@ -176,7 +176,9 @@ def wake(
     if wait.get("kind") == "quiet_hours":
         state["status"] = "active"
         state["wait"] = None
-        run.enter(node, entry, send_window=False)
+        target = run.enter(node, entry, send_window=False)
+        if target is not None:
+            run.advance(target)
         return Result(state, run.events)
     step = elements.get(node.type).wake(
         node, run.context(node, entered_at=entry["entered_at"], memo=entry.get("memo"))
@@ -268,11 +270,11 @@ class _Run:
             }
             self.state["current"] = node.id
             self.state["history"].append(entry)
-            target = self.enter(node, entry, send_window=True, chain=False)
+            target = self.enter(node, entry, send_window=True)
 
-    def enter(self, node: Node, entry: dict, *, send_window: bool, chain: bool = True) -> str | None:
-        """Run `node` (already current, its history entry open). With `chain`, follow on by itself;
-        otherwise return the node to enter next."""
+    def enter(self, node: Node, entry: dict, *, send_window: bool) -> str | None:
+        """Run `node` (already current, its history entry open); return the node to enter next, if any.
+        With `send_window`, a message due outside the flow's send window is held instead."""
         try:
             element = elements.get(node.type)
         except KeyError:
@@ -287,11 +289,7 @@ class _Run:
                 entry["note"] = f"Held by quiet hours until {opening.isoformat()}"
                 return None
         step = element.enter(node, self.context(node, entered_at=self.now.isoformat()))
-        target = self._apply(node, step)
-        if chain and target is not None:
-            self.advance(target)
-            return None
-        return target
+        return self._apply(node, step)
 
     def settle(self, node: Node, step: Step) -> None:
         """Apply a resume/wake step at the waiting node and run on."""

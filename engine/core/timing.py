@@ -48,12 +48,6 @@ def duration_problem(value: dict | None, *, what: str, allow_zero: bool = False)
     return None
 
 
-def describe(value: dict) -> str:
-    """ "2 days", "1 hour" — for step summaries and history notes."""
-    amount, unit = value["amount"], value["unit"]
-    return f"{amount} {unit[:-1] if abs(amount) == 1 else unit}"
-
-
 def person_zone(person: dict) -> tzinfo:
     """The person's timezone from their snapshot; UTC when empty or unknown."""
     name = person.get("timezone") or ""

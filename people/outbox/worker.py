@@ -19,11 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from people.outbox.models import OutboxEvent
-from people.outbox.registry import Registration, handlers
+from people.outbox.registry import handlers
 
 logger = logging.getLogger(__name__)
-# Lease of a topic nobody registered (the row waits for a handler to exist).
-DEFAULT_LEASE = 30
 
 
 def _claimable(now) -> Q:
@@ -51,9 +49,8 @@ def _claim(queryset, now) -> list[OutboxEvent]:
             logger.error("Outbox events %s given up: the worker stopped during every attempt", poisoned)
             events = [e for e in events if e.pk not in poisoned]
         for event in events:
-            registration = registry.get(event.topic)
-            lease = registration.lease_seconds if registration else DEFAULT_LEASE
-            event.claimed_until = now + timedelta(seconds=lease)
+            # Only topics with a handler are claimed (a row waits until its handler exists).
+            event.claimed_until = now + timedelta(seconds=registry[event.topic].lease_seconds)
             event.attempts += 1
         if events:
             OutboxEvent.objects.bulk_update(events, ["claimed_until", "attempts"])
@@ -77,9 +74,7 @@ def claim_ids(event_ids: list[int]) -> list[OutboxEvent]:
 
 def handle(event: OutboxEvent) -> bool:
     """Run the event's handler and mark it done; on failure schedule a retry. True when it succeeded."""
-    registration: Registration | None = handlers().get(event.topic)
-    if registration is None:
-        return False
+    registration = handlers()[event.topic]  # only topics with a handler are ever claimed
     try:
         if registration.atomic:
             with transaction.atomic():

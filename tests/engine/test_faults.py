@@ -108,6 +108,7 @@ def test_a_worker_killed_during_a_5000_person_launch_loses_and_duplicates_nothin
         )
     finally:
         stop(worker)
+    print(f"killed at {at_kill.entered} entered; launch done {took:.1f} s after the restart")
     assert took < 60, f"the launch finished {took:.0f} s after the restart"
     launch.refresh_from_db()
     assert (launch.entered, Participant.objects.filter(launch=launch).count()) == (5000, 5000)
