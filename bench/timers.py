@@ -133,7 +133,7 @@ class Bench:
     def setup(self) -> None:
         from django.db import transaction
 
-        from engine import services
+        from engine.assets import run_kwargs
         from engine.core import runtime
         from engine.definitions import version_definition
         from engine.models import Participant
@@ -157,7 +157,7 @@ class Bench:
             version_definition(version),
             entry_id="audience",
             now=now,
-            **services.run_kwargs(template, snapshot, now),
+            **run_kwargs(template, snapshot, now),
         )
         state = result.state
         assert state["status"] == "waiting" and state["current"] == "wait", state

@@ -62,3 +62,14 @@ class PersonAssets:
         except AttributeRefused as exc:
             return str(exc)
         return None
+
+
+def run_kwargs(participant, snapshot: dict, now: datetime) -> dict:
+    """The person, seed and assets the core runs a participant with (changes to the person are labelled
+    with the flow on their timeline)."""
+    source = f"flow:{participant.version.flow_id}"
+    return {
+        "person": snapshot,
+        "seed": participant.person_id,
+        "assets": PersonAssets(participant.person, now, source=source),
+    }

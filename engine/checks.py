@@ -13,6 +13,8 @@ from django.conf import settings
 from engine import safe_http
 from engine.attributes import WRITABLE_STANDARD, attribute_issues, attribute_of
 from engine.core import conditions
+from engine.core import variables as flow_variables
+from engine.core.elements import date_time, people_event, profile_change
 from engine.core.elements.call_url import literal_private_host
 from engine.core.issues import Issue
 from engine.core.validate import validate
@@ -29,7 +31,7 @@ def definition_issues(doc: Any) -> list[Issue]:
     issues = validate(doc)
     if any(i.code == "schema" for i in issues):
         return issues
-    return issues + attribute_issues(doc) + reference_issues(doc) + call_url_issues(doc)
+    return issues + attribute_issues(doc) + reference_issues(doc) + call_url_issues(doc) + entry_issues(doc)
 
 
 def _nodes(doc: Any) -> list[dict]:
@@ -125,3 +127,94 @@ def call_url_issues(doc: Any) -> list[Issue]:
             message = "The URL points into the internal network; calls there are refused"
             issues.append(Issue("private_url", message, node.get("id"), "config.url"))
     return issues
+
+
+def entry_issues(doc: Any) -> list[Issue]:
+    """Entry points and "Add to flow": the attributes, events, properties, flows and SFTP servers they
+    name must exist and fit."""
+    issues: list[Issue] = []
+    defaults = flow_variables.defaults(doc.get("variables") or []) if isinstance(doc, dict) else {}
+    for node in _nodes(doc):
+        config, node_id = node["config"], node.get("id")
+
+        def add(code: str, message: str, field: str, node_id: str | None = node_id) -> None:
+            issues.append(Issue(code, message, node_id, field))
+
+        kind = node.get("type")
+        if kind == "profile_change":
+            rules = profile_change.with_variables(config.get("rules"), defaults)
+            for error in validate_rules(rules):
+                where = "" if error.path in ("", "(root)") else f" ({error.path})"
+                add("invalid_condition", f"{error.message}{where}", "config.rules")
+        elif kind == "people_event":
+            conditions_doc = {"op": "and", "rules": config.get("conditions") or []}
+            for error in validate_rules(conditions_doc):
+                field = "config.conditions" + error.path.removeprefix("rules")
+                add("invalid_condition", error.message, field)
+            issues.extend(_saved_property_issues(node))
+        elif kind == "date_time":
+            issues.extend(_date_time_issues(node))
+        elif kind == "add_to_flow":
+            issues.extend(_add_to_flow_issues(node))
+    return issues
+
+
+def _saved_property_issues(node: dict) -> list[Issue]:
+    config = node["config"]
+    keys = people_event.triggering_events(config)
+    known: set[str] = set()
+    for definition in EventDefinition.objects.filter(key__in=keys):
+        known |= {p["key"] for p in definition.properties}
+    return [
+        Issue(
+            "unknown_property",
+            f'None of the events that start this flow has a property "{saved["property"]}"',
+            node.get("id"),
+            f"config.save[{i}].property",
+        )
+        for i, saved in enumerate(config.get("save") or [])
+        if saved.get("property") and saved["property"] not in known
+    ]
+
+
+def _date_time_issues(node: dict) -> list[Issue]:
+    config, node_id = node["config"], node.get("id")
+    key = (config.get("attribute") or "").strip()
+    found = attribute_of(key) if key else None
+    if not key:
+        return []
+    if found is None:
+        return [
+            Issue("unknown_attribute", f'There is no person attribute "{key}"', node_id, "config.attribute")
+        ]
+    label, data_type = found
+    if data_type not in (DT.DATE, DT.DATETIME):
+        message = f"{label} is not a date; choose a date or date-time attribute"
+        return [Issue("incompatible_attribute", message, node_id, "config.attribute")]
+    unit = (config.get("offset") or {}).get("unit")
+    if (
+        config.get("operator") in date_time.WITH_OFFSET
+        and unit in ("minutes", "hours")
+        and data_type == DT.DATE
+    ):
+        message = f"{label} is a date without a time: use days or weeks, or a date-time attribute"
+        return [Issue("incompatible_unit", message, node_id, "config.offset.unit")]
+    return []
+
+
+def _add_to_flow_issues(node: dict) -> list[Issue]:
+    from flowdesigner.models import Flow
+
+    config, node_id = node["config"], node.get("id")
+    flow_id, entry_id = config.get("flow"), config.get("entry")
+    if not flow_id or not entry_id:
+        return []
+    flow = Flow.objects.filter(pk=flow_id).first()
+    if flow is None:
+        return [Issue("unknown_flow", f"Flow {flow_id} no longer exists", node_id, "config.flow")]
+    version = flow.latest_version
+    nodes = (version.definition.get("nodes") or []) if version is not None else []
+    if not any(n.get("id") == entry_id and n.get("type") == "existing_flow" for n in nodes):
+        message = f'The published flow "{flow.name}" has no Existing Flow entry "{entry_id}"'
+        return [Issue("unknown_entry", message, node_id, "config.entry")]
+    return []

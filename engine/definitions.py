@@ -47,3 +47,14 @@ def entry_node_id(defn: FlowDefinition) -> str:
         if node.type == "predefined_audience":
             return node.id
     raise LaunchRefused("This flow has no Predefined Audience entry point to launch through.")
+
+
+def default_entry_id(defn: FlowDefinition) -> str:
+    """Where a poke or a service's "start flow" enters: the Predefined Audience, else the first entry."""
+    entries = defn.entries()
+    for node in entries:
+        if node.type == "predefined_audience":
+            return node.id
+    if not entries:
+        raise LaunchRefused("This flow has no entry point to start from.")
+    return entries[0].id

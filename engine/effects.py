@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 CALLBACK_DELIVER = "callback.deliver"
 RESULTS_EMAIL_SEND = "results_email.send"
 CALL_URL_REQUEST = "call_url.request"
+FLOW_ADD = "flow.add"
 
 EffectHandler = Callable[["Advance", Participant, Any], None]
 _EFFECTS: dict[type, EffectHandler] = {}
@@ -264,6 +265,23 @@ def _call_url(advance: Advance, participant: Participant, event: runtime.CallUrl
                 "timeout_seconds": event.timeout_seconds,
                 "retries": event.retries,
                 "attempt": 1,
+            },
+        )
+    )
+
+
+@effect(runtime.AddToFlow)
+def _add_to_flow(advance: Advance, participant: Participant, event: runtime.AddToFlow) -> None:
+    advance.events.append(
+        (
+            FLOW_ADD,
+            participant,
+            {
+                "person_id": participant.person_id,
+                "from_flow": participant.version.flow_id,
+                "flow_id": event.flow_id,
+                "entry_id": event.entry_id,
+                "variables": event.variables,
             },
         )
     )

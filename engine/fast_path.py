@@ -7,12 +7,12 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
-from engine import services
+from engine import entries
 from engine.core.elements.message import BUTTON_ID, DISMISS_EXIT, MAX_CAPTION, MAX_TEXT
 from engine.core.elements.message import options as message_options
 from engine.core.formats import action_problem
+from engine.definitions import LaunchRefused, default_entry_id, version_definition
 from engine.models import CallbackAttempt, CallbackDelivery
 from flowdesigner.models import Flow
 from messaging.models import Message
@@ -122,9 +122,12 @@ def _start(person: Person, wanted: StartFlow) -> str:
     if version is None:
         raise Ignored(f"flow {flow.pk} has no published version")
     try:
-        services.participant_start(version=version, person=person, now=timezone.now())
-    except services.LaunchRefused as exc:
+        entry_id = default_entry_id(version_definition(version))
+    except LaunchRefused as exc:
         raise Ignored(f"flow {flow.pk}: {exc}") from None
+    entry = entries.enter(version=version, person=person, entry_id=entry_id, source="service callback")
+    if entry.participant is None:
+        raise Ignored(f"flow {flow.pk}: {entry.refusal}")
     return f"started flow {flow.pk}"
 
 

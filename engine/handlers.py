@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from engine import callbacks, effects, safe_http, services
+from engine import callbacks, effects, entries, safe_http, services, triggers
 from engine.models import Participant
 from people import changes, outbox
 
@@ -99,9 +99,12 @@ def _waits_for_call(participant_id: int, node_id: str, step_count: int) -> bool:
 # --- events participants wait for --------------------------------------------------------------------
 
 
-@outbox.handler(changes.TOPIC, atomic=False)
+@outbox.handler(changes.TOPIC)
 def on_person_changed(payload: dict, event_id: int) -> None:
-    """Resume the participants waiting for an event the person just had (a Wait "until an event")."""
+    """Enter the persons whose changes fire a trigger of an active flow (engine/triggers.py), and resume
+    the participants waiting for an event the person just had (a Wait "until an event"). Atomic: the
+    entries and resumes commit with the event's completion, so a retried event never enters anyone twice."""
+    triggers.changes_match(changes.decode(payload))
     for change in payload["changes"]:
         if change.get("kind") != "event":
             continue
@@ -115,3 +118,20 @@ def on_person_changed(payload: dict, event_id: int) -> None:
         }
         for participant_id, node_id in waiting:
             services.participant_resume(participant_id, reply={"node_id": node_id, "event": event})
+
+
+# --- Add to flow -----------------------------------------------------------------------------------------
+
+
+@outbox.handler(effects.FLOW_ADD)
+def on_flow_add(payload: dict, event_id: int) -> None:
+    """Enter the person handed over by an "Add to flow" step into the target flow's Existing Flow entry,
+    with the variables the target flow declares (a refusal, e.g. the flow is not active, goes to the
+    person's timeline)."""
+    entries.hand_over(
+        flow_id=payload["flow_id"],
+        entry_id=payload["entry_id"],
+        person_id=payload["person_id"],
+        variables=payload["variables"],
+        from_flow=payload["from_flow"],
+    )

@@ -30,6 +30,8 @@ class Launch(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     entered = models.PositiveIntegerField(default=0)
+    # Persons of the audience the flow's re-entry setting or the frequency cap turned away.
+    refused = models.PositiveIntegerField(default=0)
     # Highest person id handled by a committed batch: a retried task resumes after it.
     cursor = models.BigIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -239,3 +241,84 @@ class Poke(models.Model):
 
     def __str__(self) -> str:
         return f"Poke {self.tag} of {self.flow_id}"
+
+
+class Trigger(models.Model):
+    """An entry point of an active flow that starts people by itself (engine/triggers.py): a Predefined
+    Audience in real time, a Change in People profile, a People real-time event or a Date or Time.
+
+    Rows are rewritten whenever a flow is activated, paused or published anew (triggers_sync), so a
+    change is matched against these few rows, never against the flows' documents. `watch` lists what
+    a change must touch for the trigger to look at it ("attribute:city", "tag:3", "company",
+    "event:addToCart", "segment"); `swept_until` is how far the Date or Time sweep has got.
+    """
+
+    class Kind(models.TextChoices):
+        AUDIENCE = "audience"
+        PROFILE = "profile"
+        EVENT = "event"
+        DATE = "date"
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="triggers")
+    version = models.ForeignKey(FlowVersion, on_delete=models.CASCADE, related_name="triggers")
+    node_id = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    config = models.JSONField()
+    watch = models.JSONField(default=list)
+    priority = models.PositiveSmallIntegerField(default=3)
+    # When the flow became active with this trigger: events before it count only with include_historical.
+    active_since = models.DateTimeField()
+    # The time sweep (Date or Time, and date operators of profile triggers) has entered everyone due up to
+    # `swept_until`; a window being swept ends at `sweep_to`, done up to person id `sweep_after`.
+    swept_until = models.DateTimeField(null=True, blank=True)
+    sweep_to = models.DateTimeField(null=True, blank=True)
+    sweep_after = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-priority", "id"]
+        constraints = [models.UniqueConstraint(fields=["flow", "node_id"], name="trigger_unique_node")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} trigger {self.node_id} of flow {self.flow_id}"
+
+
+class EntryRefusal(models.Model):
+    """A person who would have entered a flow but was refused (re-entry, frequency cap, flow not
+    active); shown on their timeline with the reason."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="entry_refusals")
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="entry_refusals")
+    node_id = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=100, blank=True, help_text='What tried: "launch 3", "trigger", …')
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} refused by flow {self.flow_id}: {self.reason}"
+
+
+class FrequencyCap(models.Model):
+    """Across all flows: at most `max_entries` entries per person within `period_amount` `period_unit`.
+    One row (pk 1), edited by staff; when several flows would take a person at once, the flow with the
+    highest priority goes first."""
+
+    class Unit(models.TextChoices):
+        HOURS = "hours"
+        DAYS = "days"
+        WEEKS = "weeks"
+
+    enabled = models.BooleanField(default=False)
+    max_entries = models.PositiveIntegerField(default=3)
+    period_amount = models.PositiveIntegerField(default=1)
+    period_unit = models.CharField(max_length=8, choices=Unit.choices, default=Unit.DAYS)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"At most {self.max_entries} entries per {self.period_amount} {self.period_unit}"
+
+    @classmethod
+    def current(cls) -> "FrequencyCap":
+        return cls.objects.filter(pk=1).first() or cls(pk=1)

@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from engine import effects, services
+from engine import effects, entries
+from engine.definitions import LaunchRefused, default_entry_id, version_definition
 from engine.models import CallbackDelivery, Participant, Poke
 from engine.results import PokeSource, poke_payload
 from flowdesigner.models import Flow, FlowVersion
@@ -105,9 +106,15 @@ def poke_start(*, poke: Poke, person: Person, source: PokeSource, now: datetime 
     if recent is not None:
         return PokeStart(participant=recent, started=False)
     try:
-        participant = services.participant_start(version=version, person=person, poke=poke, now=now)
-    except services.LaunchRefused as exc:
+        entry_id = default_entry_id(version_definition(version))
+    except LaunchRefused as exc:
         raise PokeRefused(str(exc)) from None
+    entry = entries.enter(
+        version=version, person=person, entry_id=entry_id, source=f"poke {poke.tag}", poke=poke, now=now
+    )
+    if entry.participant is None:
+        raise PokeRefused(entry.refusal)
+    participant = entry.participant
     Flow.objects.filter(pk=poke.flow_id, status=Flow.Status.DRAFT).update(status=Flow.Status.ACTIVE)
     flow = poke.flow
     if flow.callback_url:

@@ -17,13 +17,14 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from engine import effects
-from engine.assets import PersonAssets
+from engine import effects, entries
+from engine.assets import run_kwargs
 from engine.core import runtime
 from engine.core.definition import FlowDefinition
 from engine.core.elements.predefined_audience import AUDIENCE_KEYS
 from engine.definitions import LaunchRefused, entry_node_id, version_definition
-from engine.models import Launch, Participant, Poke, ResultsEmail
+from engine.models import Launch, Participant, ResultsEmail
+from engine.triggers import triggers_sync
 from flowdesigner.models import Flow, FlowVersion
 from messaging.models import Message, Upload
 from messaging.services import message_answer_record, message_reply_create, messages_push
@@ -44,17 +45,6 @@ class AnswerRefused(Exception):
         super().__init__(detail)
         self.detail = detail
         self.code = code
-
-
-def run_kwargs(participant: Participant, snapshot: dict, now: datetime) -> dict:
-    """The person, seed and assets the core runs this participant with (changes to the person are
-    labelled with the flow on their timeline)."""
-    source = f"flow:{participant.version.flow_id}"
-    return {
-        "person": snapshot,
-        "seed": participant.person_id,
-        "assets": PersonAssets(participant.person, now, source=source),
-    }
 
 
 # --- launching -----------------------------------------------------------------------------------
@@ -95,7 +85,8 @@ def launch_create(
         total=total,
         created_by=user,
     )
-    Flow.objects.filter(pk=version.flow_id, status=Flow.Status.DRAFT).update(status=Flow.Status.ACTIVE)
+    if Flow.objects.filter(pk=version.flow_id, status=Flow.Status.DRAFT).update(status=Flow.Status.ACTIVE):
+        triggers_sync(version.flow)  # a real-time audience goes live with the first launch
     outbox.publish(LAUNCH_RUN, {"launch_id": launch.pk})
     return launch
 
@@ -132,10 +123,12 @@ def launch_run(launch_id: int, *, slice_seconds: float | None = None) -> Launch:
                 launch.finished_at = timezone.now()
                 launch.save(update_fields=["status", "finished_at"])
                 return launch
-            started = _participants_start(
+            started, refused = _participants_start(
                 launch=launch, version=version, defn=defn, entry_id=entry_id, person_ids=ids
             )
-            Launch.objects.filter(pk=launch_id).update(cursor=ids[-1], entered=F("entered") + started)
+            Launch.objects.filter(pk=launch_id).update(
+                cursor=ids[-1], entered=F("entered") + started, refused=F("refused") + refused
+            )
             if time.monotonic() >= deadline:
                 # The rest is a new event, committed with this batch: a crash after it loses nothing.
                 outbox.publish(LAUNCH_RUN, {"launch_id": launch_id})
@@ -146,78 +139,39 @@ def launch_run(launch_id: int, *, slice_seconds: float | None = None) -> Launch:
 
 def _participants_start(
     *, launch: Launch, version: FlowVersion, defn: FlowDefinition, entry_id: str, person_ids: list[int]
-) -> int:
-    """Enter a batch of persons: run the core for each, then write everything in bulk.
+) -> tuple[int, int]:
+    """Enter a batch of persons: check re-entry and the frequency cap for all of them at once, run the
+    core for each one let in, then write everything in bulk. Returns (entered, refused).
 
     The caller holds the launch row lock and advances the cursor in the same transaction, so a
     batch is normally never entered twice; persons already in this launch are still skipped, and
     the (launch, person) unique constraint is the last safety net.
     """
     already = Participant.objects.filter(launch=launch, person_id__in=person_ids).values("person_id")
-    persons = Person.objects.filter(pk__in=person_ids).exclude(pk__in=already).order_by("pk")
-    participants = [Participant(launch=launch, version=version, person=person) for person in persons]
+    persons = list(Person.objects.filter(pk__in=person_ids).exclude(pk__in=already).order_by("pk"))
+    now = timezone.now()
+    ids = [person.pk for person in persons]
+    refusals = entries.reentry_refusals(defn, flow_id=version.flow_id, person_ids=ids)
+    refusals.update(entries.cap_refusals([i for i in ids if i not in refusals], now=now))
+    entries.refusals_record(refusals, flow_id=version.flow_id, node_id=entry_id, source=f"launch {launch.pk}")
+    participants = [
+        Participant(launch=launch, version=version, person=person)
+        for person in persons
+        if person.pk not in refusals
+    ]
     snapshots = person_snapshots([p.person_id for p in participants])
     advance = effects.Advance()
-    now = timezone.now()
     for participant in participants:
-        _participant_enter(
-            participant,
-            defn=defn,
+        result = runtime.start(
+            defn,
             entry_id=entry_id,
             now=now,
-            snapshot=snapshots[participant.person_id],
-            advance=advance,
+            **run_kwargs(participant, snapshots[participant.person_id], now),
         )
+        advance.take(participant, result, old_history_len=0)
     Participant.objects.bulk_create(participants)
     advance.persist()
-    return len(participants)
-
-
-def _participant_enter(
-    participant: Participant,
-    *,
-    defn: FlowDefinition,
-    entry_id: str,
-    now: datetime,
-    snapshot: dict,
-    advance: effects.Advance,
-    variables: dict | None = None,
-) -> None:
-    """Run the core's start for a new (unsaved) participant and collect the rows it implies."""
-    result = runtime.start(
-        defn, entry_id=entry_id, now=now, variables=variables, **run_kwargs(participant, snapshot, now)
-    )
-    advance.take(participant, result, old_history_len=0)
-
-
-def participant_start(
-    *,
-    version: FlowVersion,
-    person: Person,
-    launch: Launch | None = None,
-    poke: Poke | None = None,
-    now: datetime | None = None,
-) -> Participant:
-    """Enter one person into a published version through its Predefined Audience entry (whoever is in
-    that audience) and write the participant, its history and first messages. Call it inside a
-    transaction; messages are pushed and callbacks sent after commit. LaunchRefused when the version
-    has no entry to start from."""
-    defn = version_definition(version)
-    entry_id = entry_node_id(defn)
-    participant = Participant(launch=launch, poke=poke, version=version, person=person)
-    advance = effects.Advance()
-    snapshot = person_snapshots([person.pk])[person.pk]
-    _participant_enter(
-        participant,
-        defn=defn,
-        entry_id=entry_id,
-        now=now or timezone.now(),
-        snapshot=snapshot,
-        advance=advance,
-    )
-    participant.save()
-    advance.persist()
-    return participant
+    return len(participants), len(refusals)
 
 
 # --- resuming ------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
-from engine import effects, services
+from engine import effects, triggers
+from engine.assets import run_kwargs
 from engine.core import runtime
 from engine.definitions import version_definition
 from engine.models import Participant
@@ -100,7 +101,7 @@ def _wake(participant: Participant, snapshot: dict, *, now, advance: effects.Adv
             version_definition(participant.version),
             participant.state,
             now=now,
-            **services.run_kwargs(participant, snapshot, now),
+            **run_kwargs(participant, snapshot, now),
         )
     except runtime.StaleReply as exc:
         # The row's timer disagrees with its state (written behind the engine's back): the state is the
@@ -118,11 +119,13 @@ def _wake(participant: Participant, snapshot: dict, *, now, advance: effects.Adv
 
 
 def run(stop: threading.Event, *, poll_seconds: float) -> None:
-    """The timer loop: fire due timers until `stop` is set; idle, poll every `poll_seconds`."""
+    """The timer loop: fire due timers and sweep time triggers until `stop` is set; idle, poll every
+    `poll_seconds`."""
     while not stop.is_set():
         close_old_connections()
         try:
             fired = timers_fire()
+            fired += triggers.triggers_sweep()
         except Exception:
             logger.exception("Timer loop error")
             fired = 0

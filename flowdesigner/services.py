@@ -5,6 +5,7 @@ from django.db.models import F, Max
 
 from engine.checks import definition_issues
 from engine.core.issues import Issue
+from engine.triggers import triggers_sync
 from flowdesigner.models import Flow, FlowVersion
 from flowdesigner.rogerthat.xml_export import export_xml
 from flowdesigner.rogerthat.xml_import import import_xml
@@ -56,7 +57,8 @@ def flow_draft_save(*, flow_id: int, definition: dict, revision: int) -> tuple[F
 
 @transaction.atomic
 def flow_publish(*, flow_id: int, revision: int, user=None) -> FlowVersion:
-    """Freeze the current draft into a new immutable version, if it validates."""
+    """Freeze the current draft into a new immutable version, if it validates. In an active flow, the new
+    version is the one triggers and integrations enter people into from now on."""
     flow = Flow.objects.select_for_update().get(pk=flow_id)
     if flow.draft_revision != revision:
         raise StaleRevision(current=flow.draft_revision, given=revision)
@@ -64,9 +66,13 @@ def flow_publish(*, flow_id: int, revision: int, user=None) -> FlowVersion:
     if issues:
         raise PublishRefused(issues)
     number = (flow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
-    return FlowVersion.objects.create(
+    version = FlowVersion.objects.create(
         flow=flow, number=number, definition=flow.draft_definition, published_by=user
     )
+    if flow.status == Flow.Status.ACTIVE:
+        # The new version takes over the flow's triggers and integrations at once.
+        triggers_sync(flow)
+    return version
 
 
 @transaction.atomic

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "people",
     "people.outbox",
     "engine",
+    "engine.sftp",
+    "engine.flow_api",
     "messaging",
 ]
 
@@ -225,6 +227,9 @@ LAUNCH_SLICE_SECONDS = envfloat("LAUNCH_SLICE_SECONDS", 3.0)
 WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 0.1)
 # Participants resumed per timer transaction.
 TIMER_BATCH_SIZE = envint("TIMER_BATCH_SIZE", 200)
+# How often the time triggers (Date or Time, date operators of profile triggers) are swept: a person
+# enters at most this long after their moment.
+TRIGGER_SWEEP_SECONDS = envfloat("TRIGGER_SWEEP_SECONDS", 30.0)
 OUTBOX_MAX_ATTEMPTS = envint("OUTBOX_MAX_ATTEMPTS", 10)
 OUTBOX_KEEP_DAYS = envint("OUTBOX_KEEP_DAYS", 7)
 # An import runs in slices of about this many seconds (one outbox event each).

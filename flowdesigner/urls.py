@@ -123,6 +123,9 @@ urlpatterns = [
     path("inbox/", messaging_views.inbox, name="inbox"),
     path("media/uploads/<uuid:uuid>/<str:name>", messaging_views.upload_file, name="upload-file"),
     path("api/", include(api_urlpatterns)),
+    # Each of these apps names its own full paths (pages and API).
+    path("", include("engine.sftp.urls")),
+    path("", include("engine.flow_api.urls")),
     path("admin/", admin.site.urls),
 ]
 

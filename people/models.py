@@ -56,6 +56,9 @@ class Person(models.Model):
         help_text="The login that opens this person's web inbox.",
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="persons")
+    # Where a person created by an integration came from ("sftp:3" an SFTP import of flow 3, "flow api:3"),
+    # so staff can find and filter them; blank for persons created by hand, the API or a CSV import.
+    created_via = models.CharField(max_length=100, blank=True, default="", db_default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -67,8 +67,10 @@ def person_create(
     user: AbstractBaseUser | None = None,
     tags: list[Tag] | None = None,
     attributes: dict[str, Any] | None = None,
+    created_via: str = "",
 ) -> Person:
     """Create a person: email lower-cased, phone in E.164, custom attributes validated; all or nothing.
+    `created_via` marks persons an integration created ("sftp:3", "flow api:3").
 
     Raises AttributeValueError (standard fields) or AttributesInvalid (custom attributes).
     """
@@ -83,6 +85,7 @@ def person_create(
         opt_in=opt_in,
         birth_date=birth_date,
         company=company,
+        created_via=created_via[:100],
         user=user,
     )
     found = changes.person_diff(changes.snapshot(Person()), person)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import jsonschema
 
-from engine.core import elements
+from engine.core import elements, variables
 from engine.core.issues import Issue
 
 SPEC_VERSION = 1
@@ -57,6 +57,13 @@ class FlowDefinition:
     variables: dict[str, str] = field(default_factory=dict)
     # the flow's send window {"start", "end"} (HH:MM in the person's timezone), or None
     send_window: dict | None = None
+    # variable name -> the value a participant starts with (declared defaults)
+    variable_defaults: dict = field(default_factory=dict)
+    # whether a person may enter again: "never", "after_leaving", "any_time" (the default: Rogerthat pokes
+    # and launches always started a new run)
+    reentry: str = "any_time"
+    # 1 (lowest) to 5 (highest): which flow wins when the frequency cap lets only one entry in
+    priority: int = 3
 
     def translation(self, node_id: str, language: str | None) -> dict:
         """The translated texts of one node for a person's language; {} for the base language."""
@@ -143,13 +150,17 @@ def load(doc: dict) -> FlowDefinition:
         nodes[raw["id"]] = Node(raw["id"], raw["type"], raw["config"], dict(raw["exits"]))
     if issues:
         raise DefinitionError(issues)
+    settings = doc.get("settings") or {}
     return FlowDefinition(
         spec_version=doc["spec_version"],
         nodes=nodes,
         language=doc.get("language") or "en",
         translations=doc.get("translations") or {},
         variables={v["name"]: v["type"] for v in doc.get("variables") or []},
-        send_window=(doc.get("settings") or {}).get("send_window"),
+        send_window=settings.get("send_window"),
+        variable_defaults=variables.defaults(doc.get("variables") or []),
+        reentry=settings.get("reentry") or "any_time",
+        priority=settings.get("priority") or 3,
     )
 
 

@@ -29,6 +29,7 @@ from engine.core import elements, timing
 # Events and reply errors live beside the element contract (elements produce them); this is their
 # public home for callers.
 from engine.core.elements import (
+    AddToFlow,
     Assets,
     CallUrl,
     Completed,
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_NODES_PER_ADVANCE",
+    "AddToFlow",
     "Assets",
     "CallUrl",
     "Wait",
@@ -101,7 +103,8 @@ def start(
     state: ParticipantState = {
         "status": "active",
         "current": None,
-        "variables": copy.deepcopy(variables or {}),
+        # Declared defaults first; what the entry brings (a trigger's mapped properties) wins.
+        "variables": copy.deepcopy({**defn.variable_defaults, **(variables or {})}),
         "history": [],
         "steps": [],
         "exit": None,

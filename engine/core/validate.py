@@ -8,6 +8,7 @@ import jsonschema
 
 from engine.core import conditions, elements, variables, widgets
 from engine.core.definition import DefinitionError, Node, json_path, migrate, schema_issues, shorten_message
+from engine.core.elements import profile_change
 from engine.core.issues import Issue
 
 
@@ -65,6 +66,7 @@ def _variable_issues(doc: dict, nodes: dict[str, Node]) -> list[Issue]:
         for code, message, field in variables.declaration_issues(declarations)
     ]
     declared = {d["name"]: d["type"] for d in declarations}
+    defaults = variables.defaults(declarations)
 
     def undeclared(node: Node, name: str, field: str) -> None:
         if name and name not in declared and variables.NAME.fullmatch(name):
@@ -90,9 +92,18 @@ def _variable_issues(doc: dict, nodes: dict[str, Node]) -> list[Issue]:
             if status_type not in (None, "number", "text"):
                 message = f"The status is a number; {config['status_variable']} is a {status_type} variable"
                 issues.append(Issue("incompatible_variable", message, node.id, "config.status_variable"))
-        elif node.type == "wait" and config.get("mode") == "event":
+        elif (node.type == "wait" and config.get("mode") == "event") or node.type == "people_event":
             for i, saved in enumerate(config.get("save") or []):
                 undeclared(node, saved.get("variable", ""), f"config.save[{i}].variable")
+        elif node.type == "sftp_import":
+            for i, mapped in enumerate(config.get("variables") or []):
+                undeclared(node, mapped.get("variable", ""), f"config.variables[{i}].variable")
+        elif node.type == "profile_change":
+            for name in sorted(profile_change.variable_names(config.get("rules"))):
+                undeclared(node, name, "config.rules")
+                if name in declared and defaults.get(name) is None:
+                    message = f'The variable "{name}" has no default value for the condition to compare with'
+                    issues.append(Issue("no_default", message, node.id, "config.rules"))
         elif node.type == "form_message":
             save_to = config.get("save_to") or {}
             type_name = declared.get(save_to.get("name", "")) if save_to.get("kind") == "variable" else None

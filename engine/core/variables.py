@@ -22,7 +22,7 @@ DECLARATIONS_SCHEMA: dict = {
     "items": {
         "type": "object",
         "required": ["name", "type"],
-        "properties": {"name": {"type": "string"}, "type": {"enum": list(TYPES)}},
+        "properties": {"name": {"type": "string"}, "type": {"enum": list(TYPES)}, "default": {}},
         "additionalProperties": False,
     },
 }
@@ -117,4 +117,53 @@ def declaration_issues(declarations: list[dict]) -> list[tuple[str, str, str]]:
         elif name in seen:
             problems.append(("duplicate", f'The variable "{name}" is declared twice', f"variables[{i}].name"))
         seen.add(name)
+        if declared.get("default") is not None:
+            try:
+                coerce(declared["default"], declared["type"])
+            except VariableValueError as exc:
+                problems.append(
+                    ("invalid_default", f"The default of {name}: {exc}", f"variables[{i}].default")
+                )
     return problems
+
+
+def defaults(declarations: list[dict]) -> dict[str, Any]:
+    """The values a participant starts with: each declared default, as its type holds it."""
+    values: dict[str, Any] = {}
+    for declared in declarations:
+        if declared.get("default") is not None:
+            try:
+                values[declared["name"]] = coerce(declared["default"], declared["type"])
+            except VariableValueError:
+                continue  # validate() reports it; a published flow never gets here
+    return values
+
+
+SAVE_SCHEMA: dict = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["property", "variable"],
+        "properties": {"property": {"type": "string"}, "variable": {"type": "string"}},
+        "additionalProperties": False,
+    },
+}
+
+
+def from_properties(save: list[dict], properties: dict, declared: dict[str, str]) -> dict[str, Any]:
+    """Flow variables set from an event's properties by the mappings `save` ([{"property", "variable"}]),
+    each value as its declared type holds it (a list property into a list variable stays a list); a value
+    the variable cannot hold, or a property the event lacks, leaves the variable as it was."""
+    values: dict[str, Any] = {}
+    for saved in save:
+        if saved["property"] not in properties:
+            continue
+        value = properties[saved["property"]]
+        type_name = declared.get(saved["variable"])
+        if type_name:
+            try:
+                value = coerce(value, type_name)
+            except VariableValueError:
+                continue
+        values[saved["variable"]] = value
+    return values

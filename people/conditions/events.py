@@ -3,7 +3,9 @@
     {"event": "purchase", "operator": "happened",
      "within": {"amount": 7, "unit": "days"},          optional: occurred in (now - 7 days, now]
      "count": {"operator": "gte", "value": 3},         optional: how many such events (default >= 1)
-     "properties": [{"property": "total", "operator": "gte", "value": 50}]}   optional, all must hold
+     "properties": [{"property": "total", "operator": "gte", "value": 50}],   optional, all must hold
+     "since": "2026-12-01T09:00:00+00:00"}             optional: only events from then on count
+                                                       (a trigger without historical data)
 
 `happened` and `not_happened` are operators of the registry (subject "event"); `not_happened` is the
 exact complement of `happened` with the same criteria. Property filters use the registry's operators
@@ -34,7 +36,7 @@ COUNT_OPERATORS = ("gte", "lte", "eq")
 MAX_AMOUNT = 100_000
 MAX_COUNT = 100_000
 MAX_PROPERTY_FILTERS = 20
-EVENT_KEYS = ("event", "operator", "within", "count", "properties")
+EVENT_KEYS = ("event", "operator", "within", "count", "properties", "since")
 
 
 class _ListHasItem(Func):
@@ -132,6 +134,7 @@ class EventTarget:
     within: dt.timedelta | None = None
     count: tuple[str, int] | None = None
     properties: tuple["Condition", ...] = ()
+    since: dt.datetime | None = None
     data_type: str = EVENT
 
     def matches(self, ctx: "CompileContext") -> Q:
@@ -139,6 +142,8 @@ class EventTarget:
         events = Event.objects.filter(definition_id=self.definition_id, occurred_at__lte=ctx.now).order_by()
         if self.within is not None:
             events = events.filter(occurred_at__gte=ctx.now - self.within)
+        if self.since is not None:
+            events = events.filter(occurred_at__gte=self.since)
         for condition in self.properties:
             events = events.filter(condition.operator.compile(condition.target, condition.value, ctx))
 
@@ -188,13 +193,22 @@ def parse_event_condition(parser: "_Parser", doc: dict, path: str) -> "Condition
     within = _within(parser, doc.get("within"), _join(path, "within"))
     count = _count(parser, doc.get("count"), _join(path, "count"))
     properties = _properties(parser, definition, doc.get("properties"), _join(path, "properties"))
-    if not ok or definition is None or within is False or count is False or properties is None:
+    since = _since(parser, doc.get("since"), _join(path, "since"))
+    if (
+        not ok
+        or definition is None
+        or within is False
+        or count is False
+        or properties is None
+        or since is False
+    ):
         return None
     target = EventTarget(
         definition_id=definition.pk,
         within=within or None,
         count=count or None,
         properties=tuple(properties),
+        since=since or None,
     )
     return Condition(target=target, operator=OPERATORS[name], value=None)
 
@@ -237,6 +251,20 @@ def _within(parser: "_Parser", raw: Any, path: str) -> dt.timedelta | None | boo
     if not ok:
         return False
     return dt.timedelta(**{UNITS[unit]: amount})
+
+
+def _since(parser: "_Parser", raw: Any, path: str) -> dt.datetime | None | bool:
+    """The moment from which events count, None when absent, False when invalid."""
+    if raw is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        parser.error(path, "Must be an ISO 8601 date and time with an offset.")
+        return False
+    return moment
 
 
 def _count(parser: "_Parser", raw: Any, path: str) -> tuple[str, int] | None | bool:

@@ -105,7 +105,18 @@ class CallUrl:
     retries: int
 
 
-Event = SendMessage | FlushResults | EmailResults | Completed | Failed | CallUrl
+@dataclass(frozen=True)
+class AddToFlow:
+    """Hand the participant to flow `flow_id`, entering it at its Existing Flow entry `entry_id` with
+    `variables` (after this advance commits)."""
+
+    node_id: str
+    flow_id: int
+    entry_id: str
+    variables: dict
+
+
+Event = SendMessage | FlushResults | EmailResults | Completed | Failed | CallUrl | AddToFlow
 
 
 # --- waits: what a waiting participant waits for ----------------------------------------------------
@@ -331,6 +342,12 @@ def describe() -> list[dict]:
 # A new element type is one module in this package plus its name here, in palette order.
 BUILTINS = (
     "predefined_audience",
+    "profile_change",
+    "people_event",
+    "date_time",
+    "flow_api",
+    "existing_flow",
+    "sftp_import",
     "message",
     "form_message",
     "wait",
@@ -339,6 +356,7 @@ BUILTINS = (
     "update_person",
     "update_tags",
     "call_url",
+    "add_to_flow",
     "send_results",
     "email_results",
     "exit",

@@ -1,36 +1,44 @@
-"""Predefined Audience: an entry point for chosen tags, segments, persons and companies (one per flow)."""
+"""Predefined Audience: an entry point for chosen tags, segments, persons and companies (one per flow).
+
+"update": "never" keeps the audience static (staff launch it); "realtime" also enters, while the flow is
+active, anyone who comes to match later (a tag added, a segment now true, a company joined), decided
+from that person's change events (engine/triggers.py), and lets staff add and remove people by hand."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.core.elements import Context, ElementType, Step, register
+from engine.core.elements import register
+from engine.core.elements.entry import EntryPoint
 from engine.core.issues import Issue
 
 if TYPE_CHECKING:
     from engine.core.definition import Node
 
 AUDIENCE_KEYS = ("tags", "segments", "persons", "companies")
+UPDATES = ("never", "realtime")
 _ID_LIST = {"type": "array", "items": {"type": "integer"}, "uniqueItems": True}
 
 
 @register
-class PredefinedAudience(ElementType):
+class PredefinedAudience(EntryPoint):
     type = "predefined_audience"
     label = "Predefined Audience"
-    category = "entry"
     max_per_flow = 1
     config_schema = {
         "type": "object",
-        "properties": {"tags": _ID_LIST, "segments": _ID_LIST, "persons": _ID_LIST, "companies": _ID_LIST},
+        "properties": {
+            "tags": _ID_LIST,
+            "segments": _ID_LIST,
+            "persons": _ID_LIST,
+            "companies": _ID_LIST,
+            "update": {"enum": list(UPDATES)},
+        },
         "additionalProperties": False,
     }
 
     def defaults(self) -> dict:
-        return {"tags": [], "segments": [], "persons": [], "companies": []}
-
-    def exits(self, config: dict) -> list[str]:
-        return ["next"]
+        return {"tags": [], "segments": [], "persons": [], "companies": [], "update": "never"}
 
     def validate(self, node: Node) -> list[Issue]:
         if any(node.config.get(key) for key in AUDIENCE_KEYS):
@@ -39,6 +47,6 @@ class PredefinedAudience(ElementType):
             Issue("required", "Choose at least one tag, segment, person or company", node.id, "config.tags")
         ]
 
-    def enter(self, node: Node, ctx: Context) -> Step:
-        # Who gets launched is the caller's business; inside the flow an entry just passes on.
-        return Step.follow("next")
+
+def is_realtime(config: dict) -> bool:
+    return config.get("update") == "realtime"

@@ -43,15 +43,7 @@ class WaitElement(ElementType):
             # mode "event": the event definition key, the time limit, properties saved to variables
             "event": {"type": "string"},
             "timeout": timing.DURATION_SCHEMA,
-            "save": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["property", "variable"],
-                    "properties": {"property": {"type": "string"}, "variable": {"type": "string"}},
-                    "additionalProperties": False,
-                },
-            },
+            "save": flow_variables.SAVE_SCHEMA,
         },
         "additionalProperties": False,
     }
@@ -143,16 +135,9 @@ class WaitElement(ElementType):
             # A backfilled event from before the wait began does not end it.
             raise InvalidReply(f"The event happened before the participant reached {node.id!r}")
         properties = event.get("properties") or {}
-        for saved in node.config.get("save", []):
-            if saved["property"] in properties:
-                value = properties[saved["property"]]
-                declared = ctx.declared.get(saved["variable"])
-                if declared:
-                    try:
-                        value = flow_variables.coerce(value, declared)
-                    except flow_variables.VariableValueError:
-                        continue
-                ctx.variables[saved["variable"]] = value
+        ctx.variables.update(
+            flow_variables.from_properties(node.config.get("save", []), properties, ctx.declared)
+        )
         return Step.follow(NEXT)
 
 

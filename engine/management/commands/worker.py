@@ -10,7 +10,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from engine import timers
+from engine import timers, triggers
 from people.outbox import worker as outbox_worker
 
 
@@ -23,7 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, only: str | None, once: bool, **options):
         if once:
-            fired = timers.timers_fire() if only != "outbox" else 0
+            fired = timers.timers_fire() + triggers.triggers_sweep() if only != "outbox" else 0
             handled = outbox_worker.drain() if only != "timers" else 0
             self.stdout.write(f"{handled} outbox events handled, {fired} timers fired")
             return

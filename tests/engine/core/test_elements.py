@@ -13,7 +13,31 @@ def test_describe_lists_the_builtins_for_the_canvas():
             "predefined_audience",
             "Predefined Audience",
             "entry",
-            {"tags": [], "segments": [], "persons": [], "companies": []},
+            {"tags": [], "segments": [], "persons": [], "companies": [], "update": "never"},
+        ),
+        ("profile_change", "Change in People profile", "entry", {"rules": {"op": "and", "rules": []}}),
+        (
+            "people_event",
+            "People real-time event",
+            "entry",
+            {"conditions": [], "save": [], "include_historical": False},
+        ),
+        ("date_time", "Date or Time", "entry", {"attribute": "", "operator": "is_today"}),
+        ("flow_api", "Flow API", "entry", {}),
+        ("existing_flow", "Existing Flow", "entry", {}),
+        (
+            "sftp_import",
+            "SFTP Import",
+            "entry",
+            {
+                "connection": None,
+                "path": "/",
+                "pattern": "*.csv",
+                "delimiter": ",",
+                "contact": {"phone": "", "email": ""},
+                "attributes": [],
+                "variables": [],
+            },
         ),
         ("message", "Message", "step", {"text": "", "buttons": [{"id": "ok", "caption": "OK"}]}),
         (
@@ -69,6 +93,7 @@ def test_describe_lists_the_builtins_for_the_canvas():
                 "save": [],
             },
         ),
+        ("add_to_flow", "Add to flow", "step", {"flow": None, "entry": ""}),
         ("send_results", "Send results", "step", {}),
         ("email_results", "Email results", "step", {"emails": [], "email_admins": False}),
         ("exit", "Exit", "exit", {"name": "Exit"}),
@@ -83,8 +108,9 @@ def test_each_config_schema_is_valid_and_accepts_its_defaults(description: dict)
 
 
 def test_describe_returns_copies():
-    describe()[1]["defaults"]["buttons"].clear()
-    describe()[1]["config_schema"].clear()
+    message = next(i for i, d in enumerate(describe()) if d["type"] == "message")
+    describe()[message]["defaults"]["buttons"].clear()
+    describe()[message]["config_schema"].clear()
     assert get("message").defaults()["buttons"] == [{"id": "ok", "caption": "OK"}]
     assert get("message").config_schema["type"] == "object"
 
@@ -126,6 +152,12 @@ def test_a_new_element_type_is_one_class_and_a_register(monkeypatch: pytest.Monk
     # Palette order: the new step sits after the built-in steps, before the exits.
     assert [d["type"] for d in describe()] == [
         "predefined_audience",
+        "profile_change",
+        "people_event",
+        "date_time",
+        "flow_api",
+        "existing_flow",
+        "sftp_import",
         "message",
         "form_message",
         "wait",
@@ -134,6 +166,7 @@ def test_a_new_element_type_is_one_class_and_a_register(monkeypatch: pytest.Monk
         "update_person",
         "update_tags",
         "call_url",
+        "add_to_flow",
         "send_results",
         "email_results",
         "coin",

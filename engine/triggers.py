@@ -1,0 +1,397 @@
+"""Triggers: entry points that start people by themselves while their flow is active.
+
+The index: one `Trigger` row per such entry point of each active flow, rewritten by `triggers_sync`
+whenever a flow is activated, paused, finished or published anew. Each row lists what a change must touch
+for the trigger to look at it (`watch`).
+
+Two ways in:
+- `changes_match` (the "person.changed" outbox handler): for each person in a batch of changes, the
+  triggers watching what changed are asked about that one person: a Predefined Audience in real time
+  (does the person match the audience now?), a Change in People profile (did this change make the
+  condition true? decided in Python from the change's old and new values, people.conditions.evaluate),
+  a People real-time event (do the conditions hold now, counting this event?). Deciding costs a lookup
+  in the index and at most a query per armed trigger: it never grows with the number of persons.
+- `triggers_sweep` (the timer loop of the worker): time-based conditions (Date or Time, and date
+  operators of profile triggers) become true as time passes, not by a change. Each sweep asks the
+  database who matches now but did not at the previous sweep: persons whose moment came in between.
+
+Every entry goes through engine.entries.enter (re-entry, frequency cap; refusals on the timeline), the
+triggers of one person in priority order, so the flow with the highest priority wins a capped person.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from engine import entries
+from engine.core import variables as flow_variables
+from engine.core.elements import date_time, people_event, predefined_audience, profile_change
+from engine.definitions import version_definition
+from engine.models import Trigger
+from flowdesigner.models import Flow
+from people import changes
+from people.conditions import compile_rules
+from people.conditions.compiler import attribute_references, id_references
+from people.conditions.events import event_references
+from people.conditions.operators import COMPANY, SEGMENT, TAG
+from people.models import Event, Person, Segment
+from people.selectors import person_snapshots
+
+logger = logging.getLogger(__name__)
+
+KINDS = {
+    "profile_change": Trigger.Kind.PROFILE,
+    "people_event": Trigger.Kind.EVENT,
+    "date_time": Trigger.Kind.DATE,
+}
+
+
+# --- the index -------------------------------------------------------------------------------------------
+
+
+def trigger_kind(node_type: str, config: dict) -> str | None:
+    """The trigger kind of an entry point, or None for entries that do not start people by themselves."""
+    if node_type == "predefined_audience":
+        return Trigger.Kind.AUDIENCE if predefined_audience.is_realtime(config) else None
+    return KINDS.get(node_type)
+
+
+def rules_watch(doc: Any, *, depth: int = 0) -> set[str]:
+    """What a change must touch to possibly change a rule document's answer for a person: its attributes,
+    tags, company and events, through the segments it names too."""
+    watch = {f"attribute:{key}" for key in attribute_references(doc)}
+    watch |= {f"tag:{tag_id}" for tag_id in id_references(doc, TAG)}
+    if id_references(doc, COMPANY):
+        watch.add("company")
+    watch |= {f"event:{key}" for key in event_references(doc)}
+    segment_ids = id_references(doc, SEGMENT)
+    if segment_ids and depth < 10:
+        for rules in Segment.objects.filter(pk__in=segment_ids).values_list("rules", flat=True):
+            watch |= rules_watch(rules, depth=depth + 1)
+    return watch
+
+
+def _watch(kind: str, config: dict) -> list[str]:
+    if kind == Trigger.Kind.AUDIENCE:
+        watch = {f"tag:{tag_id}" for tag_id in config.get("tags", [])}
+        watch |= {f"company:{company_id}" for company_id in config.get("companies", [])}
+        for segment_id in config.get("segments", []):
+            watch |= rules_watch({"op": "and", "rules": [{"segment": segment_id, "operator": "in"}]})
+        return sorted(watch)
+    if kind == Trigger.Kind.PROFILE:
+        return sorted(rules_watch(config["rules"]))
+    if kind == Trigger.Kind.EVENT:
+        return sorted(f"event:{key}" for key in people_event.triggering_events(config))
+    return []  # Date or Time: only the sweep starts people
+
+
+def triggers_sync(flow: Flow) -> None:
+    """Rewrite the flow's rows of the trigger index from its active version (none unless it is active).
+    A trigger that stays keeps when it became active and how far its sweep got."""
+    version = entries.active_version(flow)
+    existing = {t.node_id: t for t in Trigger.objects.filter(flow=flow)}
+    keep: set[str] = set()
+    if version is not None:
+        defn = version_definition(version)
+        now = timezone.now()
+        for node in defn.entries():
+            kind = trigger_kind(node.type, node.config)
+            if kind is None:
+                continue
+            keep.add(node.id)
+            old = existing.get(node.id)
+            Trigger.objects.update_or_create(
+                flow=flow,
+                node_id=node.id,
+                defaults={
+                    "version": version,
+                    "kind": kind,
+                    "config": node.config,
+                    "watch": _watch(kind, node.config),
+                    "priority": defn.priority,
+                    "active_since": old.active_since if old else now,
+                    "swept_until": old.swept_until if old and old.swept_until else now,
+                },
+            )
+    Trigger.objects.filter(flow=flow).exclude(node_id__in=keep).delete()
+    _index.clear()
+
+
+class _Index:
+    """The trigger rows, loaded once per process and reloaded when any of them changed (one cheap query
+    per batch of changes: the count and newest id are compared; a sync also clears it in this process)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple | None = None
+        self._by_watch: dict[str, list[Trigger]] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._key = None
+
+    def by_watch(self) -> dict[str, list[Trigger]]:
+        rows = list(Trigger.objects.order_by("-priority", "id").select_related("version", "flow"))
+        key = tuple((t.pk, t.version_id, tuple(t.watch)) for t in rows)
+        with self._lock:
+            if key != self._key:
+                by_watch: dict[str, list[Trigger]] = defaultdict(list)
+                for trigger in rows:
+                    for item in trigger.watch:
+                        by_watch[item].append(trigger)
+                self._by_watch, self._key = dict(by_watch), key
+            return self._by_watch
+
+
+_index = _Index()
+
+
+# --- changes ---------------------------------------------------------------------------------------------
+
+
+def _touched(change: changes.PersonChanged) -> set[str]:
+    if isinstance(change, changes.AttributeChanged):
+        return {f"attribute:{change.key}"}
+    if isinstance(change, changes.TagAdded | changes.TagRemoved):
+        return {f"tag:{change.tag_id}"}
+    if isinstance(change, changes.CompanyChanged):
+        new = (change.new or {}).get("id")
+        return {"company"} | ({f"company:{new}"} if new else set())
+    if isinstance(change, changes.EventRecorded):
+        return {f"event:{change.event}"}
+    return set()
+
+
+@dataclass
+class _Fire:
+    trigger: Trigger
+    variables: dict
+
+
+def changes_match(batch: list[changes.PersonChanged], *, now: datetime | None = None) -> int:
+    """Enter the persons whose changes fire a trigger (in the caller's transaction). Returns how many
+    entered."""
+    by_watch = _index.by_watch()
+    if not by_watch:
+        return 0
+    now = now or timezone.now()
+    per_person: dict[int, list[changes.PersonChanged]] = defaultdict(list)
+    for change in batch:
+        if any(item in by_watch for item in _touched(change)):
+            per_person[change.person_id].append(change)
+    entered = 0
+    for person_id, person_changes in per_person.items():
+        armed: dict[int, Trigger] = {}
+        for change in person_changes:
+            for item in _touched(change):
+                for trigger in by_watch.get(item, []):
+                    armed[trigger.pk] = trigger
+        fires = _decide(person_id, person_changes, armed.values(), now=now)
+        entered += _enter(person_id, fires, now=now)
+    return entered
+
+
+def _decide(person_id: int, person_changes: list, armed, *, now: datetime) -> list[_Fire]:
+    snapshot: dict | None = None
+    fires: list[_Fire] = []
+    for trigger in sorted(armed, key=lambda t: (-t.priority, t.pk)):
+        if trigger.kind in (Trigger.Kind.AUDIENCE, Trigger.Kind.PROFILE) and snapshot is None:
+            snapshot = person_snapshots([person_id]).get(person_id)
+            if snapshot is None:
+                return []  # deleted meanwhile
+        if trigger.kind == Trigger.Kind.AUDIENCE:
+            if _audience_matches(trigger.config, person_id, snapshot, now=now):
+                fires.append(_Fire(trigger, {}))
+        elif trigger.kind == Trigger.Kind.PROFILE:
+            if _became_true(trigger, person_changes, snapshot, now=now):
+                fires.append(_Fire(trigger, {}))
+        elif trigger.kind == Trigger.Kind.EVENT:
+            for change in person_changes:
+                if isinstance(change, changes.EventRecorded) and _event_fires(trigger, change, now=now):
+                    declared = version_definition(trigger.version).variables
+                    values = flow_variables.from_properties(
+                        trigger.config.get("save", []), change.properties, declared
+                    )
+                    fires.append(_Fire(trigger, values))
+                    break
+    return fires
+
+
+def _audience_matches(config: dict, person_id: int, snapshot: dict, *, now: datetime) -> bool:
+    if set(config.get("tags", [])) & set(snapshot.get("tag_ids", [])):
+        return True
+    if config.get("persons") and person_id in config["persons"]:
+        return True
+    if config.get("companies"):
+        company_id = Person.objects.filter(pk=person_id).values_list("company_id", flat=True).first()
+        if company_id in config["companies"]:
+            return True
+    for segment_id in config.get("segments", []):
+        rules = {"op": "and", "rules": [{"segment": segment_id, "operator": "in"}]}
+        if Person.objects.filter(pk=person_id).filter(compile_rules(rules, now=now)).exists():
+            return True
+    return False
+
+
+def _profile_rules(trigger: Trigger) -> dict:
+    defaults = version_definition(trigger.version).variable_defaults
+    return profile_change.with_variables(trigger.config["rules"], defaults)
+
+
+def _became_true(trigger: Trigger, person_changes: list, snapshot: dict, *, now: datetime) -> bool:
+    """Whether this batch of the person's changes made the condition true: true with the new values, and
+    false with the old ones (the person as they were before the batch)."""
+    from people.conditions.evaluate import rule_matches  # TODO(me): top-level once evaluate.py lands
+
+    rules = _profile_rules(trigger)
+    after, before = dict(snapshot), dict(snapshot)
+    for change in reversed(person_changes):  # the oldest old value wins
+        if isinstance(change, changes.AttributeChanged):
+            before[change.key] = change.old
+        elif isinstance(change, changes.TagAdded):
+            before["tag_ids"] = [t for t in before.get("tag_ids", []) if t != change.tag_id]
+        elif isinstance(change, changes.TagRemoved):
+            before["tag_ids"] = [*before.get("tag_ids", []), change.tag_id]
+    return rule_matches(rules, after, now=now) and not rule_matches(rules, before, now=now)
+
+
+def _event_fires(trigger: Trigger, change: changes.EventRecorded, *, now: datetime) -> bool:
+    """Whether the conditions hold now for the person, this event being one of those that count."""
+    config = trigger.config
+    happened = [
+        c for c in config["conditions"] if c.get("operator") == "happened" and c.get("event") == change.event
+    ]
+    if not happened:
+        return False
+    since = None if config.get("include_historical") else trigger.active_since
+    if since is not None and change.occurred_at < since:
+        return False
+    rules = {"op": "and", "rules": [_since(c, since) for c in config["conditions"]]}
+    person = Person.objects.filter(pk=change.person_id)
+    if not person.filter(compile_rules(rules, now=now)).exists():
+        return False
+    # The event that arrived must itself be one the conditions count (its properties pass the filters).
+    this_event = {"op": "or", "rules": [{**_since(c, since), "count": None} for c in happened]}
+    this_event = _strip_none(this_event)
+    return (
+        Event.objects.filter(pk=change.event_id)
+        .filter(person__in=person.filter(compile_rules(this_event, now=change.occurred_at)))
+        .exists()
+    )
+
+
+def _since(condition: dict, since: datetime | None) -> dict:
+    return {**condition, "since": since.isoformat()} if since is not None else condition
+
+
+def _strip_none(doc: dict) -> dict:
+    return {**doc, "rules": [{k: v for k, v in c.items() if v is not None} for c in doc["rules"]]}
+
+
+def _enter(person_id: int, fires: list[_Fire], *, now: datetime) -> int:
+    if not fires:
+        return 0
+    person = Person.objects.select_for_update().filter(pk=person_id).first()
+    if person is None:
+        return 0
+    entered = 0
+    for fire in fires:
+        entry = entries.enter(
+            version=fire.trigger.version,
+            person=person,
+            entry_id=fire.trigger.node_id,
+            source=f"trigger {fire.trigger.kind}",
+            variables=fire.variables,
+            now=now,
+        )
+        entered += entry.participant is not None
+    return entered
+
+
+# --- time ------------------------------------------------------------------------------------------------
+
+
+def time_rules(trigger: Trigger) -> dict | None:
+    """The rule document whose becoming true, as time passes, enters a person: a Date or Time entry as
+    the relative date operator it stands for; a profile trigger's own rules when they hold a relative
+    date operator; None when time alone never changes the answer."""
+    config = trigger.config
+    if trigger.kind == Trigger.Kind.DATE:
+        return {"op": "and", "rules": [date_time.as_condition(config)]}
+    if trigger.kind == Trigger.Kind.PROFILE:
+        from people.conditions.evaluate import RELATIVE_OPERATORS  # TODO(me): top-level once it lands
+
+        rules = _profile_rules(trigger)
+        found = [c for _, c in profile_change.conditions(rules) if c.get("operator") in RELATIVE_OPERATORS]
+        return rules if found else None
+    return None
+
+
+def triggers_sweep(*, now: datetime | None = None, batch_size: int | None = None) -> int:
+    """Enter everyone a time-based trigger became true for since its last sweep; returns how many
+    entered. Each trigger is swept under its row lock (SKIP LOCKED on PostgreSQL, so workers share the
+    triggers), in batches of persons that commit with the sweep's cursor."""
+    batch_size = batch_size or settings.TIMER_BATCH_SIZE
+    entered = 0
+    ids = list(
+        Trigger.objects.filter(kind__in=[Trigger.Kind.DATE, Trigger.Kind.PROFILE]).values_list(
+            "pk", flat=True
+        )
+    )
+    for trigger_id in ids:
+        while True:
+            with transaction.atomic():
+                locked = Trigger.objects.select_for_update(**_skip_locked()).select_related("version", "flow")
+                trigger = locked.filter(pk=trigger_id).first()
+                if trigger is None:
+                    break
+                done, count = _sweep_batch(trigger, now=now or timezone.now(), batch_size=batch_size)
+                entered += count
+            if done:
+                break
+    return entered
+
+
+def _skip_locked() -> dict:
+    return {"skip_locked": True} if connection.features.has_select_for_update_skip_locked else {}
+
+
+def _sweep_batch(trigger: Trigger, *, now: datetime, batch_size: int) -> tuple[bool, int]:
+    rules = time_rules(trigger)
+    if rules is None:
+        return True, 0
+    if trigger.sweep_to is None:
+        if trigger.swept_until and now - trigger.swept_until < timedelta(
+            seconds=settings.TRIGGER_SWEEP_SECONDS
+        ):
+            return True, 0
+        trigger.sweep_to, trigger.sweep_after = now, 0
+    previous = trigger.swept_until or trigger.active_since
+    became = (
+        Person.objects.filter(compile_rules(rules, now=trigger.sweep_to))
+        .exclude(pk__in=Person.objects.filter(compile_rules(rules, now=previous)).values("pk"))
+        .filter(pk__gt=trigger.sweep_after)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch_size]
+    )
+    person_ids = list(became)
+    entered = 0
+    for person_id in person_ids:
+        entered += _enter(person_id, [_Fire(trigger, {})], now=now)
+    if len(person_ids) < batch_size:
+        trigger.swept_until, trigger.sweep_to, trigger.sweep_after = trigger.sweep_to, None, 0
+        done = True
+    else:
+        trigger.sweep_after = person_ids[-1]
+        done = False
+    trigger.save(update_fields=["swept_until", "sweep_to", "sweep_after"])
+    return done, entered
