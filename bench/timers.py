@@ -39,10 +39,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from throwaway import pg_create, pg_drop  # noqa: E402 (bench/ is the script's folder)
 
 PG_DATABASE = "flowdesigner_bench_timers"
 SPREAD_SECONDS = 60.0
@@ -71,7 +72,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="flowdesigner-bench-")
     pg_server = args.database_url if args.database_url.startswith(("postgres://", "postgresql://")) else ""
     if pg_server:
-        os.environ["DATABASE_URL"] = pg_create(pg_server)
+        os.environ["DATABASE_URL"] = pg_create(pg_server, PG_DATABASE)
     else:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     os.environ["FLOWDESIGNER_VAR_DIR"] = tmp
@@ -109,7 +110,7 @@ def main() -> None:
             print(f"kept: {os.environ['DATABASE_URL']}")
         else:
             if pg_server:
-                pg_drop(pg_server)
+                pg_drop(pg_server, PG_DATABASE)
             shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -453,29 +454,6 @@ def _sqlite_value(value: object) -> object:
 
 
 # --- the throwaway PostgreSQL database ------------------------------------------------------------------
-
-
-def pg_create(server_url: str) -> str:
-    """Create a fresh PG_DATABASE on the server of `server_url` (dropping a leftover one); its URL."""
-    with _pg_admin(server_url) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-    return urlunsplit(urlsplit(server_url)._replace(path=f"/{PG_DATABASE}"))
-
-
-def pg_drop(server_url: str) -> None:
-    with _pg_admin(server_url) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-
-
-def _pg_admin(server_url: str):
-    import psycopg
-
-    parts = urlsplit(server_url)
-    maintenance = parts.path.lstrip("/")
-    if maintenance in ("", PG_DATABASE):
-        maintenance = "postgres"
-    return psycopg.connect(urlunsplit(parts._replace(path=f"/{maintenance}")), autocommit=True)
 
 
 if __name__ == "__main__":

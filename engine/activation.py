@@ -22,6 +22,8 @@ def flow_activate(*, flow_id: int) -> Flow:
     flow = Flow.objects.select_for_update().get(pk=flow_id)
     if flow.latest_version is None:
         raise LaunchRefused("Publish the flow before activating it.")
+    if flow.status in (Flow.Status.FINISHED, Flow.Status.CANCELLED):
+        raise LaunchRefused(f"This flow is {flow.status}; it cannot be activated again.")
     if flow.status != Flow.Status.ACTIVE:
         flow.status = Flow.Status.ACTIVE
         flow.save(update_fields=["status", "updated_at"])

@@ -1,12 +1,12 @@
-"""Launches API (staff)."""
+"""Launches API and a real-time audience by hand (staff)."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from engine import services
+from engine import entries, services
 from engine.core.elements.predefined_audience import AUDIENCE_KEYS
 from engine.models import MAX_CONTEXT, Launch
 from flowdesigner.models import Flow
@@ -31,6 +31,7 @@ class LaunchSerializer(serializers.ModelSerializer):
             "status",
             "total",
             "entered",
+            "refused",
             "progress_percent",
             "error",
             "created_at",
@@ -113,3 +114,54 @@ class LaunchDetailApi(generics.RetrieveAPIView):
     permission_classes = [IsStaff]
     serializer_class = LaunchSerializer
     queryset = Launch.objects.select_related("version")
+
+
+DETAIL = inline_serializer("AudienceDetail", {"detail": serializers.CharField()})
+
+
+class AudienceAddSerializer(serializers.Serializer):
+    person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), help_text="The person's id.")
+
+
+class FlowAudienceAddApi(APIView):
+    """Add a person by hand to an active flow whose Predefined Audience updates in real time: they enter
+    it at once (201), unless its re-entry setting or the frequency cap refuses them (409, with the
+    reason, also kept on their timeline). 400 when the flow does not take people by hand (not active,
+    or its audience is static)."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(
+        request=AudienceAddSerializer,
+        responses={
+            201: inline_serializer("AudienceAdded", {"participant": serializers.IntegerField()}),
+            400: DETAIL,
+            409: DETAIL,
+        },
+    )
+    def post(self, request, pk: int):
+        flow = get_object_or_404(Flow, pk=pk)
+        serializer = AudienceAddSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            entry = entries.audience_add(flow=flow, person=serializer.validated_data["person"])
+        except entries.EntryRefused as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        if entry.participant is None:
+            return Response({"detail": entry.refusal}, status=status.HTTP_409_CONFLICT)
+        return Response({"participant": entry.participant.pk}, status=status.HTTP_201_CREATED)
+
+
+class FlowAudienceRemoveApi(APIView):
+    """Take a person out of the flow: their runs still in it end as exited and their open messages
+    close (204); 404 when they are not in the flow."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(request=None, responses={204: None, 404: DETAIL})
+    def delete(self, request, pk: int, person_id: int):
+        flow = get_object_or_404(Flow, pk=pk)
+        person = get_object_or_404(Person, pk=person_id)
+        if not entries.audience_remove(flow=flow, person=person, by=request.user.get_username()):
+            return Response({"detail": "This person is not in the flow."}, status=status.HTTP_404_NOT_FOUND)
+        return Response(status=status.HTTP_204_NO_CONTENT)

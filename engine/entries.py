@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -76,10 +77,9 @@ def cap_refusals(person_ids: list[int], *, now: datetime, cap: FrequencyCap | No
         .annotate(n=Count("id"))
         .filter(n__gte=cap.max_entries)
     )
-    reason = (
-        f"Frequency cap: already entered {cap.max_entries} flow(s) within "
-        f"{cap.period_amount} {cap.period_unit}."
-    )
+    unit = cap.period_unit.removesuffix("s") if cap.period_amount == 1 else cap.period_unit
+    flows = "flow" if cap.max_entries == 1 else "flows"
+    reason = f"Frequency cap: already entered {cap.max_entries} {flows} within {cap.period_amount} {unit}."
     return {row["person_id"]: reason for row in counts}
 
 
@@ -109,6 +109,10 @@ def enter(
     after commit. `source` says who asked ("launch 3", "trigger", "flow api", "sftp", "flow 7", "staff")
     and is kept with a refusal."""
     now = now or timezone.now()
+    # Under the person's row lock: two entries of one person at once (a trigger and staff, two workers)
+    # cannot both pass the re-entry check and the frequency cap.
+    if not Person.objects.select_for_update().filter(pk=person.pk).exists():
+        return Entry(None, "This person no longer exists.")
     defn = version_definition(version)
     flow_id = version.flow_id
     refusals = reentry_refusals(defn, flow_id=flow_id, person_ids=[person.pk]) or cap_refusals(
@@ -129,6 +133,7 @@ def enter(
     return Entry(participant)
 
 
+@transaction.atomic
 def audience_add(*, flow: Flow, person: Person) -> Entry:
     """Staff adding a person by hand to an active flow whose Predefined Audience updates in real time
     (EntryRefused when the flow is not active or its audience is static)."""
@@ -139,6 +144,12 @@ def audience_add(*, flow: Flow, person: Person) -> Entry:
     if trigger is None:
         raise EntryRefused("People can be added by hand only while the flow's audience updates in real time.")
     return enter(version=version, person=person, entry_id=trigger.node_id, source="added by staff")
+
+
+@transaction.atomic
+def audience_remove(*, flow: Flow, person: Person, by: str) -> int:
+    """Staff taking a person out of a flow by hand; returns how many of their runs ended."""
+    return remove(flow=flow, person=person, reason=f"Removed by {by}")
 
 
 def hand_over(*, flow_id: int, entry_id: str, person_id: int, variables: dict, from_flow: int) -> Entry:

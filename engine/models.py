@@ -51,7 +51,7 @@ class Launch(models.Model):
     def progress_percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100
-        return int(100 * self.entered / self.total) if self.total else 0
+        return int(100 * (self.entered + self.refused) / self.total) if self.total else 0
 
 
 class Participant(models.Model):

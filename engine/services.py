@@ -70,6 +70,9 @@ def launch_create(
     """Queue a launch of a published version. Without an explicit audience, the version's
     Predefined Audience (its tags, segments, persons and companies) is used. `launch_tag` and
     `context` travel into every participant's results."""
+    status = Flow.objects.filter(pk=version.flow_id).values_list("status", flat=True).get()
+    if status in (Flow.Status.PAUSED, Flow.Status.FINISHED, Flow.Status.CANCELLED):
+        raise LaunchRefused(f"This flow is {status}; activate it before launching it.")
     defn = version_definition(version)
     entry = defn.node(entry_node_id(defn))
     if audience is None:

@@ -41,9 +41,10 @@ from flowdesigner.models import Flow
 from people import changes
 from people.conditions import compile_rules
 from people.conditions.compiler import attribute_references, id_references
-from people.conditions.events import event_references
+from people.conditions.evaluate import RELATIVE_OPERATORS, NotEvaluable, rule_matches
+from people.conditions.events import event_passes, event_references
 from people.conditions.operators import COMPANY, SEGMENT, TAG
-from people.models import Event, Person, Segment
+from people.models import Person, Segment
 from people.selectors import person_snapshots
 
 logger = logging.getLogger(__name__)
@@ -177,18 +178,17 @@ class _Fire:
     variables: dict
 
 
-def changes_match(batch: list[changes.PersonChanged], *, now: datetime | None = None) -> int:
-    """Enter the persons whose changes fire a trigger (in the caller's transaction). Returns how many
-    entered."""
+def changes_decide(batch: list[changes.PersonChanged], *, now: datetime) -> dict[int, list[_Fire]]:
+    """Which triggers this batch of changes fires, per person (nothing is written). The index says which
+    triggers watch what changed; only those are asked about the person."""
     by_watch = _index.by_watch()
     if not by_watch:
-        return 0
-    now = now or timezone.now()
+        return {}
     per_person: dict[int, list[changes.PersonChanged]] = defaultdict(list)
     for change in batch:
         if any(item in by_watch for item in _touched(change)):
             per_person[change.person_id].append(change)
-    entered = 0
+    decided: dict[int, list[_Fire]] = {}
     for person_id, person_changes in per_person.items():
         armed: dict[int, Trigger] = {}
         for change in person_changes:
@@ -196,23 +196,38 @@ def changes_match(batch: list[changes.PersonChanged], *, now: datetime | None = 
                 for trigger in by_watch.get(item, []):
                     armed[trigger.pk] = trigger
         fires = _decide(person_id, person_changes, armed.values(), now=now)
-        entered += _enter(person_id, fires, now=now)
-    return entered
+        if fires:
+            decided[person_id] = fires
+    return decided
+
+
+def changes_match(batch: list[changes.PersonChanged], *, now: datetime | None = None) -> int:
+    """Enter the persons whose changes fire a trigger (in the caller's transaction). Returns how many
+    entered."""
+    now = now or timezone.now()
+    return sum(
+        _enter(person_id, fires, now=now) for person_id, fires in changes_decide(batch, now=now).items()
+    )
 
 
 def _decide(person_id: int, person_changes: list, armed, *, now: datetime) -> list[_Fire]:
-    snapshot: dict | None = None
+    """The armed triggers this person's changes fire, highest priority first."""
+    snapshot = before = None
     fires: list[_Fire] = []
     for trigger in sorted(armed, key=lambda t: (-t.priority, t.pk)):
         if trigger.kind in (Trigger.Kind.AUDIENCE, Trigger.Kind.PROFILE) and snapshot is None:
             snapshot = person_snapshots([person_id]).get(person_id)
             if snapshot is None:
                 return []  # deleted meanwhile
+            before = _before(snapshot, person_changes)
         if trigger.kind == Trigger.Kind.AUDIENCE:
-            if _audience_matches(trigger.config, person_id, snapshot, now=now):
+            # Only someone who comes to match enters: matching now, and not before these changes.
+            config = trigger.config
+            if _audience_matches(config, snapshot, now=now) and not _audience_matched(config, before):
                 fires.append(_Fire(trigger, {}))
         elif trigger.kind == Trigger.Kind.PROFILE:
-            if _became_true(trigger, person_changes, snapshot, now=now):
+            rules = _profile_rules(trigger)
+            if rule_matches(rules, snapshot, now=now) and not rule_matches(rules, before, now=now):
                 fires.append(_Fire(trigger, {}))
         elif trigger.kind == Trigger.Kind.EVENT:
             for change in person_changes:
@@ -226,42 +241,59 @@ def _decide(person_id: int, person_changes: list, armed, *, now: datetime) -> li
     return fires
 
 
-def _audience_matches(config: dict, person_id: int, snapshot: dict, *, now: datetime) -> bool:
-    if set(config.get("tags", [])) & set(snapshot.get("tag_ids", [])):
-        return True
-    if config.get("persons") and person_id in config["persons"]:
-        return True
-    if config.get("companies"):
-        company_id = Person.objects.filter(pk=person_id).values_list("company_id", flat=True).first()
-        if company_id in config["companies"]:
-            return True
-    for segment_id in config.get("segments", []):
-        rules = {"op": "and", "rules": [{"segment": segment_id, "operator": "in"}]}
-        if Person.objects.filter(pk=person_id).filter(compile_rules(rules, now=now)).exists():
-            return True
-    return False
-
-
-def _profile_rules(trigger: Trigger) -> dict:
-    defaults = version_definition(trigger.version).variable_defaults
-    return profile_change.with_variables(trigger.config["rules"], defaults)
-
-
-def _became_true(trigger: Trigger, person_changes: list, snapshot: dict, *, now: datetime) -> bool:
-    """Whether this batch of the person's changes made the condition true: true with the new values, and
-    false with the old ones (the person as they were before the batch)."""
-    from people.conditions.evaluate import rule_matches  # TODO(me): top-level once evaluate.py lands
-
-    rules = _profile_rules(trigger)
-    after, before = dict(snapshot), dict(snapshot)
-    for change in reversed(person_changes):  # the oldest old value wins
+def _before(snapshot: dict, person_changes: list) -> dict:
+    """The person as they were before this batch of changes (the oldest old value of each)."""
+    before = dict(snapshot)
+    for change in reversed(person_changes):
         if isinstance(change, changes.AttributeChanged):
             before[change.key] = change.old
         elif isinstance(change, changes.TagAdded):
             before["tag_ids"] = [t for t in before.get("tag_ids", []) if t != change.tag_id]
         elif isinstance(change, changes.TagRemoved):
             before["tag_ids"] = [*before.get("tag_ids", []), change.tag_id]
-    return rule_matches(rules, after, now=now) and not rule_matches(rules, before, now=now)
+        elif isinstance(change, changes.CompanyChanged):
+            before["company_id"] = (change.old or {}).get("id")
+    return before
+
+
+def _audience_direct(config: dict, snapshot: dict) -> bool:
+    return bool(
+        set(config.get("tags", [])) & set(snapshot.get("tag_ids", []))
+        or snapshot.get("id") in config.get("persons", [])
+        or snapshot.get("company_id") in config.get("companies", [])
+    )
+
+
+def _audience_matches(config: dict, snapshot: dict, *, now: datetime) -> bool:
+    """Whether the person is in the audience now (segments asked of the database)."""
+    if _audience_direct(config, snapshot):
+        return True
+    person = Person.objects.filter(pk=snapshot["id"])
+    for segment_id in config.get("segments", []):
+        rules = {"op": "and", "rules": [{"segment": segment_id, "operator": "in"}]}
+        if person.filter(compile_rules(rules, now=now)).exists():
+            return True
+    return False
+
+
+def _audience_matched(config: dict, before: dict) -> bool:
+    """Whether the person was in the audience before the changes. A segment is decided from the old
+    values where it can be (attribute and tag conditions); one that needs the database (events, other
+    segments) counts as not matched, so the person enters and the flow's re-entry setting decides."""
+    if _audience_direct(config, before):
+        return True
+    for rules in Segment.objects.filter(pk__in=config.get("segments", [])).values_list("rules", flat=True):
+        try:
+            if rule_matches(rules, before, now=timezone.now()):
+                return True
+        except NotEvaluable:
+            continue
+    return False
+
+
+def _profile_rules(trigger: Trigger) -> dict:
+    defaults = version_definition(trigger.version).variable_defaults
+    return profile_change.with_variables(trigger.config["rules"], defaults)
 
 
 def _event_fires(trigger: Trigger, change: changes.EventRecorded, *, now: datetime) -> bool:
@@ -272,35 +304,28 @@ def _event_fires(trigger: Trigger, change: changes.EventRecorded, *, now: dateti
     ]
     if not happened:
         return False
-    since = None if config.get("include_historical") else trigger.active_since
-    if since is not None and change.occurred_at < since:
+    if change.occurred_at < trigger.active_since:
+        # An event from before the flow became active (a backfill) never starts it: with historical data
+        # earlier events count, but "if all the events already happened before the flow started, the
+        # person does not enter".
         return False
+    since = None if config.get("include_historical") else trigger.active_since
     rules = {"op": "and", "rules": [_since(c, since) for c in config["conditions"]]}
     person = Person.objects.filter(pk=change.person_id)
     if not person.filter(compile_rules(rules, now=now)).exists():
         return False
     # The event that arrived must itself be one the conditions count (its properties pass the filters).
-    this_event = {"op": "or", "rules": [{**_since(c, since), "count": None} for c in happened]}
-    this_event = _strip_none(this_event)
-    return (
-        Event.objects.filter(pk=change.event_id)
-        .filter(person__in=person.filter(compile_rules(this_event, now=change.occurred_at)))
-        .exists()
-    )
+    return any(event_passes(change.event_id, c, now=now) for c in happened)
 
 
 def _since(condition: dict, since: datetime | None) -> dict:
     return {**condition, "since": since.isoformat()} if since is not None else condition
 
 
-def _strip_none(doc: dict) -> dict:
-    return {**doc, "rules": [{k: v for k, v in c.items() if v is not None} for c in doc["rules"]]}
-
-
 def _enter(person_id: int, fires: list[_Fire], *, now: datetime) -> int:
     if not fires:
         return 0
-    person = Person.objects.select_for_update().filter(pk=person_id).first()
+    person = Person.objects.filter(pk=person_id).first()
     if person is None:
         return 0
     entered = 0
@@ -328,8 +353,6 @@ def time_rules(trigger: Trigger) -> dict | None:
     if trigger.kind == Trigger.Kind.DATE:
         return {"op": "and", "rules": [date_time.as_condition(config)]}
     if trigger.kind == Trigger.Kind.PROFILE:
-        from people.conditions.evaluate import RELATIVE_OPERATORS  # TODO(me): top-level once it lands
-
         rules = _profile_rules(trigger)
         found = [c for _, c in profile_change.conditions(rules) if c.get("operator") in RELATIVE_OPERATORS]
         return rules if found else None

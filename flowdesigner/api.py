@@ -1,9 +1,11 @@
-"""Flows API: list/create, detail, draft save, validate, publish, and the element-type registry."""
+"""Flows API: list/create, detail, draft save, validate, publish, the element-type registry, and the flows
+with entry points of a type (what the canvas's "Add to flow" offers)."""
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -11,6 +13,9 @@ from rest_framework.views import APIView
 
 from engine.checks import definition_issues
 from engine.core import elements
+from engine.core.definition import DefinitionError
+from engine.definitions import version_definition
+from engine.entry_points import entry_label
 from flowdesigner import services
 from flowdesigner.models import Flow, FlowVersion
 from flowdesigner.rogerthat.schema import MAX_XML_BYTES
@@ -216,6 +221,74 @@ class ElementTypeListApi(APIView):
     )
     def get(self, request):
         return Response(elements.describe())
+
+
+def entry_types() -> set[str]:
+    """The element types that are entry points."""
+    return {t.type for t in elements.all_types() if t.category == "entry"}
+
+
+def latest_versions():
+    """Each flow's newest published version (one query), with its flow, by flow name."""
+    newest = FlowVersion.objects.filter(flow=OuterRef("flow")).order_by("-number").values("pk")[:1]
+    return (
+        FlowVersion.objects.filter(pk=Subquery(newest)).select_related("flow").order_by("flow__name", "flow")
+    )
+
+
+def flows_with_entries(entry_type: str) -> list[dict]:
+    """The flows whose newest published version has entry points of `entry_type`, each with them
+    ({"id": node id, "label": the canvas label, else the element label and id})."""
+    found = []
+    for version in latest_versions():
+        try:
+            nodes = [n for n in version_definition(version).entries() if n.type == entry_type]
+        except DefinitionError:
+            continue
+        if nodes:
+            flow = version.flow
+            points = [{"id": n.id, "label": entry_label(version.definition, n.id, n.type)} for n in nodes]
+            found.append({"flow": flow.pk, "name": flow.name, "status": flow.status, "entries": points})
+    return found
+
+
+FlowEntries = inline_serializer(
+    "FlowEntries",
+    {
+        "flow": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "status": serializers.CharField(),
+        "entries": inline_serializer(
+            "FlowEntry", {"id": serializers.CharField(), "label": serializers.CharField()}, many=True
+        ),
+    },
+    many=True,
+)
+
+
+class FlowEntryListApi(APIView):
+    """The flows whose newest published version has entry points of a type (`?type=existing_flow` for
+    the flows an "Add to flow" step can hand people to), with those entry points."""
+
+    permission_classes = [IsMarketerOrStaff]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("type", str, required=True, description="An entry point type: existing_flow, …")
+        ],
+        responses={
+            200: FlowEntries,
+            400: inline_serializer("EntryTypeUnknown", {"type": serializers.ListField()}),
+        },
+    )
+    def get(self, request):
+        entry_type = request.query_params.get("type", "")
+        known = entry_types()
+        if entry_type not in known:
+            problem = f"{entry_type!r} is not an entry point type" if entry_type else "Give a type"
+            message = f"{problem}; use one of: {', '.join(sorted(known))}."
+            return Response({"type": [message]}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(flows_with_entries(entry_type))
 
 
 class FlowImportSerializer(serializers.Serializer):

@@ -1,10 +1,11 @@
-"""Pages of the designer app: home, flow list, flow detail (launch, deliveries), canvas."""
+"""Pages of the designer app: home, flow list, flow detail (status, entry points, launch, deliveries), canvas.
+
+The flow page's engine parts (status buttons, entry points, real-time audience) come from engine.views."""
 
 import re
 
 from django import forms
 from django.contrib import messages
-from django.db.models import Q
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,12 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from engine import emails as engine_emails
 from engine import services as engine_services
 from engine.models import MAX_CONTEXT, CallbackDelivery, ResultsEmail
-from engine.views import PokeForm
+from engine.views import PokeForm, flow_page_context
 from flowdesigner import services
 from flowdesigner.models import Flow
 from flowdesigner.roles import END_USER, MARKETER, STAFF, has_role, role_required
-from people.attributes import AttributeValueError, normalise_phone
-from people.models import Person, Segment, Tag
+from people.models import Segment, Tag
+from people.selectors import person_find
 
 
 def home(request):
@@ -49,18 +50,6 @@ def flow_list(request):
             return redirect("flow-design", pk=flow.pk)
     flows = Flow.objects.prefetch_related("versions").order_by("-updated_at")
     return render(request, "flowdesigner/flow_list.html", {"flows": flows, "form": form})
-
-
-def find_person(identifier: str) -> Person | None:
-    """A person by email (any case) or phone (any notation that normalises to the same E.164)."""
-    try:
-        phone = normalise_phone(identifier)
-    except AttributeValueError:
-        phone = None
-    match = Q(email__iexact=identifier)
-    if phone:
-        match |= Q(phone=phone)
-    return Person.objects.filter(match).first()
 
 
 class LaunchForm(forms.Form):
@@ -101,7 +90,7 @@ class LaunchForm(forms.Form):
             identifiers = [
                 part.strip() for part in re.split(r"[,\n]", data.get("person") or "") if part.strip()
             ]
-            found = {identifier: find_person(identifier) for identifier in identifiers}
+            found = {identifier: person_find(identifier) for identifier in identifiers}
             unknown = [identifier for identifier, person in found.items() if person is None]
             if not identifiers:
                 self.add_error("person", "Enter at least one email address or phone number.")
@@ -162,6 +151,7 @@ def flow_detail(request, pk: int):
         "results_emails": ResultsEmail.objects.filter(flow=flow)[:50],
         "pokes": flow.pokes.all(),
         "poke_form": PokeForm(),
+        **flow_page_context(request, flow),
     }
     return render(request, "flowdesigner/flow_detail.html", context)
 

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from people.attributes import to_json
+from people.attributes import AttributeValueError, normalise_phone, to_json
 from people.conditions import RulesInvalid, compile_rules
 from people.models import AttributeValue, Person, Segment
 from people.timeline import TimelineEntry, person_timeline  # noqa: F401 (reads go through selectors)
@@ -94,7 +94,8 @@ def persons_filtered(
 def person_snapshots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
     """What a flow sees of each person (templates, conditions, waits), keyed by id: the standard
     attributes and every custom attribute as JSON values (custom keys never shadow standard ones), plus
-    "tags" (names), "tag_ids" and "company" (name or None). Three queries for any number of persons."""
+    "tags" (names), "tag_ids", "company" (name or None) and "company_id". Three queries for any number
+    of persons."""
     from people.attributes import STANDARD_ATTRIBUTES
 
     persons = Person.objects.filter(pk__in=person_ids).select_related("company")
@@ -103,7 +104,12 @@ def person_snapshots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
         snapshot: dict[str, Any] = {"id": person.pk}
         for key, attribute in STANDARD_ATTRIBUTES.items():
             snapshot[key] = to_json(attribute.data_type, getattr(person, key))
-        snapshot.update(tags=[], tag_ids=[], company=person.company.name if person.company else None)
+        snapshot.update(
+            tags=[],
+            tag_ids=[],
+            company=person.company.name if person.company else None,
+            company_id=person.company_id,
+        )
         snapshots[person.pk] = snapshot
     values = AttributeValue.objects.filter(person_id__in=snapshots).select_related("definition")
     for value in values:
@@ -118,3 +124,19 @@ def person_snapshots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
 def person_matches(person_id: int, rules: Any, *, now: dt.datetime) -> bool:
     """Whether one person matches a rule document at `now` (one query)."""
     return Person.objects.filter(pk=person_id).filter(compile_rules(rules, now=now)).exists()
+
+
+def person_find(identifier: str) -> Person | None:
+    """A person by email (any case), phone (any notation that normalises to the same E.164) or external
+    id."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    try:
+        phone = normalise_phone(identifier)
+    except AttributeValueError:
+        phone = None
+    match = Q(email__iexact=identifier) | Q(external_id=identifier)
+    if phone:
+        match |= Q(phone=phone)
+    return Person.objects.filter(match).order_by("pk").first()

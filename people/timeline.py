@@ -1,5 +1,6 @@
-"""A person's timeline: attribute changes, tags added/removed, company changes, events, flows entered
-and exited, and messages, newest first (people.selectors.person_timeline)."""
+"""A person's timeline: attribute changes, tags added/removed, company changes, events, flows entered,
+exited and refused (re-entry, frequency cap), and messages, newest first
+(people.selectors.person_timeline)."""
 
 import datetime as dt
 from typing import Any, TypedDict
@@ -12,7 +13,7 @@ MAX_LIMIT = 200
 class TimelineEntry(TypedDict):
     at: dt.datetime
     kind: str  # attribute_changed, tag_added, tag_removed, company_changed, event, flow_entered,
-    # flow_exited, message_out, message_in
+    # flow_exited, flow_refused, message_out, message_in
     summary: str
     data: dict[str, Any]
 
@@ -113,6 +114,29 @@ def _flows(person: Person, limit: int) -> list[TimelineEntry]:
     return entries
 
 
+def _refusals(person: Person, limit: int) -> list[TimelineEntry]:
+    from engine.models import EntryRefusal  # read only, like Participant above
+
+    refusals = (
+        EntryRefusal.objects.filter(person=person).select_related("flow").order_by("-created_at", "-id")
+    )
+    return [
+        {
+            "at": refusal.created_at,
+            "kind": "flow_refused",
+            "summary": _short(f"Not entered into flow {refusal.flow.name}: {refusal.reason}"),
+            "data": {
+                "flow_id": refusal.flow_id,
+                "flow": refusal.flow.name,
+                "node_id": refusal.node_id,
+                "reason": refusal.reason,
+                "source": refusal.source,
+            },
+        }
+        for refusal in refusals[:limit]
+    ]
+
+
 def _messages(person: Person, limit: int) -> list[TimelineEntry]:
     from messaging.models import Message  # read only
 
@@ -146,8 +170,12 @@ def person_timeline(person: Person, *, limit: int = 50) -> list[TimelineEntry]:
     """
     limit = max(1, min(limit, MAX_LIMIT))
     entries = (
-        _changes(person, limit) + _events(person, limit) + _flows(person, limit) + _messages(person, limit)
+        _changes(person, limit)
+        + _events(person, limit)
+        + _flows(person, limit)
+        + _refusals(person, limit)
+        + _messages(person, limit)
     )
-    # Stable: entries at the same moment keep the order above (changes, events, flows, messages).
+    # Stable: entries at the same moment keep the order above (changes, events, flows, refusals, messages).
     entries.sort(key=lambda e: e["at"], reverse=True)
     return entries[:limit]

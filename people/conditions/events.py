@@ -137,6 +137,13 @@ class EventTarget:
     since: dt.datetime | None = None
     data_type: str = EVENT
 
+    def with_properties(self, events, ctx: "CompileContext"):
+        """Event rows narrowed to those of this definition passing the property filters."""
+        events = events.filter(definition_id=self.definition_id)
+        for condition in self.properties:
+            events = events.filter(condition.operator.compile(condition.target, condition.value, ctx))
+        return events
+
     def matches(self, ctx: "CompileContext") -> Q:
         """A `Q` over Person: has the events as of `ctx.now` (events later than now do not count)."""
         events = Event.objects.filter(definition_id=self.definition_id, occurred_at__lte=ctx.now).order_by()
@@ -144,8 +151,7 @@ class EventTarget:
             events = events.filter(occurred_at__gte=ctx.now - self.within)
         if self.since is not None:
             events = events.filter(occurred_at__gte=self.since)
-        for condition in self.properties:
-            events = events.filter(condition.operator.compile(condition.target, condition.value, ctx))
+        events = self.with_properties(events, ctx)
 
         def having(lookup: str, n: int) -> Q:
             if lookup == "gte" and n == 1:
@@ -350,6 +356,17 @@ def _properties(
             continue
         found.append(Condition(target=target, operator=operator, value=value))
     return found if ok else None
+
+
+def event_passes(event_id: int, condition: dict, *, now: dt.datetime) -> bool:
+    """Whether one stored event is of the event condition's definition and passes its property filters
+    (a trigger checks that the event that arrived is one its condition counts)."""
+    from people.conditions.compiler import CompileContext, parse_rules
+
+    tree = parse_rules({"op": "and", "rules": [condition]}, check_refs=False)
+    target = tree.rules[0].target
+    assert isinstance(target, EventTarget)
+    return target.with_properties(Event.objects.filter(pk=event_id), CompileContext(now=now)).exists()
 
 
 def event_references(doc: Any) -> set[str]:
