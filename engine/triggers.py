@@ -219,7 +219,7 @@ def _decide(person_id: int, person_changes: list, armed, *, now: datetime) -> li
             snapshot = person_snapshots([person_id]).get(person_id)
             if snapshot is None:
                 return []  # deleted meanwhile
-            before = _before(snapshot, person_changes)
+            snapshot, before = _as_changed(snapshot, person_changes), _before(snapshot, person_changes)
         if trigger.kind == Trigger.Kind.AUDIENCE:
             # Only someone who comes to match enters: matching now, and not before these changes.
             config = trigger.config
@@ -239,6 +239,22 @@ def _decide(person_id: int, person_changes: list, armed, *, now: datetime) -> li
                     fires.append(_Fire(trigger, values))
                     break
     return fires
+
+
+def _as_changed(snapshot: dict, person_changes: list) -> dict:
+    """The person right after this batch of changes (the newest new value of each): a worker running
+    behind decides on the change as it was made, not on what later changes made of the person."""
+    after = dict(snapshot)
+    for change in person_changes:
+        if isinstance(change, changes.AttributeChanged):
+            after[change.key] = change.new
+        elif isinstance(change, changes.TagAdded):
+            after["tag_ids"] = [*(t for t in after.get("tag_ids", []) if t != change.tag_id), change.tag_id]
+        elif isinstance(change, changes.TagRemoved):
+            after["tag_ids"] = [t for t in after.get("tag_ids", []) if t != change.tag_id]
+        elif isinstance(change, changes.CompanyChanged):
+            after["company_id"] = (change.new or {}).get("id")
+    return after
 
 
 def _before(snapshot: dict, person_changes: list) -> dict:
@@ -297,7 +313,8 @@ def _profile_rules(trigger: Trigger) -> dict:
 
 
 def _event_fires(trigger: Trigger, change: changes.EventRecorded, *, now: datetime) -> bool:
-    """Whether the conditions hold now for the person, this event being one of those that count."""
+    """Whether the conditions held for the person as the event happened, counting it and nothing after it,
+    and the event itself is one they count."""
     config = trigger.config
     happened = [
         c for c in config["conditions"] if c.get("operator") == "happened" and c.get("event") == change.event
@@ -310,9 +327,11 @@ def _event_fires(trigger: Trigger, change: changes.EventRecorded, *, now: dateti
         # person does not enter".
         return False
     since = None if config.get("include_historical") else trigger.active_since
-    rules = {"op": "and", "rules": [_since(c, since) for c in config["conditions"]]}
+    # As things stood when the event happened: a worker behind by three events of one person decides
+    # on each of them as it arrived, not on all three at once.
+    conditions = [{**_since(c, since), "up_to": change.event_id} for c in config["conditions"]]
     person = Person.objects.filter(pk=change.person_id)
-    if not person.filter(compile_rules(rules, now=now)).exists():
+    if not person.filter(compile_rules({"op": "and", "rules": conditions}, now=change.occurred_at)).exists():
         return False
     # The event that arrived must itself be one the conditions count (its properties pass the filters).
     return any(event_passes(change.event_id, c, now=now) for c in happened)

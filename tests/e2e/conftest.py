@@ -68,7 +68,9 @@ def _orm_beside_playwright(monkeypatch):
 def live_stack(transactional_db):
     """Start daphne, the engine worker and a qcluster like `make run` does; stop them after the test."""
     port = _free_port()
-    env = subprocess_env(CALLBACK_ALLOWED_PRIVATE="127.0.0.0/8", Q_WORKERS="2", PYTHONUNBUFFERED="1")
+    env = subprocess_env(
+        CALLBACK_ALLOWED_PRIVATE="127.0.0.0/8", Q_WORKERS="2", PYTHONUNBUFFERED="1", TRIGGER_SWEEP_SECONDS="1"
+    )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log_dir = ROOT / "var" / "e2e-logs"
     log_dir.mkdir(parents=True, exist_ok=True)

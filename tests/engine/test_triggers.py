@@ -152,6 +152,18 @@ def test_opt_in_becoming_true_starts_the_welcome_flow_once_per_change_to_true(re
     assert texts(person) == ["Welcome!", "Welcome!"]
 
 
+def test_a_worker_running_behind_decides_on_each_change_as_it_was_made(person, settings):
+    from people.outbox.worker import drain
+
+    settings.OUTBOX_RELAY_ALL = False
+    trigger_flow("profile_change", opted_in(), text="Welcome!")
+    people_services.person_update(person=person, fields={"opt_in": True})
+    people_services.person_update(person=person, fields={"opt_in": False})  # before the worker got to it
+    drain()
+
+    assert texts(person) == ["Welcome!"]
+
+
 def test_a_condition_value_can_be_a_flow_variable_default(relay, person):
     AttributeDefinitionFactory(key="points", data_type="NUMBER")
     rules = {
@@ -267,6 +279,13 @@ def test_the_third_add_to_cart_within_seven_days_starts_the_flow_with_the_item(r
     assert texts(person) == ["Still thinking about C3?"]
     ingest(relay, event(person, "addToCart", 4, itemId="D4"))  # a fourth: no longer "equals 3"
     assert texts(person) == ["Still thinking about C3?"]
+
+
+def test_three_events_in_one_batch_are_decided_one_by_one_as_they_happened(relay, person, add_to_cart):
+    trigger_flow("people_event", three_times_in_seven_days(), text="Third")
+    ingest(relay, *(event(person, "addToCart", n, itemId=f"I{n}") for n in range(1, 5)))
+
+    assert texts(person) == ["Third"]
 
 
 def test_a_list_property_goes_into_a_list_variable(relay, person, add_to_cart):
