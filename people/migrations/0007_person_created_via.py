@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('people', '0006_imports'),
+        ("people", "0006_imports"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='person',
-            name='created_via',
-            field=models.CharField(blank=True, db_default='', db_index=True, default='', max_length=100),
+            model_name="person",
+            name="created_via",
+            field=models.CharField(blank=True, db_default="", db_index=True, default="", max_length=100),
         ),
     ]
