@@ -18,6 +18,7 @@ from engine.core.elements import date_time, people_event, profile_change
 from engine.core.elements.call_url import literal_private_host
 from engine.core.issues import Issue
 from engine.core.validate import validate
+from engine.sftp.checks import sftp_import_issues
 from people.attributes import STANDARD_ATTRIBUTES, AttributeValueError, parse_value
 from people.conditions import validate_rules
 from people.models import AttributeDefinition, EventDefinition, Tag
@@ -31,7 +32,14 @@ def definition_issues(doc: Any) -> list[Issue]:
     issues = validate(doc)
     if any(i.code == "schema" for i in issues):
         return issues
-    return issues + attribute_issues(doc) + reference_issues(doc) + call_url_issues(doc) + entry_issues(doc)
+    return (
+        issues
+        + attribute_issues(doc)
+        + reference_issues(doc)
+        + call_url_issues(doc)
+        + entry_issues(doc)
+        + sftp_import_issues(doc)
+    )
 
 
 def _nodes(doc: Any) -> list[dict]:

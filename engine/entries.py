@@ -1,10 +1,12 @@
 """Entering people into flows: the one service every start goes through (a launch, a poke, a trigger,
 the Flow API, an SFTP row, another flow's "Add to flow", staff adding someone by hand).
 
-`enter` checks, in the caller's transaction, that the flow takes this person now (the flow is active,
-its re-entry setting, the frequency cap across flows), then runs the core's start at the chosen entry
-point and writes the participant with its first steps. A refusal is returned with its reason and kept
-on the person's timeline (EntryRefusal); it is never an exception, so a batch goes on with the others.
+`enter` checks, in the caller's transaction, that the flow takes this person now (its re-entry setting,
+the frequency cap across flows; whether the flow is active is for the caller to ask, with
+`active_version`: staff may launch a flow that is not active yet), then runs the core's start at the
+chosen entry point and writes the participant with its first steps. A refusal is returned with its
+reason and kept on the person's timeline (EntryRefusal); it is never an exception, so a batch goes on
+with the others.
 """
 
 from __future__ import annotations

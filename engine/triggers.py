@@ -37,6 +37,7 @@ from engine.core import variables as flow_variables
 from engine.core.elements import date_time, people_event, predefined_audience, profile_change
 from engine.definitions import version_definition
 from engine.models import Trigger
+from engine.sftp.services import sftp_schedule_flow
 from flowdesigner.models import Flow
 from people import changes
 from people.conditions import compile_rules
@@ -125,6 +126,8 @@ def triggers_sync(flow: Flow) -> None:
             )
     Trigger.objects.filter(flow=flow).exclude(node_id__in=keep).delete()
     _index.clear()
+    if version is not None:
+        sftp_schedule_flow(flow.pk)  # SFTP Import entry points poll their folder while the flow is active
 
 
 class _Index:

@@ -214,7 +214,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # asyncssh logs about 20 INFO lines per SFTP connection, i.e. every poll.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "asyncssh": {"level": "WARNING"}},
 }
 # Pause between launch batches, to spread the load of a large launch (0 = none).
 LAUNCH_BATCH_PAUSE_SECONDS = envfloat("LAUNCH_BATCH_PAUSE_SECONDS", 0.0)
@@ -227,6 +228,14 @@ LAUNCH_SLICE_SECONDS = envfloat("LAUNCH_SLICE_SECONDS", 3.0)
 WORKER_POLL_SECONDS = envfloat("WORKER_POLL_SECONDS", 0.1)
 # Participants resumed per timer transaction.
 TIMER_BATCH_SIZE = envint("TIMER_BATCH_SIZE", 200)
+# SFTP Import: how long after one look at a folder the next one is due (the seed: every 3 minutes).
+SFTP_POLL_SECONDS = envfloat("SFTP_POLL_SECONDS", 180.0)
+# Flow API: the rate limit a new API key starts with (staff change it per key), the largest request body
+# (1,000 participants can exceed Django's 2 MiB form limit), and the work one outbox event does on an
+# operation before it queues the rest.
+FLOW_API_RATE_LIMIT_PER_MINUTE = envint("FLOW_API_RATE_LIMIT_PER_MINUTE", 60)
+FLOW_API_MAX_BODY_BYTES = envint("FLOW_API_MAX_BODY_BYTES", 4 * 1024 * 1024)
+FLOW_API_SLICE_SECONDS = envfloat("FLOW_API_SLICE_SECONDS", 5.0)
 # How often the time triggers (Date or Time, date operators of profile triggers) are swept: a person
 # enters at most this long after their moment.
 TRIGGER_SWEEP_SECONDS = envfloat("TRIGGER_SWEEP_SECONDS", 30.0)

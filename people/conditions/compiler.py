@@ -5,7 +5,7 @@ is one SQL query (with subqueries) that the database evaluates with its indexes.
 """
 
 import datetime as dt
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,19 @@ from people.attributes import (
     parse_value,
     zone,
 )
-from people.conditions.operators import COMPANY, EVENT, OPERATORS, SEGMENT, TAG, Operator, operators_for
+from people.conditions.operators import (
+    COMPANY,
+    EVENT,
+    MAX_AMOUNT,
+    OPERATORS,
+    SEGMENT,
+    TAG,
+    UNITS,
+    Duration,
+    Operator,
+    operators_for,
+    units_for,
+)
 from people.conditions.targets import (
     NOBODY,
     CompanyTarget,
@@ -33,7 +45,7 @@ from people.models import AttributeDefinition, Company, Person, Segment, Tag
 DT = AttributeDefinition.DataType
 MAX_DEPTH = 10
 MAX_CONDITIONS = 200
-MAX_DAYS = 36500
+MAX_DAYS = MAX_AMOUNT["days"]
 SUBJECT_KEYS = ("attribute", TAG, COMPANY, SEGMENT, EVENT)
 
 
@@ -219,11 +231,9 @@ class _Parser:
                 self.error(path, f"The operator {operator.name!r} takes no value.")
                 return False, None
             return True, None
-        if operator.value == "days":
-            if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_DAYS:
-                self.error(path, f"Must be a whole number of days from 0 to {MAX_DAYS}.")
-                return False, None
-            return True, raw
+        if operator.value == "duration":
+            duration = self.duration(raw, target, path)
+            return duration is not None, duration
         if raw is None:
             self.error(path, f"The operator {operator.name!r} needs a value.")
             return False, None
@@ -236,6 +246,43 @@ class _Parser:
         except AttributeValueError as exc:
             self.error(path, str(exc))
             return False, None
+
+    def duration(self, raw: Any, target: Target, path: str) -> Duration | None:
+        """{"amount": n, "unit": u} of a relative date operator; a bare whole number (older documents)
+        is a number of days."""
+        if raw is None:
+            self.error(path, 'Needs a value: {"amount": n, "unit": "days"}.')
+            return None
+        if not isinstance(raw, dict):
+            if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_DAYS:
+                self.error(
+                    path,
+                    f"Must be a whole number of days from 0 to {MAX_DAYS}, "
+                    f'or {{"amount": n, "unit": {" | ".join(UNITS)}}}.',
+                )
+                return None
+            return Duration(raw, "days")
+        ok = True
+        for key in sorted(set(raw) - {"amount", "unit"}):
+            self.error(_join(path, key), "Unknown key in a duration (it has amount and unit).")
+            ok = False
+        unit = raw.get("unit")
+        if unit not in UNITS:
+            self.error(_join(path, "unit"), f"Must be one of: {', '.join(UNITS)}; not {unit!r}.")
+            return None
+        if unit not in units_for(target.data_type):
+            self.error(
+                _join(path, "unit"),
+                "Use days or weeks for a date attribute; minutes and hours need a date-time attribute.",
+            )
+            ok = False
+        amount = raw.get("amount")
+        if isinstance(amount, bool) or not isinstance(amount, int) or not 0 <= amount <= MAX_AMOUNT[unit]:
+            self.error(
+                _join(path, "amount"), f"Must be a whole number of {unit} from 0 to {MAX_AMOUNT[unit]}."
+            )
+            ok = False
+        return Duration(amount, unit) if ok else None
 
 
 def id_references(doc: Any, subject: str) -> set[int]:
@@ -285,9 +332,22 @@ def _reaches(start: int, goal: int) -> bool:
     return False
 
 
-def parse_rules(doc: Any, *, segment_id: int | None = None, check_refs: bool = True) -> Group:
-    """The validated tree of a rule document; raises RulesInvalid listing every problem found."""
-    parser = _Parser(segment_id=segment_id, check_refs=check_refs)
+def parse_rules(
+    doc: Any,
+    *,
+    segment_id: int | None = None,
+    check_refs: bool = True,
+    definitions: Mapping[str, AttributeDefinition] | None = None,
+) -> Group:
+    """The validated tree of a rule document; raises RulesInvalid listing every problem found.
+
+    `definitions`: the custom attribute definitions by key, when the caller has them (else one query).
+    """
+    parser = _Parser(
+        segment_id=segment_id,
+        check_refs=check_refs,
+        _definitions=dict(definitions) if definitions is not None else None,
+    )
     tree = parser.group(doc, "", 0)
     if parser.errors or tree is None:
         raise RulesInvalid(parser.errors or [RuleError("(root)", "Invalid rule document.")])

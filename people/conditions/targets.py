@@ -65,9 +65,15 @@ class AttributeTarget:
     blank_is_empty: bool = False
     anniversary: bool = False
     definition_id: int | None = None
+    # The attribute's key: where a person snapshot holds the value (people.conditions.evaluate).
+    key: str = ""
 
     def compare(self, lookup: str, value: Any) -> Q:
         return self.wrap(Q(**{f"{self.column}__{lookup}": value}))
+
+    def compare_all(self, comparisons: list[tuple[str, Any]]) -> Q:
+        """Every (lookup, value) comparison on the same value; one subquery for a custom attribute."""
+        return self.wrap(Q(**{f"{self.column}__{lookup}": value for lookup, value in comparisons}))
 
     def contains(self, value: str) -> Q:
         if self.data_type == DT.LIST:
@@ -132,6 +138,7 @@ def standard_target(
         wrap=lambda q: q,
         blank_is_empty=blank_is_empty,
         anniversary=anniversary,
+        key=field,
     )
 
 
@@ -149,7 +156,11 @@ def custom_target(definition: AttributeDefinition) -> AttributeTarget:
         DT.LIST: "value_list",
     }[definition.data_type]
     return AttributeTarget(
-        data_type=definition.data_type, column=column, wrap=wrap, definition_id=definition.pk
+        data_type=definition.data_type,
+        column=column,
+        wrap=wrap,
+        definition_id=definition.pk,
+        key=definition.key,
     )
 
 

@@ -29,6 +29,11 @@ def cond(attribute: str, operator: str, value=None) -> dict:
     return {"op": "and", "rules": [rule]}
 
 
+def rel(attribute: str, value) -> dict:
+    """A "was within" condition: the relative date operator the validation cases use."""
+    return {"attribute": attribute, "operator": "was_within", "value": value}
+
+
 def person(name: str, *, tz: str = "UTC", attributes: dict | None = None, **fields) -> Person:
     p = services.person_create(first_name=name, timezone=tz, **fields)
     if attributes:
@@ -244,6 +249,101 @@ def test_relative_date_operators(data_type, tz, operator, days, expected):
     assert matching(cond("when", operator, days)) == expected
 
 
+# --- relative dates: minutes and hours are instants around now ------------------------------------
+
+# Seconds from NOW of each person's value, in units of the condition (a minute or an hour).
+MOMENTS = {
+    "m11": -11 * 60,
+    "m10": -10 * 60,  # exactly N units ago
+    "m9": -9 * 60,
+    "now": 0,
+    "p10": 10 * 60,  # exactly N units ahead
+    "p10_30": 10 * 60 + 30,
+    "p11": 11 * 60,
+}
+
+
+@pytest.mark.parametrize(
+    ("operator", "expected"),
+    [
+        ("will_be_in", {"p10", "p10_30"}),  # [now+10, now+11)
+        ("will_be_within", {"now", "p10"}),  # [now, now+10]
+        ("will_be_more_than", {"p10_30", "p11"}),  # (now+10, ∞)
+        ("was", {"m10"}),  # (now-11, now-10]
+        ("was_within", {"m10", "m9", "now"}),  # [now-10, now]
+        ("was_more_than", {"m11"}),  # (-∞, now-10)
+    ],
+)
+@pytest.mark.parametrize(("unit", "scale"), [("minutes", 1), ("hours", 60)])
+@pytest.mark.parametrize("attribute", ["seen", "created_at"])
+def test_minutes_and_hours_are_instant_windows(attribute, unit, scale, operator, expected):
+    """10 minutes (hours) from now, whatever the person's timezone: values exactly on each bound."""
+    AttributeDefinitionFactory(key="seen", data_type="DATETIME")
+    for i, (name, seconds) in enumerate(MOMENTS.items()):
+        moment = NOW + dt.timedelta(seconds=seconds * scale)
+        p = person(name, tz=["UTC", "Europe/Brussels", "Pacific/Kiritimati"][i % 3])
+        if attribute == "seen":
+            services.person_set_attributes(person=p, values={"seen": moment.isoformat()})
+        else:
+            Person.objects.filter(pk=p.pk).update(created_at=moment)
+    if attribute == "seen":
+        person("nothing")
+
+    assert matching(cond(attribute, operator, {"amount": 10, "unit": unit})) == expected
+
+
+@pytest.mark.parametrize(
+    ("operator", "amount", "expected"),
+    [
+        ("will_be_in", 1, {"p7"}),
+        ("will_be_within", 1, {"d0", "p1", "p7"}),
+        ("will_be_more_than", 1, {"p8", "p14"}),
+        ("was", 1, {"m7"}),
+        ("was", 0, {"d0"}),
+        ("was_within", 1, {"m7", "d0"}),
+        ("was_more_than", 1, {"m8"}),
+        ("will_be_within", 2, {"d0", "p1", "p7", "p8", "p14"}),
+    ],
+)
+@pytest.mark.parametrize("data_type", ["DATE", "DATETIME"])
+def test_weeks_are_seven_days(data_type, operator, amount, expected):
+    AttributeDefinitionFactory(key="when", data_type=data_type)
+    zone = ZoneInfo("Europe/Brussels")
+    today = NOW.astimezone(zone).date()
+    for name, k in {"m8": -8, "m7": -7, "d0": 0, "p1": 1, "p7": 7, "p8": 8, "p14": 14}.items():
+        day = today + dt.timedelta(days=k)
+        value = (
+            day.isoformat()
+            if data_type == "DATE"
+            else dt.datetime.combine(day, dt.time(12), zone).isoformat()
+        )
+        person(name, tz="Europe/Brussels", attributes={"when": value})
+    person("nothing", tz="Europe/Brussels")
+
+    weeks = matching(cond("when", operator, {"amount": amount, "unit": "weeks"}))
+    days = matching(cond("when", operator, {"amount": 7 * amount, "unit": "days"}))
+
+    assert weeks == days == expected
+
+
+def test_a_bare_number_is_a_number_of_days():
+    AttributeDefinitionFactory(key="renewal", data_type="DATE")
+    for k in range(-4, 5):
+        person(f"d{k}", attributes={"renewal": (NOW.date() + dt.timedelta(days=k)).isoformat()})
+
+    for operator in [
+        "will_be_in",
+        "will_be_within",
+        "will_be_more_than",
+        "was",
+        "was_within",
+        "was_more_than",
+    ]:
+        bare = matching(cond("renewal", operator, 2))
+        assert bare == matching(cond("renewal", operator, {"amount": 2, "unit": "days"})), operator
+        assert bare, operator
+
+
 def test_day_boundary_follows_each_persons_timezone():
     AttributeDefinitionFactory(key="seen", data_type="DATETIME")
     # Brussels' 11 March starts at 23:00 UTC on the 10th.
@@ -282,6 +382,9 @@ def test_day_boundary_follows_each_persons_timezone():
         (NOW, "1985-03-20", "will_be_within", 10, True),
         (NOW, "1985-03-21", "will_be_within", 10, False),
         (NOW, "1985-03-21", "will_be_more_than", 10, True),
+        (NOW, "1985-03-17", "will_be_in", {"amount": 1, "unit": "weeks"}, True),
+        (NOW, "1985-03-18", "will_be_within", {"amount": 1, "unit": "weeks"}, False),
+        (NOW, "1985-03-03", "was", {"amount": 1, "unit": "weeks"}, True),
         # across the new year
         (dt.datetime(2025, 12, 30, 12, tzinfo=UTC), "1990-01-02", "will_be_within", 5, True),
         (dt.datetime(2025, 12, 30, 12, tzinfo=UTC), "1990-01-02", "will_be_more_than", 5, False),
@@ -530,6 +633,51 @@ def test_counting_a_segment_is_a_few_queries_whatever_the_number_of_persons(
         ),
         (
             {"op": "and", "rules": [{"attribute": "renewal", "operator": "was", "value": True}]},
+            "rules[0].value",
+            "whole number of days",
+        ),
+        (
+            {"op": "and", "rules": [{"attribute": "renewal", "operator": "was"}]},
+            "rules[0].value",
+            "needs a value",
+        ),
+        (
+            {"op": "and", "rules": [rel("renewal", {"amount": 3, "unit": "hours"})]},
+            "rules[0].value.unit",
+            "Use days or weeks for a date attribute; minutes and hours need a date-time attribute.",
+        ),
+        (
+            {"op": "and", "rules": [rel("birth_date", {"amount": 3, "unit": "minutes"})]},
+            "rules[0].value.unit",
+            "minutes and hours need a date-time attribute",
+        ),
+        (
+            {"op": "and", "rules": [rel("created_at", {"amount": 3, "unit": "seconds"})]},
+            "rules[0].value.unit",
+            "Must be one of: minutes, hours, days, weeks; not 'seconds'.",
+        ),
+        (
+            {"op": "and", "rules": [rel("created_at", {"amount": 876001, "unit": "hours"})]},
+            "rules[0].value.amount",
+            "Must be a whole number of hours from 0 to 876000.",
+        ),
+        (
+            {"op": "and", "rules": [rel("created_at", {"amount": 5215, "unit": "weeks"})]},
+            "rules[0].value.amount",
+            "from 0 to 5214",
+        ),
+        (
+            {"op": "and", "rules": [rel("created_at", {"amount": 1.5, "unit": "hours"})]},
+            "rules[0].value.amount",
+            "whole number of hours",
+        ),
+        (
+            {"op": "and", "rules": [rel("created_at", {"amount": 1, "unit": "days", "ago": True})]},
+            "rules[0].value.ago",
+            "Unknown key in a duration",
+        ),
+        (
+            {"op": "and", "rules": [rel("created_at", "3 days")]},
             "rules[0].value",
             "whole number of days",
         ),

@@ -28,6 +28,11 @@ def purchase(**extra) -> dict:
     return {"event": "purchase", "operator": "happened", **extra}
 
 
+def paid_at(operator: str, amount: int, unit: str) -> dict:
+    value = {"amount": amount, "unit": unit}
+    return purchase(properties=[{"property": "paid_at", "operator": operator, "value": value}])
+
+
 @pytest.fixture
 def shop():
     events.event_definition_create(
@@ -141,6 +146,18 @@ def test_event_operators_are_in_the_registry():
         # delivery "2025-03-11" is today for ann (Brussels) and tomorrow for bob (UTC)
         (purchase(properties=[{"property": "delivery", "operator": "is_today"}]), {"ann"}),
         (purchase(properties=[{"property": "delivery", "operator": "will_be_in", "value": 1}]), {"bob"}),
+        (paid_at("will_be_in", 1, "days"), set()),
+        # paid_at is 2025-03-01T00:30Z, exactly 239 hours before NOW: instant windows, no timezone
+        (paid_at("was_within", 239, "hours"), {"ann"}),
+        (paid_at("was_within", 238, "hours"), set()),
+        (paid_at("was", 239, "hours"), {"ann"}),
+        (paid_at("was", 238, "hours"), set()),  # (now-239h, now-238h]: the start is excluded
+        (paid_at("was_more_than", 239, "hours"), set()),
+        (paid_at("was_more_than", 14339, "minutes"), {"ann"}),
+        # days and weeks: 1 March in ann's zone (Brussels), where today is 11 March
+        (paid_at("was", 10, "days"), {"ann"}),
+        (paid_at("was", 1, "weeks"), set()),
+        (paid_at("was_more_than", 1, "weeks"), {"ann"}),
         # all filters hold on the same event, then the count applies to those events
         (
             purchase(
@@ -229,6 +246,15 @@ def test_event_and_attribute_conditions_combine(shop):
             purchase(properties=[{"property": "total", "operator": "gt", "value": 1, "unit": "EUR"}]),
             "rules[0].properties[0].unit",
             "Unknown key in a property filter",
+        ),
+        (
+            purchase(
+                properties=[
+                    {"property": "delivery", "operator": "was", "value": {"amount": 2, "unit": "hours"}}
+                ]
+            ),
+            "rules[0].properties[0].value.unit",
+            "Use days or weeks for a date attribute; minutes and hours need a date-time attribute.",
         ),
         (purchase(value=3), "rules[0].value", "Unknown key in an event condition"),
         ({"event": "purchase", "attribute": "city", "operator": "happened"}, "rules[0]", "exactly one of"),

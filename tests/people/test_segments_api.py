@@ -154,7 +154,8 @@ def test_operator_table_for_the_rule_builder(as_marketer):
         {"name": "is_not", "label": "is not", "value": "value"},
         {"name": "is_empty", "label": "is empty", "value": "none"},
     ]
-    assert {"name": "was_more_than", "label": "was more than", "value": "days"} in body["data_types"]["DATE"]
+    was_more_than = {"name": "was_more_than", "label": "was more than", "value": "duration"}
+    assert was_more_than in body["data_types"]["DATE"]
     assert [op["name"] for op in body["subjects"]["company"]] == ["in", "not_in"]
     keys = [(a["key"], a["data_type"], a["standard"]) for a in body["attributes"]]
     assert ("birth_date", "DATE", True) in keys and keys[-1] == ("score", "NUMBER", False)

@@ -3,6 +3,8 @@ import {
   attributeOf,
   conditionInput,
   decodeSubject,
+  durationText,
+  durationUnits,
   encodeSubject,
   eventOf,
   eventPropertyOf,
@@ -10,6 +12,7 @@ import {
   operatorsFor,
   propertyInput,
   propertyOperators,
+  splitDuration,
   withOperator,
   withProperty,
   withPropertyOperator,
@@ -463,11 +466,43 @@ function ValueInput({ kind, testId, value, invalid, readOnly, label, onChange }:
           <option value="false">false</option>
         </select>
       );
-    case "days":
+    case "duration":
+    case "day-duration": {
+      // An amount and a unit; the unit offers minutes and hours only for a date-time ("duration").
+      const { amount, unit } = splitDuration(value);
+      const units: string[] = durationUnits(kind);
       return (
         <span className="days-input">
-          <input {...common} type="number" min={0} max={36500} step={1} onChange={(event) => onChange(event.target.value)} />{" "}
-          days
+          <input
+            {...common}
+            value={amount}
+            type="number"
+            min={0}
+            step={1}
+            onChange={(event) => onChange(durationText(event.target.value, unit))}
+          />{" "}
+          <select
+            data-testid={`${testId}-unit`}
+            aria-label={`${label}: unit`}
+            aria-invalid={invalid}
+            disabled={readOnly}
+            value={unit}
+            onChange={(event) => onChange(durationText(amount, event.target.value))}
+          >
+            {!units.includes(unit) && <option value={unit}>{unit}</option>}
+            {units.map((u) => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
+          </select>
+        </span>
+      );
+    }
+    case "days": // the older value kind: a bare number of days
+      return (
+        <span className="days-input">
+          <input {...common} type="number" min={0} step={1} onChange={(event) => onChange(event.target.value)} /> days
         </span>
       );
     case "number":

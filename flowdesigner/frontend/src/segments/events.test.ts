@@ -36,8 +36,8 @@ const table: OperatorTable = {
     BOOLEAN: [op("is"), op("is_not"), op("is_empty", "none")],
     TEXT: [op("is"), op("is_not"), op("contains"), op("is_empty", "none")],
     NUMBER: [op("is"), op("lt"), op("gte"), op("gt")],
-    DATE: [op("is"), op("before"), op("is_today", "none"), op("was_within", "days")],
-    DATETIME: [op("is"), op("after"), op("was_within", "days")],
+    DATE: [op("is"), op("before"), op("is_today", "none"), op("was_within", "duration")],
+    DATETIME: [op("is"), op("after"), op("was_within", "duration")],
     LIST: [op("contains"), op("not_contains"), op("is_empty", "none")],
   },
   subjects: {
@@ -59,6 +59,7 @@ const table: OperatorTable = {
         { key: "items", label: "Items", data_type: "LIST" },
         { key: "currency", label: "Currency", data_type: "TEXT" },
         { key: "paid_at", label: "Paid at", data_type: "DATETIME" },
+        { key: "delivery", label: "Delivery", data_type: "DATE" },
       ],
     },
     { key: "login", label: "Login", properties: [] },
@@ -152,7 +153,8 @@ describe("event subject", () => {
     expect(propertyOperators(table, condition, filter("ghost"))).toEqual([]);
     expect(propertyInput(table, condition, filter("total", "gt"))).toBe("number");
     expect(propertyInput(table, condition, filter("items", "is_empty"))).toBe("none");
-    expect(propertyInput(table, condition, filter("paid_at", "was_within"))).toBe("days");
+    expect(propertyInput(table, condition, filter("paid_at", "was_within"))).toBe("duration");
+    expect(propertyInput(table, condition, filter("delivery", "was_within"))).toBe("day-duration");
     expect(propertyInput(table, condition, filter("paid_at", "after"))).toBe("datetime-local");
   });
 

@@ -6,6 +6,7 @@ import {
   emptyEventCriteria,
   fromDoc,
   toDoc,
+  wholeNumber,
   type Subject,
   type UiCondition,
   type UiGroup,
@@ -15,6 +16,7 @@ import type {
   AttributeInfo,
   ConditionDoc,
   DataType,
+  DurationUnit,
   EventInfo,
   EventPropertyInfo,
   GroupDoc,
@@ -171,11 +173,29 @@ export function withOperator(table: OperatorTable, condition: UiCondition, opera
   return { ...condition, operator, value: before === after ? condition.value : "" };
 }
 
-export type InputKind = "none" | "days" | "text" | "number" | "date" | "datetime-local" | "boolean" | "list-item";
+/**
+ * The input a value takes. Durations are an amount and a unit: "duration" for a date-time (minutes
+ * and hours too), "day-duration" for a date (days and weeks: the server refuses minutes and hours there).
+ * "days" (a bare number of days) is the input of the older value kind "days".
+ */
+export type InputKind =
+  | "none"
+  | "duration"
+  | "day-duration"
+  | "days"
+  | "text"
+  | "number"
+  | "date"
+  | "datetime-local"
+  | "boolean"
+  | "list-item";
 
 export function inputKind(valueKind: ValueKind | undefined, dataType: DataType | undefined): InputKind {
   if (valueKind === undefined || valueKind === "none") {
     return "none";
+  }
+  if (valueKind === "duration") {
+    return dataType === "DATETIME" ? "duration" : "day-duration";
   }
   if (valueKind === "days") {
     return "days";
@@ -196,22 +216,50 @@ export function inputKind(valueKind: ValueKind | undefined, dataType: DataType |
   }
 }
 
+const DURATION_UNITS: DurationUnit[] = ["minutes", "hours", "days", "weeks"];
+const DAY_UNITS: DurationUnit[] = ["days", "weeks"];
+
+/** The units a duration input offers. */
+export function durationUnits(kind: InputKind): DurationUnit[] {
+  return kind === "duration" ? DURATION_UNITS : DAY_UNITS;
+}
+
+/**
+ * A duration as its input holds it: the amount's text and the unit, one space apart ("7 hours",
+ * " weeks" before an amount is typed), so that a condition's value stays one string.
+ */
+export function durationText(amount: string, unit: string): string {
+  return `${amount} ${unit}`;
+}
+
+/** The amount's text and the unit of a duration input's value; a value without a unit is in days. */
+export function splitDuration(text: string): { amount: string; unit: string } {
+  const space = text.lastIndexOf(" ");
+  const unit = space < 0 ? "" : text.slice(space + 1).trim();
+  return { amount: (space < 0 ? text : text.slice(0, space)).trim(), unit: unit || "days" };
+}
+
 export function conditionInput(table: OperatorTable, condition: UiCondition): InputKind {
   return inputKind(operatorInfo(table, condition)?.value, attributeOf(table, condition.subject)?.data_type);
 }
 
 /**
- * The JSON value to send for the input's text: numbers and days as numbers, booleans as true/false,
- * local date-times as UTC instants; undefined when the operator takes no value. Text that does not
- * parse is sent as typed, so the server's message says what is wrong on the row.
+ * The JSON value to send for the input's text: numbers as numbers, durations as {amount, unit}, booleans
+ * as true/false, local date-times as UTC instants; undefined when the operator takes no value. Text that
+ * does not parse is sent as typed, so the server's message says what is wrong on the row.
  */
 export function coerceValue(kind: InputKind, text: string): unknown {
   const trimmed = text.trim();
   switch (kind) {
     case "none":
       return undefined;
+    case "duration":
+    case "day-duration": {
+      const { amount, unit } = splitDuration(text);
+      return amount === "" ? null : { amount: wholeNumber(amount), unit };
+    }
     case "days":
-      return /^\d+$/.test(trimmed) ? Number(trimmed) : trimmed === "" ? null : trimmed;
+      return wholeNumber(text);
     case "number": {
       if (trimmed === "") {
         return null;
@@ -237,6 +285,15 @@ export function coerceValue(kind: InputKind, text: string): unknown {
 export function valueText(kind: InputKind, value: unknown): string {
   if (value === undefined || value === null) {
     return "";
+  }
+  if (kind === "duration" || kind === "day-duration") {
+    if (typeof value === "number") {
+      return durationText(String(value), "days"); // the older format: a number of days
+    }
+    if (typeof value === "object") {
+      const { amount, unit } = value as { amount?: unknown; unit?: unknown };
+      return durationText(amount === undefined || amount === null ? "" : String(amount), typeof unit === "string" ? unit : "days");
+    }
   }
   if (kind === "datetime-local" && typeof value === "string") {
     const instant = new Date(value);

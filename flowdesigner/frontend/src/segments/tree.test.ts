@@ -68,6 +68,8 @@ describe("server error paths", () => {
   it.each([
     ["rules[1].rules[0].operator", "root.1.0", "operator"],
     ["rules[0].value", "root.0", "value"],
+    ["rules[0].value.unit", "root.0", "value"],
+    ["rules[1].rules[2].value.amount", "root.1.2", "value"],
     ["rules[2].attribute", "root.2", "subject"],
     ["rules[2].tag", "root.2", "subject"],
     ["rules[3]", "root.3", "row"],

@@ -241,8 +241,11 @@ function conditionField(rest: string[]): { field: ErrorField; index?: number } {
   if (first === undefined) {
     return { field: "row" };
   }
-  if (first === "operator" || first === "value") {
+  if (first === "operator") {
     return { field: rest.length === 1 ? first : "row" };
+  }
+  if (first === "value") {
+    return { field: "value" }; // "value.amount", "value.unit": a duration's parts are one input
   }
   if (SUBJECT_KEYS.has(first)) {
     return { field: "subject" };

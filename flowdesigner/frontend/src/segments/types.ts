@@ -1,7 +1,13 @@
 /** Shapes of the segments API (see docs/segments.md) and of the builder's page configuration. */
 
 export type DataType = "BOOLEAN" | "TEXT" | "NUMBER" | "DATE" | "DATETIME" | "LIST";
-export type ValueKind = "none" | "value" | "days";
+/**
+ * What an operator's value is: none, a value of the attribute's type, or a duration ({"amount": n,
+ * "unit": …}; a bare number, the older format, is a number of days). "days" is what servers sent before
+ * durations; the server no longer does, and it goes once no designer code tests for it.
+ */
+export type ValueKind = "none" | "value" | "duration" | "days";
+export type DurationUnit = "minutes" | "hours" | "days" | "weeks";
 export type GroupOp = "and" | "or";
 
 export interface OperatorInfo {
