@@ -273,6 +273,8 @@ class Trigger(models.Model):
     swept_until = models.DateTimeField(null=True, blank=True)
     sweep_to = models.DateTimeField(null=True, blank=True)
     sweep_after = models.BigIntegerField(default=0)
+    # Bumped by every sync (and sweep): the per-process index reloads when any row's value changed.
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-priority", "id"]

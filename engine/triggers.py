@@ -30,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import BooleanField, ExpressionWrapper
 from django.utils import timezone
 
 from engine import entries
@@ -41,11 +42,18 @@ from engine.sftp.services import sftp_schedule_flow
 from flowdesigner.models import Flow
 from people import changes
 from people.conditions import compile_rules
-from people.conditions.compiler import attribute_references, id_references
+from people.conditions.compiler import (
+    CompileContext,
+    Group,
+    attribute_references,
+    compile_node,
+    id_references,
+    parse_rules,
+)
 from people.conditions.evaluate import RELATIVE_OPERATORS, NotEvaluable, rule_matches
 from people.conditions.events import event_passes, event_references
 from people.conditions.operators import COMPANY, SEGMENT, TAG
-from people.models import Person, Segment
+from people.models import AttributeDefinition, Person, Segment
 from people.selectors import person_snapshots
 
 logger = logging.getLogger(__name__)
@@ -130,30 +138,56 @@ def triggers_sync(flow: Flow) -> None:
         sftp_schedule_flow(flow.pk)  # SFTP Import entry points poll their folder while the flow is active
 
 
+@dataclass(frozen=True)
+class _Armed:
+    """A trigger as decisions need it, prepared once per index load: the row, the flow's declared
+    variables, a profile trigger's rules with variables filled in, an event trigger's parsed conditions."""
+
+    trigger: Trigger
+    declared: dict
+    rules: dict | None = None
+    events: Group | None = None
+
+
 class _Index:
-    """The trigger rows, loaded once per process and reloaded when any of them changed (one cheap query
-    per batch of changes: the count and newest id are compared; a sync also clears it in this process)."""
+    """The trigger rows, loaded once per process and reloaded when any of them changed: one small query
+    per batch of changes compares every row's id and updated_at (a sync also clears it in this process).
+    Each row is prepared once (its version's definition, parsed event conditions), not per change."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple | None = None
-        self._by_watch: dict[str, list[Trigger]] = {}
+        self._by_watch: dict[str, list[_Armed]] = {}
 
     def clear(self) -> None:
         with self._lock:
             self._key = None
 
-    def by_watch(self) -> dict[str, list[Trigger]]:
-        rows = list(Trigger.objects.order_by("-priority", "id").select_related("version", "flow"))
-        key = tuple((t.pk, t.version_id, tuple(t.watch)) for t in rows)
+    def by_watch(self) -> dict[str, list[_Armed]]:
+        key = tuple(Trigger.objects.order_by("pk").values_list("pk", "updated_at"))
         with self._lock:
-            if key != self._key:
-                by_watch: dict[str, list[Trigger]] = defaultdict(list)
-                for trigger in rows:
-                    for item in trigger.watch:
-                        by_watch[item].append(trigger)
-                self._by_watch, self._key = dict(by_watch), key
+            if key == self._key:
+                return self._by_watch
+        by_watch: dict[str, list[_Armed]] = defaultdict(list)
+        for trigger in Trigger.objects.order_by("-priority", "id").select_related("version", "flow"):
+            armed = _prepare(trigger)
+            for item in trigger.watch:
+                by_watch[item].append(armed)
+        with self._lock:
+            self._by_watch, self._key = dict(by_watch), key
             return self._by_watch
+
+
+def _prepare(trigger: Trigger) -> _Armed:
+    defn = version_definition(trigger.version)
+    if trigger.kind == Trigger.Kind.PROFILE:
+        rules = profile_change.with_variables(trigger.config["rules"], defn.variable_defaults)
+        return _Armed(trigger, defn.variables, rules=rules)
+    if trigger.kind == Trigger.Kind.EVENT:
+        since = None if trigger.config.get("include_historical") else trigger.active_since
+        doc = {"op": "and", "rules": [_since(c, since) for c in trigger.config["conditions"]]}
+        return _Armed(trigger, defn.variables, events=parse_rules(doc, check_refs=False))
+    return _Armed(trigger, defn.variables)
 
 
 _index = _Index()
@@ -193,12 +227,12 @@ def changes_decide(batch: list[changes.PersonChanged], *, now: datetime) -> dict
             per_person[change.person_id].append(change)
     decided: dict[int, list[_Fire]] = {}
     for person_id, person_changes in per_person.items():
-        armed: dict[int, Trigger] = {}
+        armed: dict[int, _Armed] = {}
         for change in person_changes:
             for item in _touched(change):
-                for trigger in by_watch.get(item, []):
-                    armed[trigger.pk] = trigger
-        fires = _decide(person_id, person_changes, armed.values(), now=now)
+                for one in by_watch.get(item, []):
+                    armed[one.trigger.pk] = one
+        fires = _decide(person_id, person_changes, list(armed.values()), now=now)
         if fires:
             decided[person_id] = fires
     return decided
@@ -213,35 +247,37 @@ def changes_match(batch: list[changes.PersonChanged], *, now: datetime | None = 
     )
 
 
-def _decide(person_id: int, person_changes: list, armed, *, now: datetime) -> list[_Fire]:
+def _decide(person_id: int, person_changes: list, armed: list[_Armed], *, now: datetime) -> list[_Fire]:
     """The armed triggers this person's changes fire, highest priority first."""
-    snapshot = before = None
     fires: list[_Fire] = []
-    for trigger in sorted(armed, key=lambda t: (-t.priority, t.pk)):
-        if trigger.kind in (Trigger.Kind.AUDIENCE, Trigger.Kind.PROFILE) and snapshot is None:
-            snapshot = person_snapshots([person_id]).get(person_id)
-            if snapshot is None:
-                return []  # deleted meanwhile
-            snapshot, before = _as_changed(snapshot, person_changes), _before(snapshot, person_changes)
-        if trigger.kind == Trigger.Kind.AUDIENCE:
-            # Only someone who comes to match enters: matching now, and not before these changes.
-            config = trigger.config
-            if _audience_matches(config, snapshot, now=now) and not _audience_matched(config, before):
-                fires.append(_Fire(trigger, {}))
-        elif trigger.kind == Trigger.Kind.PROFILE:
-            rules = _profile_rules(trigger)
-            if rule_matches(rules, snapshot, now=now) and not rule_matches(rules, before, now=now):
-                fires.append(_Fire(trigger, {}))
-        elif trigger.kind == Trigger.Kind.EVENT:
-            for change in person_changes:
-                if isinstance(change, changes.EventRecorded) and _event_fires(trigger, change, now=now):
-                    declared = version_definition(trigger.version).variables
-                    values = flow_variables.from_properties(
-                        trigger.config.get("save", []), change.properties, declared
-                    )
-                    fires.append(_Fire(trigger, values))
-                    break
-    return fires
+    on_person = [a for a in armed if a.trigger.kind in (Trigger.Kind.AUDIENCE, Trigger.Kind.PROFILE)]
+    if on_person:
+        snapshot = person_snapshots([person_id]).get(person_id)
+        if snapshot is None:
+            return []  # deleted meanwhile
+        after, before = _as_changed(snapshot, person_changes), _before(snapshot, person_changes)
+        definitions = AttributeDefinition.objects.in_bulk(field_name="key")
+        for one in on_person:
+            if one.trigger.kind == Trigger.Kind.AUDIENCE:
+                # Only someone who comes to match enters: matching now, and not before these changes.
+                config = one.trigger.config
+                if _audience_matches(config, after, now=now) and not _audience_matched(config, before):
+                    fires.append(_Fire(one.trigger, {}))
+            elif rule_matches(one.rules, after, now=now, definitions=definitions) and not rule_matches(
+                one.rules, before, now=now, definitions=definitions
+            ):
+                fires.append(_Fire(one.trigger, {}))
+    on_events = [a for a in armed if a.trigger.kind == Trigger.Kind.EVENT]
+    fired: set[int] = set()
+    for change in person_changes:
+        if isinstance(change, changes.EventRecorded) and on_events:
+            for one in _events_fire([a for a in on_events if a.trigger.pk not in fired], change):
+                values = flow_variables.from_properties(
+                    one.trigger.config.get("save", []), change.properties, one.declared
+                )
+                fires.append(_Fire(one.trigger, values))
+                fired.add(one.trigger.pk)
+    return sorted(fires, key=lambda f: (-f.trigger.priority, f.trigger.pk))
 
 
 def _as_changed(snapshot: dict, person_changes: list) -> dict:
@@ -310,34 +346,41 @@ def _audience_matched(config: dict, before: dict) -> bool:
     return False
 
 
-def _profile_rules(trigger: Trigger) -> dict:
-    defaults = version_definition(trigger.version).variable_defaults
-    return profile_change.with_variables(trigger.config["rules"], defaults)
-
-
-def _event_fires(trigger: Trigger, change: changes.EventRecorded, *, now: datetime) -> bool:
-    """Whether the conditions held for the person as the event happened, counting it and nothing after it,
-    and the event itself is one they count."""
-    config = trigger.config
-    happened = [
-        c for c in config["conditions"] if c.get("operator") == "happened" and c.get("event") == change.event
-    ]
-    if not happened:
-        return False
-    if change.occurred_at < trigger.active_since:
+def _events_fire(armed: list[_Armed], change: changes.EventRecorded) -> list[_Armed]:
+    """The event triggers whose conditions held for the person as the event happened (counting it and
+    nothing stored after it: a worker behind by three events of one person decides on each as it
+    arrived), the event itself being one they count. One query for all of them."""
+    candidates = [
+        one
+        for one in armed
+        if change.event in people_event.triggering_events(one.trigger.config)
         # An event from before the flow became active (a backfill) never starts it: with historical data
         # earlier events count, but "if all the events already happened before the flow started, the
         # person does not enter".
-        return False
-    since = None if config.get("include_historical") else trigger.active_since
-    # As things stood when the event happened: a worker behind by three events of one person decides
-    # on each of them as it arrived, not on all three at once.
-    conditions = [{**_since(c, since), "up_to": change.event_id} for c in config["conditions"]]
-    person = Person.objects.filter(pk=change.person_id)
-    if not person.filter(compile_rules({"op": "and", "rules": conditions}, now=change.occurred_at)).exists():
-        return False
-    # The event that arrived must itself be one the conditions count (its properties pass the filters).
-    return any(event_passes(change.event_id, c, now=now) for c in happened)
+        and change.occurred_at >= one.trigger.active_since
+    ]
+    if not candidates:
+        return []
+    ctx = CompileContext(now=change.occurred_at, event_up_to=change.event_id)
+    flags = {
+        f"t{one.trigger.pk}": ExpressionWrapper(compile_node(one.events, ctx), output_field=BooleanField())
+        for one in candidates
+    }
+    row = Person.objects.filter(pk=change.person_id).values(**flags).first() or {}
+    return [one for one in candidates if row.get(f"t{one.trigger.pk}") and _counts_this_event(one, change)]
+
+
+def _counts_this_event(one: _Armed, change: changes.EventRecorded) -> bool:
+    """Whether the event that arrived passes the property filters of a "happened" condition on it (the
+    flow starts on an A1 added to the cart, not on a B2 after an earlier A1)."""
+    happened = [
+        c
+        for c in one.trigger.config["conditions"]
+        if c.get("operator") == "happened" and c.get("event") == change.event
+    ]
+    if any(not c.get("properties") for c in happened):
+        return True
+    return any(event_passes(change.event_id, c, now=change.occurred_at) for c in happened)
 
 
 def _since(condition: dict, since: datetime | None) -> dict:
@@ -375,7 +418,8 @@ def time_rules(trigger: Trigger) -> dict | None:
     if trigger.kind == Trigger.Kind.DATE:
         return {"op": "and", "rules": [date_time.as_condition(config)]}
     if trigger.kind == Trigger.Kind.PROFILE:
-        rules = _profile_rules(trigger)
+        defaults = version_definition(trigger.version).variable_defaults
+        rules = profile_change.with_variables(trigger.config["rules"], defaults)
         found = [c for _, c in profile_change.conditions(rules) if c.get("operator") in RELATIVE_OPERATORS]
         return rules if found else None
     return None

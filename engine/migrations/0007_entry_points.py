@@ -108,6 +108,7 @@ class Migration(migrations.Migration):
                 ("swept_until", models.DateTimeField(blank=True, null=True)),
                 ("sweep_to", models.DateTimeField(blank=True, null=True)),
                 ("sweep_after", models.BigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
                 (
                     "flow",
                     models.ForeignKey(

@@ -374,6 +374,9 @@ class CompileContext:
     now: dt.datetime
     stack: tuple[int, ...] = ()
     _timezones: list[str] | None = None
+    # As at one stored event (a trigger deciding on it, `now` being its occurred_at): events stored after
+    # it at that same instant (one batch) have not happened yet.
+    event_up_to: int | None = None
 
     def timezones(self) -> list[str]:
         if self._timezones is None:
@@ -417,7 +420,12 @@ class CompileContext:
         if rules is None:
             return NOBODY
         tree = parse_rules(rules, check_refs=False)
-        child = CompileContext(now=self.now, stack=(*self.stack, segment_id), _timezones=self._timezones)
+        child = CompileContext(
+            now=self.now,
+            stack=(*self.stack, segment_id),
+            _timezones=self._timezones,
+            event_up_to=self.event_up_to,
+        )
         q = compile_node(tree, child)
         self._timezones = child._timezones
         return q

@@ -4,10 +4,8 @@
      "within": {"amount": 7, "unit": "days"},          optional: occurred in (now - 7 days, now]
      "count": {"operator": "gte", "value": 3},         optional: how many such events (default >= 1)
      "properties": [{"property": "total", "operator": "gte", "value": 50}],   optional, all must hold
-     "since": "2026-12-01T09:00:00+00:00",             optional: only events from then on count
+     "since": "2026-12-01T09:00:00+00:00"}             optional: only events from then on count
                                                        (a trigger without historical data)
-     "up_to": 1234}                                    optional: compiled at that event's occurred_at,
-                                                       later events of the same instant do not count
 
 `happened` and `not_happened` are operators of the registry (subject "event"); `not_happened` is the
 exact complement of `happened` with the same criteria. Property filters use the registry's operators
@@ -38,7 +36,7 @@ COUNT_OPERATORS = ("gte", "lte", "eq")
 MAX_AMOUNT = 100_000
 MAX_COUNT = 100_000
 MAX_PROPERTY_FILTERS = 20
-EVENT_KEYS = ("event", "operator", "within", "count", "properties", "since", "up_to")
+EVENT_KEYS = ("event", "operator", "within", "count", "properties", "since")
 
 
 class _ListHasItem(Func):
@@ -137,7 +135,6 @@ class EventTarget:
     count: tuple[str, int] | None = None
     properties: tuple["Condition", ...] = ()
     since: dt.datetime | None = None
-    up_to: int | None = None
     data_type: str = EVENT
 
     def with_properties(self, events, ctx: "CompileContext"):
@@ -154,10 +151,8 @@ class EventTarget:
             events = events.filter(occurred_at__gte=ctx.now - self.within)
         if self.since is not None:
             events = events.filter(occurred_at__gte=self.since)
-        if self.up_to is not None:
-            # As at one event (a trigger deciding on it): events stored after it at the same instant
-            # (one batch) have not happened yet.
-            events = events.exclude(occurred_at=ctx.now, pk__gt=self.up_to)
+        if ctx.event_up_to is not None:
+            events = events.exclude(occurred_at=ctx.now, pk__gt=ctx.event_up_to)
         events = self.with_properties(events, ctx)
 
         def having(lookup: str, n: int) -> Q:
@@ -207,10 +202,6 @@ def parse_event_condition(parser: "_Parser", doc: dict, path: str) -> "Condition
     count = _count(parser, doc.get("count"), _join(path, "count"))
     properties = _properties(parser, definition, doc.get("properties"), _join(path, "properties"))
     since = _since(parser, doc.get("since"), _join(path, "since"))
-    up_to = doc.get("up_to")
-    if up_to is not None and _whole(up_to, 1, 2**63 - 1) is None:
-        parser.error(_join(path, "up_to"), "Must be the id of an event.")
-        ok = False
     if (
         not ok
         or definition is None
@@ -226,7 +217,6 @@ def parse_event_condition(parser: "_Parser", doc: dict, path: str) -> "Condition
         count=count or None,
         properties=tuple(properties),
         since=since or None,
-        up_to=up_to,
     )
     return Condition(target=target, operator=OPERATORS[name], value=None)
 

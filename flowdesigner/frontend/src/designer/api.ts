@@ -29,6 +29,12 @@ export function designerApi(apiBase: string, csrfToken: string) {
     /** The people operator table (operators, attributes with their data types, events with their
      * properties), as the segment rule builder uses it; read by the condition split and wait editors. */
     segmentOperators: () => http.get<OperatorTable>(`${apiBase}segments/operators/`),
+    /** The issues of a definition as publishing would find them, without saving it (the Validate button). */
+    validate: (definition: FlowDoc) => http.post<{ issues: Issue[] }>(`${apiBase}flows/validate/`, { definition }),
+    /** The SFTP servers an SFTP Import entry can fetch from (managed on /sftp/connections/). */
+    sftpConnections: () => http.get<SftpConnection[]>(`${apiBase}sftp/connections/`),
+    /** Flows whose published version has Existing Flow entries, for the "Add to flow" step. */
+    existingFlowEntries: () => http.get<FlowEntries[]>(`${apiBase}flows/entries/?type=existing_flow`),
     /** The export URL of the flow's draft as Rogerthat XML (a download, or 400 with the reasons). */
     exportUrl: (flowId: number) => `${apiBase}flows/${flowId}/export/`,
     // Predefined Audience pickers (designer/elements/predefined_audience).
@@ -60,6 +66,24 @@ export interface AudienceChoice {
   id: number;
   name: string;
   person_count?: number;
+}
+
+/** An SFTP server as GET /api/sftp/connections/ lists it (a plain list, not paged). */
+export interface SftpConnection {
+  id: number;
+  name: string;
+  host: string;
+  port: number;
+  username: string;
+}
+
+/** A flow and its Existing Flow entries, as GET /api/flows/entries/?type=existing_flow lists them (a
+ * plain list). */
+export interface FlowEntries {
+  flow: number;
+  name: string;
+  status: string;
+  entries: Array<{ id: string; label: string }>;
 }
 
 /** The issues in a refused publish's body, if it has any. */

@@ -5,7 +5,7 @@
 import { useEffect, useState } from "react";
 import { describeError } from "../shared/http";
 import type { OperatorTable } from "../segments/types";
-import type { DesignerApi } from "./api";
+import type { DesignerApi, FlowEntries, SftpConnection } from "./api";
 import { useDesigner } from "./context";
 import type { Tag } from "./types";
 
@@ -74,4 +74,14 @@ export function useRuleChoices(): Loaded<RuleChoices> {
     ]);
     return { table, tags, companies: companies.results, segments: segments.results };
   });
+}
+
+/** The SFTP servers an SFTP Import can fetch from. */
+export function useSftpConnections(): Loaded<SftpConnection[]> {
+  return useCached("sftp-connections", (api) => api.sftpConnections());
+}
+
+/** Other flows' Existing Flow entries, for "Add to flow" (its editor and the node's flow name). */
+export function useExistingFlowEntries(): Loaded<FlowEntries[]> {
+  return useCached("existing-flow-entries", (api) => api.existingFlowEntries());
 }

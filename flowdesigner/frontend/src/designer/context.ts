@@ -5,6 +5,8 @@ import type { FlowVariable } from "./variables";
 
 export interface DesignerContextValue {
   api: DesignerApi;
+  /** The flow being designed (the Flow API entry shows its URL). */
+  flowId: number;
   /** The server's element types by type string. */
   elementTypes: ReadonlyMap<string, ElementTypeInfo>;
   issuesByNode: ReadonlyMap<string, Issue[]>;

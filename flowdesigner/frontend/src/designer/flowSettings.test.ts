@@ -4,6 +4,8 @@ import { applyFlowSettings, readFlowSettings, sendWindowSummary } from "./flowSe
 import type { FlowDoc } from "./types";
 import { declarationProblem, readVariables } from "./variables";
 
+const defaults = { reentry: "any_time", priority: 3 } as const;
+
 const plain: FlowDoc = {
   spec_version: 1,
   name: "Plain",
@@ -33,8 +35,9 @@ describe("flow settings", () => {
         { name: "score", type: "number" },
       ],
       sendWindow: { start: "09:00", end: "20:00" },
+      ...defaults,
     });
-    expect(readFlowSettings(plain)).toEqual({ variables: [], sendWindow: null });
+    expect(readFlowSettings(plain)).toEqual({ variables: [], sendWindow: null, ...defaults });
   });
 
   it("save a flow unchanged when they are not touched, with or without them", () => {
@@ -46,6 +49,7 @@ describe("flow settings", () => {
     const doc = saved(withSettings, {
       variables: [{ name: "city", type: "list" }],
       sendWindow: { start: "20:00", end: "08:00" },
+      ...defaults,
     });
     expect(doc.variables).toEqual([{ name: "city", type: "list" }]);
     expect(doc.settings).toEqual({ send_window: { start: "20:00", end: "08:00" }, later_setting: true });
@@ -53,13 +57,51 @@ describe("flow settings", () => {
   });
 
   it("add the keys to a flow that had none, and switch the window off as null", () => {
-    const doc = saved(plain, { variables: [{ name: "vip", type: "boolean" }], sendWindow: { start: "09:00", end: "17:00" } });
+    const doc = saved(plain, {
+      variables: [{ name: "vip", type: "boolean" }],
+      sendWindow: { start: "09:00", end: "17:00" },
+      ...defaults,
+    });
     expect(doc.variables).toEqual([{ name: "vip", type: "boolean" }]);
     expect(doc.settings).toEqual({ send_window: { start: "09:00", end: "17:00" } });
-    expect(saved(withSettings, { variables: [], sendWindow: null })).toMatchObject({
+    expect(saved(withSettings, { variables: [], sendWindow: null, ...defaults })).toMatchObject({
       variables: [],
       settings: { send_window: null, later_setting: true },
     });
+  });
+
+  it("read re-entry and priority, the engine's defaults when missing or out of range", () => {
+    const doc = { ...plain, settings: { reentry: "never", priority: 5 } };
+    expect(readFlowSettings(doc)).toMatchObject({ reentry: "never", priority: 5 });
+    expect(readFlowSettings({ ...plain, settings: { reentry: "sometimes", priority: 9 } })).toMatchObject(defaults);
+  });
+
+  it("save re-entry and priority once they differ from the default, and keep them once stored", () => {
+    const edited = saved(plain, { ...readFlowSettings(plain), reentry: "after_leaving", priority: 1 });
+    expect(edited.settings).toEqual({ reentry: "after_leaving", priority: 1 });
+    const stored = { ...plain, settings: { reentry: "never", priority: 4 } };
+    expect(saved(stored, { ...readFlowSettings(stored), reentry: "any_time", priority: 3 }).settings).toEqual({
+      reentry: "any_time",
+      priority: 3,
+    });
+    expect(saved(withSettings).settings).toEqual(withSettings.settings);
+  });
+
+  it("save each variable's default, and none when it is empty", () => {
+    const doc = { ...plain, variables: [{ name: "city", type: "text", default: "Gent" }, { name: "n", type: "number", default: null }] };
+    const read = readFlowSettings(doc);
+    expect(read.variables).toEqual([
+      { name: "city", type: "text", default: "Gent" },
+      { name: "n", type: "number" },
+    ]);
+    const edited = saved(doc, {
+      ...read,
+      variables: [{ name: "city", type: "text" }, { name: "n", type: "number", default: 3 }],
+    });
+    expect(edited.variables).toEqual([
+      { name: "city", type: "text" },
+      { name: "n", type: "number", default: 3 },
+    ]);
   });
 
   it("explain the send window in words", () => {

@@ -1,24 +1,50 @@
 /**
  * The flow-wide part of the document the designer edits besides the graph: the declared `variables`
- * and `settings.send_window` (quiet hours, read in each person's timezone).
+ * (with their defaults) and `settings`: the send window (quiet hours, read in each person's timezone),
+ * re-entry and priority.
  */
 import { isObject } from "../shared/http";
 import { isLocalTime } from "./timing";
-import type { FlowDoc } from "./types";
-import { readVariables, type FlowVariable } from "./variables";
+import type { FlowDoc, JsonObject } from "./types";
+import { readVariables, writeVariable, type FlowVariable } from "./variables";
 
 export interface SendWindow {
   start: string;
   end: string;
 }
 
+export const REENTRY_CHOICES = ["never", "after_leaving", "any_time"] as const;
+export type Reentry = (typeof REENTRY_CHOICES)[number];
+
+export const REENTRY_LABELS: Record<Reentry, string> = {
+  never: "Never: a person enters this flow once",
+  after_leaving: "After leaving: again once they have left it",
+  any_time: "Any time",
+};
+
+/** The engine's defaults when the document does not say (engine/core/flow.schema.json). */
+export const DEFAULT_REENTRY: Reentry = "any_time";
+export const DEFAULT_PRIORITY = 3;
+export const PRIORITIES = [1, 2, 3, 4, 5] as const;
+
 export interface FlowSettings {
   variables: FlowVariable[];
   sendWindow: SendWindow | null;
+  reentry: Reentry;
+  /** 1 (lowest) to 5 (highest). */
+  priority: number;
 }
 
 /** A window to start from when the marketer switches quiet hours on. */
 export const DEFAULT_SEND_WINDOW: SendWindow = { start: "09:00", end: "20:00" };
+
+function readReentry(value: unknown): Reentry {
+  return REENTRY_CHOICES.includes(value as Reentry) ? (value as Reentry) : DEFAULT_REENTRY;
+}
+
+function readPriority(value: unknown): number {
+  return PRIORITIES.includes(value as (typeof PRIORITIES)[number]) ? (value as number) : DEFAULT_PRIORITY;
+}
 
 export function readFlowSettings(doc: FlowDoc): FlowSettings {
   const settings = isObject(doc.settings) ? doc.settings : {};
@@ -28,24 +54,33 @@ export function readFlowSettings(doc: FlowDoc): FlowSettings {
     sendWindow: stored
       ? { start: typeof stored.start === "string" ? stored.start : "", end: typeof stored.end === "string" ? stored.end : "" }
       : null,
+    reentry: readReentry(settings.reentry),
+    priority: readPriority(settings.priority),
   };
 }
 
 /**
  * `doc` with the flow settings written into it. Other top-level keys and other settings are kept; keys
- * the document did not have are only added when they hold something, so an untouched flow saves as loaded.
+ * the document did not have are only added when they say something other than the engine's default,
+ * so an untouched flow saves exactly as loaded.
  */
-export function applyFlowSettings(doc: FlowDoc, { variables, sendWindow }: FlowSettings): FlowDoc {
+export function applyFlowSettings(doc: FlowDoc, { variables, sendWindow, reentry, priority }: FlowSettings): FlowDoc {
   const next: FlowDoc = { ...doc };
   if (variables.length > 0 || "variables" in doc) {
-    next.variables = variables.map(({ name, type }) => ({ name, type }));
+    next.variables = variables.map(writeVariable);
   }
-  const settings = isObject(doc.settings) ? doc.settings : null;
-  const written = sendWindow && { start: sendWindow.start, end: sendWindow.end };
-  if (settings !== null && (written !== null || "send_window" in settings)) {
-    next.settings = { ...settings, send_window: written };
-  } else if (settings === null && written !== null) {
-    next.settings = { send_window: written };
+  const stored: JsonObject = isObject(doc.settings) ? doc.settings : {};
+  const settings: JsonObject = { ...stored };
+  const keep = (key: string, value: unknown, unset: unknown) => {
+    if (key in stored || value !== unset) {
+      settings[key] = value;
+    }
+  };
+  keep("send_window", sendWindow && { start: sendWindow.start, end: sendWindow.end }, null);
+  keep("reentry", reentry, DEFAULT_REENTRY);
+  keep("priority", priority, DEFAULT_PRIORITY);
+  if ("settings" in doc || Object.keys(settings).length > 0) {
+    next.settings = settings;
   }
   return next;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { groupIssues } from "./issues";
+import { groupIssues, messagesAt } from "./issues";
 import type { Issue } from "./types";
 
 const issue = (code: string, node_id: string | null): Issue => ({ code, message: code, node_id, field: null });
@@ -19,5 +19,25 @@ describe("groupIssues", () => {
     const { byNode, flow } = groupIssues([issue("unreachable", "gone")], new Set(["m1"]));
     expect(byNode.size).toBe(0);
     expect(flow.map((found) => found.node_id)).toEqual(["gone"]);
+  });
+});
+
+describe("messagesAt", () => {
+  const at = (field: string | null, message: string): Issue => ({ code: "required", message, node_id: "n", field });
+  const issues = [
+    at("config.contact", "Map a contact column"),
+    at("config.contact.phone", "Not a column"),
+    at("config.conditions[0].event", "Unknown event"),
+    at("config.contacts", "Another field"),
+    at(null, "The whole node"),
+  ];
+
+  it("gives the messages about one field", () => {
+    expect(messagesAt(issues, "config.contact")).toEqual(["Map a contact column"]);
+  });
+
+  it("gives those about anything inside it when asked, and not a field that only starts alike", () => {
+    expect(messagesAt(issues, "config.contact", true)).toEqual(["Map a contact column", "Not a column"]);
+    expect(messagesAt(issues, "config.conditions", true)).toEqual(["Unknown event"]);
   });
 });

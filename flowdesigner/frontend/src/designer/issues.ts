@@ -18,3 +18,16 @@ export function groupIssues(issues: readonly Issue[], nodeIds: ReadonlySet<strin
   }
   return { byNode, flow };
 }
+
+/**
+ * The messages of the issues about `field`, a path relative to the node ("config.path"); with `nested`
+ * also those about anything inside it ("config.contact" takes "config.contact.phone" and
+ * "config.conditions" takes "config.conditions[0].event").
+ */
+export function messagesAt(issues: readonly Issue[], field: string, nested = false): string[] {
+  return issues.flatMap((issue) => {
+    const at = issue.field ?? "";
+    const inside = nested && (at.startsWith(`${field}.`) || at.startsWith(`${field}[`));
+    return at === field || inside ? [issue.message] : [];
+  });
+}

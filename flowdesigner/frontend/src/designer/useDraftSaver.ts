@@ -33,6 +33,8 @@ export interface DraftSaver {
   /** Saves pending changes, if any; false when the draft could not be saved. */
   flush(): Promise<boolean>;
   publish(): Promise<void>;
+  /** Shows issues found elsewhere (the Validate button's check of the current document). */
+  showIssues(issues: Issue[]): void;
 }
 
 /**
@@ -145,6 +147,7 @@ export function useDraftSaver({ api, flowId, revision, issues: loadedIssues, con
     save,
     flush,
     publish,
+    showIssues: setIssues,
   };
 }
 

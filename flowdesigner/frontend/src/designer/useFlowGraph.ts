@@ -43,5 +43,19 @@ export function useFlowGraph(initial: Graph) {
     setEdges((current) => syncExitEdges(current, node.id, exitNames, renamedExits));
   }, []);
 
-  return { nodes, edges, onNodesChange, onEdgesChange, onConnect, addNode, updateConfig };
+  /** Adds nodes and edges as they are (Validate's Exits), leaving the selection alone. */
+  const addElements = useCallback((newNodes: readonly ElementNode[], newEdges: readonly Edge[]) => {
+    setNodes((current) => [...current, ...newNodes]);
+    setEdges((current) => [...current, ...newEdges]);
+  }, []);
+
+  /** Removes the nodes and edges with these ids, and any edge left touching a removed node. */
+  const removeElements = useCallback((nodeIds: ReadonlySet<string>, edgeIds: ReadonlySet<string>) => {
+    setNodes((current) => current.filter((node) => !nodeIds.has(node.id)));
+    setEdges((current) =>
+      current.filter((edge) => !edgeIds.has(edge.id) && !nodeIds.has(edge.source) && !nodeIds.has(edge.target)),
+    );
+  }, []);
+
+  return { nodes, edges, onNodesChange, onEdgesChange, onConnect, addNode, updateConfig, addElements, removeElements };
 }

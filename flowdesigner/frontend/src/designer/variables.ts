@@ -10,6 +10,9 @@ export type VariableType = (typeof VARIABLE_TYPES)[number];
 export interface FlowVariable {
   name: string;
   type: VariableType;
+  /** What a participant starts with (and what trigger conditions naming the variable compare with);
+   * absent when there is none. */
+  default?: unknown;
 }
 
 export const VARIABLE_TYPE_LABELS: Record<VariableType, string> = {
@@ -32,15 +35,38 @@ export function isVariableType(value: unknown): value is VariableType {
   return VARIABLE_TYPES.includes(value as VariableType);
 }
 
-/** The declarations as stored; malformed entries are skipped, an unknown type reads as text. */
+/** The declarations as stored; malformed entries are skipped, an unknown type reads as text, a null
+ * default as none. */
 export function readVariables(value: unknown): FlowVariable[] {
   if (!Array.isArray(value)) {
     return [];
   }
-  return value
-    .filter(isObject)
-    .map((item) => ({ name: typeof item.name === "string" ? item.name : "", type: isVariableType(item.type) ? item.type : "text" }));
+  return value.filter(isObject).map((item) => {
+    const variable: FlowVariable = {
+      name: typeof item.name === "string" ? item.name : "",
+      type: isVariableType(item.type) ? item.type : "text",
+    };
+    if (item.default !== undefined && item.default !== null) {
+      variable.default = item.default;
+    }
+    return variable;
+  });
 }
+
+/** A declaration as stored: the default only when there is one. */
+export function writeVariable({ name, type, default: value }: FlowVariable): FlowVariable {
+  return value === undefined || value === null ? { name, type } : { name, type, default: value };
+}
+
+/** The input a default of each variable type is typed in (components/TypedValueInput). */
+export const DEFAULT_INPUT: Record<VariableType, "text" | "number" | "boolean" | "date" | "datetime-local" | "list"> = {
+  text: "text",
+  number: "number",
+  boolean: "boolean",
+  date: "date",
+  datetime: "datetime-local",
+  list: "list",
+};
 
 /** Why the declaration at `index` is refused (as the engine will say), or null. */
 export function declarationProblem(variables: readonly FlowVariable[], index: number): string | null {

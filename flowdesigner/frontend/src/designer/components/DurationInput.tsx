@@ -9,10 +9,12 @@ interface DurationInputProps {
   /** Accept 0 (an offset may be none). */
   min?: number;
   disabled?: boolean;
+  /** The units offered, in order (all of them by default). */
+  units?: readonly Unit[];
 }
 
 /** An amount and a unit side by side: "2" "days". */
-export function DurationInput({ testId, label, value, onChange, min = 1, disabled = false }: DurationInputProps) {
+export function DurationInput({ testId, label, value, onChange, min = 1, disabled = false, units = UNITS }: DurationInputProps) {
   return (
     <div className="duration-input" role="group" aria-label={label}>
       <input
@@ -32,7 +34,8 @@ export function DurationInput({ testId, label, value, onChange, min = 1, disable
         value={value.unit}
         onChange={(event) => onChange({ ...value, unit: event.target.value as Unit })}
       >
-        {UNITS.map((unit) => (
+        {!units.includes(value.unit) && <option value={value.unit}>{value.unit}</option>}
+        {units.map((unit) => (
           <option key={unit} value={unit}>
             {unit}
           </option>

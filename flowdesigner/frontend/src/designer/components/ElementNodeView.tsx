@@ -1,11 +1,12 @@
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
-import { useEffect } from "react";
+import { memo, useEffect } from "react";
 import { useDesigner } from "../context";
 import { elementModule, exitsOf } from "../elements";
 import type { ElementNode } from "../types";
 
-/** The canvas node of every element type: header, the type's own summary, one handle per exit. */
-export function ElementNodeView({ id, data, selected }: NodeProps<ElementNode>) {
+/** The canvas node of every element type: header, the type's own summary, one handle per exit. Memoised:
+ * React Flow hands unchanged nodes the same props, so a change elsewhere on the canvas skips them. */
+export const ElementNodeView = memo(function ElementNodeView({ id, data, selected }: NodeProps<ElementNode>) {
   const { elementTypes, issuesByNode } = useDesigner();
   const info = elementTypes.get(data.type);
   const element = elementModule(data.type);
@@ -54,4 +55,4 @@ export function ElementNodeView({ id, data, selected }: NodeProps<ElementNode>) 
       )}
     </div>
   );
-}
+});

@@ -35,7 +35,14 @@ export function SidePanel({ nodes, onConfigChange, onDelete, flowSettings, onFlo
 }
 
 /** Element types whose editor needs more room than the usual panel (the rule builder's rows). */
-const WIDE_EDITORS: ReadonlySet<string> = new Set(["condition_split", "call_url"]);
+const WIDE_EDITORS: ReadonlySet<string> = new Set([
+  "condition_split",
+  "call_url",
+  "profile_change",
+  "people_event",
+  "sftp_import",
+  "flow_api",
+]);
 
 interface NodeEditorProps {
   node: ElementNode;

@@ -9,9 +9,12 @@ interface ToolbarProps {
   onExport(): void;
   /** Shows the flow settings in the side panel (by deselecting the elements). */
   onFlowSettings(): void;
+  validating: boolean;
+  /** Places Exits after unconnected exits and lists what is left to fix. */
+  onValidate(): void;
 }
 
-export function Toolbar({ flowName, flowsUrl, saver, exporting, onExport, onFlowSettings }: ToolbarProps) {
+export function Toolbar({ flowName, flowsUrl, saver, exporting, onExport, onFlowSettings, validating, onValidate }: ToolbarProps) {
   const { status, conflict, publishing } = saver;
   return (
     <header className="toolbar">
@@ -25,8 +28,17 @@ export function Toolbar({ flowName, flowsUrl, saver, exporting, onExport, onFlow
       <button type="button" data-testid="save" disabled={conflict !== null} onClick={() => void saver.save()}>
         Save
       </button>
-      <button type="button" data-testid="open-flow-settings" title="Variables and send window" onClick={onFlowSettings}>
+      <button type="button" data-testid="open-flow-settings" title="Variables, re-entry, priority and send window" onClick={onFlowSettings}>
         Flow settings
+      </button>
+      <button
+        type="button"
+        data-testid="validate"
+        title="Place an Exit after every unconnected exit and list what is left to fix"
+        disabled={validating}
+        onClick={onValidate}
+      >
+        Validate
       </button>
       <button
         type="button"

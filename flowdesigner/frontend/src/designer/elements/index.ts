@@ -1,22 +1,35 @@
 import type { ElementData, JsonObject } from "../types";
+import { addToFlow } from "./add_to_flow";
 import { callUrl } from "./call_url";
 import { conditionSplit } from "./condition_split";
+import { dateTime } from "./date_time";
 import { emailResults } from "./email_results";
+import { existingFlow } from "./existing_flow";
 import { exit } from "./exit";
+import { flowApi } from "./flow_api";
 import { formMessage } from "./form_message";
 import { message } from "./message";
+import { peopleEvent } from "./people_event";
 import { predefinedAudience } from "./predefined_audience";
+import { profileChange } from "./profile_change";
 import { randomSplit } from "./random_split";
 import { sendResults } from "./send_results";
+import { sftpImport } from "./sftp_import";
 import type { ElementModule, Exit } from "./types";
 import { updatePerson } from "./update_person";
 import { updateTags } from "./update_tags";
 import { wait } from "./wait";
 
 /** The element types this front end can draw and edit, keyed like the server's registry (and in its
- * palette order, engine/core/elements/__init__.py BUILTINS; elements.test.ts checks the two agree). */
+ * palette order, engine/core/elements/__init__.py BUILTINS; registry.test.ts checks the two agree). */
 export const ELEMENT_MODULES: readonly ElementModule[] = [
   predefinedAudience,
+  profileChange,
+  peopleEvent,
+  dateTime,
+  flowApi,
+  existingFlow,
+  sftpImport,
   message,
   formMessage,
   wait,
@@ -25,6 +38,7 @@ export const ELEMENT_MODULES: readonly ElementModule[] = [
   updatePerson,
   updateTags,
   callUrl,
+  addToFlow,
   sendResults,
   emailResults,
   exit,

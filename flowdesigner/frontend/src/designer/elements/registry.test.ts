@@ -26,6 +26,13 @@ describe("the canvas registry mirrors the engine's", () => {
 /** Configs whose exits differ, per type: each is asked of the engine and of the canvas. */
 const EXIT_CASES: Array<[string, Record<string, unknown>]> = [
   ["predefined_audience", { tags: [1] }],
+  ["predefined_audience", { tags: [1], update: "realtime" }],
+  ["profile_change", { rules: { op: "and", rules: [{ attribute: "birth_date", operator: "is_today" }] } }],
+  ["people_event", { conditions: [{ event: "purchase", operator: "happened" }], save: [], include_historical: true }],
+  ["date_time", { attribute: "birth_date", operator: "is_in", offset: { amount: 1, unit: "days" } }],
+  ["flow_api", {}],
+  ["existing_flow", {}],
+  ["sftp_import", { connection: 1, path: "/", delimiter: "tab" }],
   ["message", { text: "Hi", buttons: [{ id: "yes", caption: "Yes" }, { id: "no", caption: "No" }] }],
   ["message", { buttons: [{ id: "ok", caption: "OK" }], allow_dismiss: true, timeout: { amount: 2, unit: "days" } }],
   ["message", { buttons: [{ id: "ok", caption: "OK" }], timeout: null }],
@@ -58,6 +65,7 @@ const EXIT_CASES: Array<[string, Record<string, unknown>]> = [
   ["update_person", { updates: [{ attribute: "city", action: "clear" }] }],
   ["update_tags", { add: [1], remove: [2] }],
   ["call_url", { method: "GET", url: "https://example.com" }],
+  ["add_to_flow", { flow: 3, entry: "existing_1" }],
   ["send_results", {}],
   ["email_results", { emails: [] }],
   ["exit", { name: "Done" }],

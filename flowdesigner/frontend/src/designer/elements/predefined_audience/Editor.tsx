@@ -2,7 +2,14 @@ import { useCallback } from "react";
 import { useDesigner } from "../../context";
 import type { EditorProps } from "../types";
 import { ChoicePicker } from "./ChoicePicker";
-import { readAudience } from "./config";
+import {
+  AUDIENCE_UPDATE_HINTS,
+  AUDIENCE_UPDATE_LABELS,
+  AUDIENCE_UPDATES,
+  readAudience,
+  readAudienceUpdate,
+  type AudienceUpdate,
+} from "./config";
 import { PersonPicker } from "./PersonPicker";
 import { TagPicker } from "./TagPicker";
 
@@ -17,6 +24,10 @@ export function AudienceEditor({ config, onChange }: EditorProps) {
   );
   return (
     <>
+      <AudienceUpdateField
+        value={readAudienceUpdate(config)}
+        onChange={(update) => onChange({ ...config, update })}
+      />
       <fieldset className="field">
         <legend>Tags</legend>
         <TagPicker selected={tags} onChange={(next) => onChange({ ...config, tags: next })} />
@@ -45,5 +56,28 @@ export function AudienceEditor({ config, onChange }: EditorProps) {
         <PersonPicker selected={persons} onChange={(next) => onChange({ ...config, persons: next })} />
       </fieldset>
     </>
+  );
+}
+
+function AudienceUpdateField({ value, onChange }: { value: AudienceUpdate; onChange(value: AudienceUpdate): void }) {
+  return (
+    <label className="field">
+      <span>Update audience after launch</span>
+      <select
+        data-testid="field-audience-update"
+        value={value}
+        aria-describedby="audience-update-hint"
+        onChange={(event) => onChange(event.target.value as AudienceUpdate)}
+      >
+        {AUDIENCE_UPDATES.map((update) => (
+          <option key={update} value={update}>
+            {AUDIENCE_UPDATE_LABELS[update]}
+          </option>
+        ))}
+      </select>
+      <span id="audience-update-hint" className="hint muted" data-testid="audience-update-hint">
+        {AUDIENCE_UPDATE_HINTS[value]}
+      </span>
+    </label>
   );
 }

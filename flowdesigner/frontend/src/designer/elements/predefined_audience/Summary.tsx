@@ -1,7 +1,13 @@
+import { memo } from "react";
 import type { JsonObject } from "../../types";
-import { audienceSummary, readAudience } from "./config";
+import { audienceSummary, readAudience, readAudienceUpdate } from "./config";
 
-export function AudienceSummary({ config }: { config: JsonObject }) {
+export const AudienceSummary = memo(function AudienceSummary({ config }: { config: JsonObject }) {
   const summary = audienceSummary(readAudience(config));
-  return summary ? <p className="node-summary">{summary}</p> : <p className="node-summary empty">No one chosen yet</p>;
-}
+  return (
+    <>
+      {summary ? <p className="node-summary">{summary}</p> : <p className="node-summary empty">No one chosen yet</p>}
+      {readAudienceUpdate(config) === "realtime" && <p className="node-summary muted">Updated in real time</p>}
+    </>
+  );
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { audienceSummary, readAudience } from "./config";
+import { audienceSummary, readAudience, readAudienceUpdate } from "./config";
 
 describe("predefined audience config", () => {
   it("reads all four id lists, ignoring what is not an id", () => {
@@ -17,5 +17,12 @@ describe("predefined audience config", () => {
     );
     expect(audienceSummary({ tags: [], segments: [], companies: [5, 6], persons: [9] })).toBe("2 companies · 1 person");
     expect(audienceSummary({ tags: [], segments: [], companies: [], persons: [] })).toBe("");
+  });
+
+  it("reads the update after launch, static unless it says real time", () => {
+    expect(readAudienceUpdate({ update: "realtime" })).toBe("realtime");
+    expect(readAudienceUpdate({ update: "never" })).toBe("never");
+    expect(readAudienceUpdate({})).toBe("never");
+    expect(readAudienceUpdate({ update: "hourly" })).toBe("never");
   });
 });

@@ -5,7 +5,7 @@ import { AudienceSummary } from "./Summary";
 
 export const predefinedAudience: ElementModule = {
   type: "predefined_audience",
-  defaults: { tags: [], segments: [], persons: [], companies: [] },
+  defaults: { tags: [], segments: [], persons: [], companies: [], update: "never" },
   exits: audienceExits,
   Summary: AudienceSummary,
   Editor: AudienceEditor,
