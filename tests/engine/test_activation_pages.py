@@ -512,3 +512,37 @@ def test_the_frequency_cap_page_is_for_staff_only(client, marketer, enduser, sta
     assert 'href="/settings/frequency-cap/"' in client.get("/flows/").content.decode()
     client.force_login(marketer)
     assert 'href="/settings/frequency-cap/"' not in client.get("/flows/").content.decode()
+
+
+def test_the_flow_page_counts_people_per_exit(client, staff, django_capture_on_commit_callbacks):
+    from engine.services import participant_answer
+
+    flow = realtime_flow(name="Friday")
+    people = PersonFactory.create_batch(3)
+    with django_capture_on_commit_callbacks(execute=True):
+        launch_create(version=flow.latest_version, audience={"persons": [p.pk for p in people]})
+    for person, button in zip(people, ["no", "no", "yes"], strict=True):
+        message = Message.objects.get(person=person, direction="out", node_id="ask")
+        participant_answer(message_id=message.pk, button_id=button, person=person)
+
+    client.force_login(staff)
+    text = _text(_page(client, flow))
+
+    assert "Exits Exit People who finished there Declined 2" in text
+    assert "Accepted" not in text  # the yes-sayer still waits on the follow-up message
+
+
+def test_the_flow_page_links_each_external_source_to_its_report(client, staff):
+    doc = {
+        "spec_version": 1,
+        "nodes": [
+            {"id": "api", "type": "flow_api", "config": {}, "exits": {"next": "end"}},
+            {"id": "end", "type": "exit", "config": {"name": "End"}, "exits": {}},
+        ],
+    }
+    flow = _publish(doc, name="Integrations")
+    client.force_login(staff)
+    html = _page(client, flow)
+
+    assert f'href="/flows/{flow.pk}/api-operations/"' in html
+    assert 'href="/api-keys/"' in html
