@@ -9,7 +9,7 @@ from django.core.management import call_command
 from engine import services as engine_services
 from engine.models import Participant
 from engine.timers import timers_fire
-from flowdesigner.management.commands.demo_data import DEMO_FEEDBACK_FLOW, DEMO_FLOW
+from flowdesigner.management.commands.demo_data import DEMO_FEEDBACK_FLOW, DEMO_FLOW, DEMO_WELCOME_FLOW
 from flowdesigner.models import Flow
 from messaging.models import Message
 from people.models import Person
@@ -21,8 +21,21 @@ pytestmark = pytest.mark.django_db
 def test_demo_data_twice_publishes_both_flows_once():
     call_command("demo_data", stdout=io.StringIO())
     call_command("demo_data", stdout=io.StringIO())
-    for name in (DEMO_FLOW, DEMO_FEEDBACK_FLOW):
+    for name in (DEMO_FLOW, DEMO_FEEDBACK_FLOW, DEMO_WELCOME_FLOW):
         assert Flow.objects.get(name=name).versions.count() == 1
+    assert Flow.objects.get(name=DEMO_WELCOME_FLOW).status == "active"
+
+
+def test_the_welcome_demo_greets_a_person_who_opts_in(django_capture_on_commit_callbacks):
+    from people import services as people_services
+
+    call_command("demo_data", stdout=io.StringIO())
+    erin = Person.objects.get(email="enduser@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        people_services.person_update(person=erin, fields={"opt_in": True})
+
+    texts = list(Message.objects.filter(person=erin, direction="out").values_list("text", flat=True))
+    assert texts == ["Welcome, Erin! Thanks for opting in."]
 
 
 def test_the_feedback_demo_reminds_tags_pauses_and_rewards(django_capture_on_commit_callbacks):

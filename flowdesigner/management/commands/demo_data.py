@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from engine import activation
 from flowdesigner import services as flow_services
 from flowdesigner.models import Flow
 from people.models import Person, Tag
@@ -19,6 +20,36 @@ DEMO_TAG = "demo"
 DEMO_PEOPLE = 300
 DEMO_FLOW = "Demo: event invitation"
 DEMO_FEEDBACK_FLOW = "Demo: feedback with a reminder"
+DEMO_WELCOME_FLOW = "Demo: welcome on opt-in"
+
+
+def welcome_definition() -> dict:
+    """Change in People profile (opt-in becomes true) -> a welcome message -> Exit: tick "Opt-in" on a
+    person (e.g. the demo end user) and the message arrives in their inbox."""
+    opted_in = {"op": "and", "rules": [{"attribute": "opt_in", "operator": "is", "value": True}]}
+    return {
+        "spec_version": 1,
+        "settings": {"reentry": "after_leaving"},
+        "nodes": [
+            {
+                "id": "opt_in",
+                "type": "profile_change",
+                "config": {"rules": opted_in},
+                "exits": {"next": "hi"},
+            },
+            {
+                "id": "hi",
+                "type": "message",
+                "config": {
+                    "text": "Welcome, {{ person.first_name }}! Thanks for opting in.",
+                    "buttons": [{"id": "ok", "caption": "Glad to be here"}],
+                },
+                "exits": {"ok": "done"},
+            },
+            {"id": "done", "type": "exit", "config": {"name": "Welcomed"}, "exits": {}},
+        ],
+        "ui": {"nodes": {"opt_in": {"x": 0, "y": 0}, "hi": {"x": 260, "y": 0}, "done": {"x": 520, "y": 0}}},
+    }
 
 
 def demo_definition(tag_id: int) -> dict:
@@ -174,6 +205,11 @@ class Command(BaseCommand):
             definition = feedback_definition(tag.pk, promoter.pk)
             flow = flow_services.flow_create(name=DEMO_FEEDBACK_FLOW, definition=definition)
             flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
+
+        if not Flow.objects.filter(name=DEMO_WELCOME_FLOW).exists():
+            flow = flow_services.flow_create(name=DEMO_WELCOME_FLOW, definition=welcome_definition())
+            flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
+            activation.flow_activate(flow_id=flow.pk)
 
         self.stdout.write("Demo logins (username / password):")
         for username, password, role, _ in DEMO_USERS:
