@@ -151,7 +151,8 @@ class _Armed:
 
 class _Index:
     """The trigger rows, loaded once per process and reloaded when any of them changed: one small query
-    per batch of changes compares every row's id and updated_at (a sync also clears it in this process).
+    per batch of changes compares every row's id and updated_at, and the edit times of the segments of
+    real-time audiences (a sync also clears it in this process).
     Each row is prepared once (its version's definition, parsed event conditions), not per change."""
 
     def __init__(self) -> None:
@@ -164,14 +165,29 @@ class _Index:
             self._key = None
 
     def by_watch(self) -> dict[str, list[_Armed]]:
-        key = tuple(Trigger.objects.order_by("pk").values_list("pk", "updated_at"))
+        rows = list(Trigger.objects.order_by("pk").values_list("pk", "updated_at", "kind", "config"))
+        # A real-time audience's segments may be edited while the flow is active: what it watches
+        # follows them, so their edit times are part of the key.
+        segment_ids = {
+            s
+            for _, _, kind, config in rows
+            if kind == Trigger.Kind.AUDIENCE
+            for s in config.get("segments", [])
+        }
+        segments = Segment.objects.filter(pk__in=segment_ids).order_by("pk").values_list("pk", "updated_at")
+        key = (tuple(row[:2] for row in rows), tuple(segments) if segment_ids else ())
         with self._lock:
             if key == self._key:
                 return self._by_watch
         by_watch: dict[str, list[_Armed]] = defaultdict(list)
         for trigger in Trigger.objects.order_by("-priority", "id").select_related("version", "flow"):
             armed = _prepare(trigger)
-            for item in trigger.watch:
+            watch = (
+                _watch(trigger.kind, trigger.config)
+                if trigger.kind == Trigger.Kind.AUDIENCE
+                else trigger.watch
+            )
+            for item in watch:
                 by_watch[item].append(armed)
         with self._lock:
             self._by_watch, self._key = dict(by_watch), key

@@ -642,3 +642,24 @@ def test_a_paused_flow_is_not_launched_and_a_finished_one_not_activated_again(pe
     activation.flow_finish(flow_id=flow.pk)
     with pytest.raises(LaunchRefused, match="This flow is finished; it cannot be activated again."):
         activation.flow_activate(flow_id=flow.pk)
+
+
+def test_a_segment_edited_while_the_flow_is_active_is_followed(relay, person):
+    AttributeDefinitionFactory(key="score", data_type="NUMBER")
+    AttributeDefinitionFactory(key="city", data_type="TEXT")
+    segment = SegmentFactory(
+        rules={"op": "and", "rules": [{"attribute": "score", "operator": "gte", "value": 50}]}
+    )
+    trigger_flow(
+        "predefined_audience", {"segments": [segment.pk], "update": "realtime"}, text="In the segment"
+    )
+    relay(people_services.person_set_attributes, person=person, values={"city": "Ghent"})
+    assert texts(person) == []
+
+    people_services.segment_update(
+        segment=segment,
+        rules={"op": "and", "rules": [{"attribute": "city", "operator": "is", "value": "Antwerp"}]},
+    )
+    relay(people_services.person_set_attributes, person=person, values={"city": "Antwerp"})
+
+    assert texts(person) == ["In the segment"]
