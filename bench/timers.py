@@ -30,7 +30,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from throwaway import pg_create, pg_drop  # noqa: E402 (bench/ is the script's folder)
+from benchkit import pg_create, pg_drop, stop  # noqa: E402 (bench/ is the script's folder)
 
 PG_DATABASE = "flowdesigner_bench_timers"
 SPREAD_SECONDS = 60.0
@@ -407,18 +406,6 @@ def run_workers(bench: Bench, count: int, first: datetime, tmp: str) -> bool:
                 for line in text.splitlines()[-15:]:
                     print(f"    {line}")
     return ok
-
-
-def stop(proc: subprocess.Popen) -> None:
-    """SIGTERM (the worker finishes its batch), then kill its process group if it does not exit."""
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def pct(values: list[float], p: float) -> float:

@@ -29,7 +29,6 @@ import argparse
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -39,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from throwaway import pg_create, pg_drop  # noqa: E402 (bench/ is the script's folder)
+from benchkit import pg_create, pg_drop, stop  # noqa: E402 (bench/ is the script's folder)
 
 PG_DATABASE = "flowdesigner_bench_triggers"
 PER_KIND = 25
@@ -325,17 +324,6 @@ def start_workers(count: int, tmp: str) -> list[subprocess.Popen]:
                 )
             )
     return procs
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
 
 
 def pct(values: list[float], p: float) -> float:

@@ -1,6 +1,9 @@
-"""Throwaway databases for the benchmarks: a fresh SQLite file in a temporary folder, or a fresh
-PostgreSQL database on the server of a given URL (dropped at the end unless kept)."""
+"""What the benchmarks share: throwaway PostgreSQL databases (a fresh one on the server of a given URL,
+dropped at the end unless kept) and stopping the worker processes they start."""
 
+import os
+import signal
+import subprocess
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -25,3 +28,15 @@ def _pg_admin(server_url: str, name: str):
     if maintenance in ("", name):
         maintenance = "postgres"
     return psycopg.connect(urlunsplit(parts._replace(path=f"/{maintenance}")), autocommit=True)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """SIGTERM (a worker finishes its batch), then kill its process group if it does not exit."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
