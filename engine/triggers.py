@@ -53,7 +53,7 @@ from people.conditions.compiler import (
 from people.conditions.evaluate import RELATIVE_OPERATORS, NotEvaluable, rule_matches
 from people.conditions.events import event_passes, event_references
 from people.conditions.operators import COMPANY, SEGMENT, TAG
-from people.models import AttributeDefinition, Person, Segment
+from people.models import AttributeDefinition, Event, Person, Segment
 from people.selectors import person_snapshots
 
 logger = logging.getLogger(__name__)
@@ -150,48 +150,69 @@ class _Armed:
 
 
 class _Index:
-    """The trigger rows, loaded once per process and reloaded when any of them changed: one small query
-    per batch of changes compares every row's id and updated_at, and the edit times of the segments of
-    real-time audiences (a sync also clears it in this process).
-    Each row is prepared once (its version's definition, parsed event conditions), not per change."""
+    """The trigger rows, loaded once per process and prepared once (their version's definition, parsed
+    event conditions), not per change."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._key: tuple | None = None
         self._by_watch: dict[str, list[_Armed]] = {}
+        self._segments: set[int] = set()
+        # Custom attribute definitions by key, for rule_matches (read with the triggers).
+        self.definitions: dict[str, AttributeDefinition] = {}
 
     def clear(self) -> None:
         with self._lock:
             self._key = None
 
     def by_watch(self) -> dict[str, list[_Armed]]:
-        rows = list(Trigger.objects.order_by("pk").values_list("pk", "updated_at", "kind", "config"))
-        # A real-time audience's segments may be edited while the flow is active: what it watches
-        # follows them, so their edit times are part of the key.
-        segment_ids = {
-            s
-            for _, _, kind, config in rows
-            if kind == Trigger.Kind.AUDIENCE
-            for s in config.get("segments", [])
-        }
-        segments = Segment.objects.filter(pk__in=segment_ids).order_by("pk").values_list("pk", "updated_at")
-        key = (tuple(row[:2] for row in rows), tuple(segments) if segment_ids else ())
+        """The armed triggers by what they watch, reloaded when a trigger row, a custom attribute
+        definition or a segment of a real-time audience changed (one aggregate query each; a sync also
+        clears it in this process)."""
+        key = _index_key(self._segments)
         with self._lock:
             if key == self._key:
                 return self._by_watch
         by_watch: dict[str, list[_Armed]] = defaultdict(list)
+        segments: set[int] = set()
         for trigger in Trigger.objects.order_by("-priority", "id").select_related("version", "flow"):
             armed = _prepare(trigger)
-            watch = (
-                _watch(trigger.kind, trigger.config)
-                if trigger.kind == Trigger.Kind.AUDIENCE
-                else trigger.watch
-            )
+            watch = trigger.watch
+            if trigger.kind == Trigger.Kind.AUDIENCE:
+                segments |= set(trigger.config.get("segments", []))
+                watch = _watch(trigger.kind, trigger.config)
             for item in watch:
                 by_watch[item].append(armed)
+        definitions = AttributeDefinition.objects.in_bulk(field_name="key")
         with self._lock:
-            self._by_watch, self._key = dict(by_watch), key
+            # The key was read before loading, so a change made meanwhile reloads again next time; it only
+            # covers the segments known then, so new ones take one more reload to be in it.
+            self._key = key if segments == self._segments else None
+            self._by_watch, self._segments, self.definitions = dict(by_watch), segments, definitions
             return self._by_watch
+
+
+def _index_key(segments: set[int]) -> tuple:
+    """What changes when the index must reload: the trigger rows (count, ids, newest edit), the custom
+    attribute definitions, and the segments of real-time audiences (which may be edited while the flow
+    is active: what the audience watches follows them). One round trip, asked before every batch."""
+    tables = {name: connection.ops.quote_name(model._meta.db_table) for name, model in _KEY_TABLES.items()}
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {tables['trigger']}), (SELECT SUM(id) FROM {tables['trigger']}),"  # noqa: S608 (our tables)
+        f" (SELECT MAX(updated_at) FROM {tables['trigger']}), (SELECT COUNT(*) FROM {tables['attribute']}),"
+        f" (SELECT MAX(updated_at) FROM {tables['attribute']})"
+    )
+    params: list[int] = []
+    if segments:
+        marks = ", ".join(["%s"] * len(segments))
+        sql += f", (SELECT MAX(updated_at) FROM {tables['segment']} WHERE id IN ({marks}))"  # noqa: S608
+        params = sorted(segments)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(cursor.fetchone())
+
+
+_KEY_TABLES = {"trigger": Trigger, "attribute": AttributeDefinition, "segment": Segment}
 
 
 def _prepare(trigger: Trigger) -> _Armed:
@@ -272,7 +293,7 @@ def _decide(person_id: int, person_changes: list, armed: list[_Armed], *, now: d
         if snapshot is None:
             return []  # deleted meanwhile
         after, before = _as_changed(snapshot, person_changes), _before(snapshot, person_changes)
-        definitions = AttributeDefinition.objects.in_bulk(field_name="key")
+        definitions = _index.definitions
         for one in on_person:
             if one.trigger.kind == Trigger.Kind.AUDIENCE:
                 # Only someone who comes to match enters: matching now, and not before these changes.
@@ -342,7 +363,7 @@ def _audience_matches(config: dict, snapshot: dict, *, now: datetime) -> bool:
     person = Person.objects.filter(pk=snapshot["id"])
     for segment_id in config.get("segments", []):
         rules = {"op": "and", "rules": [{"segment": segment_id, "operator": "in"}]}
-        if person.filter(compile_rules(rules, now=now)).exists():
+        if person.filter(compile_rules(rules, now=now, person_id=snapshot["id"])).exists():
             return True
     return False
 
@@ -353,6 +374,8 @@ def _audience_matched(config: dict, before: dict) -> bool:
     segments) counts as not matched, so the person enters and the flow's re-entry setting decides."""
     if _audience_direct(config, before):
         return True
+    if not config.get("segments"):
+        return False
     for rules in Segment.objects.filter(pk__in=config.get("segments", [])).values_list("rules", flat=True):
         try:
             if rule_matches(rules, before, now=timezone.now()):
@@ -377,13 +400,58 @@ def _events_fire(armed: list[_Armed], change: changes.EventRecorded) -> list[_Ar
     ]
     if not candidates:
         return []
-    ctx = CompileContext(now=change.occurred_at, event_up_to=change.event_id)
-    flags = {
-        f"t{one.trigger.pk}": ExpressionWrapper(compile_node(one.events, ctx), output_field=BooleanField())
-        for one in candidates
-    }
-    row = Person.objects.filter(pk=change.person_id).values(**flags).first() or {}
-    return [one for one in candidates if row.get(f"t{one.trigger.pk}") and _counts_this_event(one, change)]
+    simple = [one for one in candidates if not _has_property_filters(one.events)]
+    held = _held_in_python(simple, change) if simple else set()
+    filtered = [one for one in candidates if one not in simple]
+    if filtered:
+        # Property filters are compared by the database (typed JSON): one query for all those triggers.
+        ctx = CompileContext(now=change.occurred_at, event_up_to=change.event_id, person_id=change.person_id)
+        flags = {
+            f"t{one.trigger.pk}": ExpressionWrapper(
+                compile_node(one.events, ctx), output_field=BooleanField()
+            )
+            for one in filtered
+        }
+        row = Person.objects.filter(pk=change.person_id).values(**flags).first() or {}
+        held |= {one.trigger.pk for one in filtered if row.get(f"t{one.trigger.pk}")}
+    return [one for one in candidates if one.trigger.pk in held and _counts_this_event(one, change)]
+
+
+def _has_property_filters(tree: Group) -> bool:
+    return any(condition.target.properties for condition in tree.rules)
+
+
+def _held_in_python(armed: list[_Armed], change: changes.EventRecorded) -> set[int]:
+    """The triggers (ids) whose event conditions (no property filters) held for the person as the event
+    happened: one indexed read of the person's events of those kinds, then counting per condition as
+    people.conditions.events.EventTarget does in SQL (window, since, count; nothing after this event)."""
+    now = change.occurred_at
+    kinds = {condition.target.definition_id for one in armed for condition in one.events.rules}
+    stored = (
+        Event.objects.filter(person_id=change.person_id, definition_id__in=kinds, occurred_at__lte=now)
+        .exclude(occurred_at=now, pk__gt=change.event_id)
+        .values_list("definition_id", "occurred_at")
+    )
+    by_kind: dict[int, list[datetime]] = defaultdict(list)
+    for definition_id, occurred_at in stored:
+        by_kind[definition_id].append(occurred_at)
+    held = set()
+    for one in armed:
+        if all(_holds(condition, by_kind, now) for condition in one.events.rules):
+            held.add(one.trigger.pk)
+    return held
+
+
+def _holds(condition, by_kind: dict[int, list[datetime]], now: datetime) -> bool:
+    target = condition.target
+    since = max(
+        [moment for moment in (target.since, now - target.within if target.within else None) if moment],
+        default=None,
+    )
+    n = sum(1 for at in by_kind.get(target.definition_id, []) if since is None or at >= since)
+    operator, wanted = target.count or ("gte", 1)
+    happened = n >= wanted if operator == "gte" else n <= wanted if operator == "lte" else n == wanted
+    return happened if condition.operator.name == "happened" else not happened
 
 
 def _counts_this_event(one: _Armed, change: changes.EventRecorded) -> bool:

@@ -95,35 +95,42 @@ def person_snapshots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
     """What a flow sees of each person (templates, conditions, waits), keyed by id: the standard
     attributes and every custom attribute as JSON values (custom keys never shadow standard ones), plus
     "tags" (names), "tag_ids", "company" (name or None) and "company_id". Three queries for any number
-    of persons."""
+    of persons, reading plain rows (no model instances: triggers ask this on every change)."""
     from people.attributes import STANDARD_ATTRIBUTES
 
-    persons = Person.objects.filter(pk__in=person_ids).select_related("company")
+    standard = list(STANDARD_ATTRIBUTES.items())
+    fields = [key for key, _ in standard]
+    rows = Person.objects.filter(pk__in=person_ids).values("pk", "company_id", "company__name", *fields)
     snapshots: dict[int, dict[str, Any]] = {}
-    for person in persons:
-        snapshot: dict[str, Any] = {"id": person.pk}
-        for key, attribute in STANDARD_ATTRIBUTES.items():
-            snapshot[key] = to_json(attribute.data_type, getattr(person, key))
-        snapshot.update(
-            tags=[],
-            tag_ids=[],
-            company=person.company.name if person.company else None,
-            company_id=person.company_id,
-        )
-        snapshots[person.pk] = snapshot
-    values = AttributeValue.objects.filter(person_id__in=snapshots).select_related("definition")
-    for value in values:
-        snapshots[value.person_id].setdefault(value.definition.key, attribute_value_json(value))
-    links = Person.tags.through.objects.filter(person_id__in=snapshots).select_related("tag")
-    for link in links.order_by("tag__name"):
-        snapshots[link.person_id]["tags"].append(link.tag.name)
-        snapshots[link.person_id]["tag_ids"].append(link.tag_id)
+    for row in rows:
+        snapshot: dict[str, Any] = {"id": row["pk"]}
+        for key, attribute in standard:
+            snapshot[key] = to_json(attribute.data_type, row[key])
+        snapshot.update(tags=[], tag_ids=[], company=row["company__name"], company_id=row["company_id"])
+        snapshots[row["pk"]] = snapshot
+    columns = sorted(set(COLUMNS.values()))
+    values = AttributeValue.objects.filter(person_id__in=snapshots).values_list(
+        "person_id", "definition__key", "definition__data_type", "definition__number_kind", *columns
+    )
+    for person_id, key, data_type, number_kind, *raw in values:
+        value = raw[columns.index(COLUMNS[data_type])]
+        snapshots[person_id].setdefault(key, to_json(data_type, value, number_kind=number_kind))
+    links = Person.tags.through.objects.filter(person_id__in=snapshots).values_list(
+        "person_id", "tag_id", "tag__name"
+    )
+    for person_id, tag_id, name in sorted(links, key=lambda link: link[2]):
+        snapshots[person_id]["tags"].append(name)
+        snapshots[person_id]["tag_ids"].append(tag_id)
     return snapshots
 
 
 def person_matches(person_id: int, rules: Any, *, now: dt.datetime) -> bool:
     """Whether one person matches a rule document at `now` (one query)."""
-    return Person.objects.filter(pk=person_id).filter(compile_rules(rules, now=now)).exists()
+    return (
+        Person.objects.filter(pk=person_id)
+        .filter(compile_rules(rules, now=now, person_id=person_id))
+        .exists()
+    )
 
 
 def person_find(identifier: str) -> Person | None:

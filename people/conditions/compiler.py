@@ -377,6 +377,9 @@ class CompileContext:
     # As at one stored event (a trigger deciding on it, `now` being its occurred_at): events stored after
     # it at that same instant (one batch) have not happened yet.
     event_up_to: int | None = None
+    # Compiling for one person only (a trigger deciding about them): event subqueries read that person's
+    # events through their index instead of grouping everyone's.
+    person_id: int | None = None
 
     def timezones(self) -> list[str]:
         if self._timezones is None:
@@ -425,6 +428,7 @@ class CompileContext:
             stack=(*self.stack, segment_id),
             _timezones=self._timezones,
             event_up_to=self.event_up_to,
+            person_id=self.person_id,
         )
         q = compile_node(tree, child)
         self._timezones = child._timezones
@@ -452,14 +456,18 @@ def compile_node(node: Node, ctx: CompileContext) -> Q:
     return q
 
 
-def compile_rules(doc: Any, *, now: dt.datetime, segment_id: int | None = None) -> Q:
+def compile_rules(
+    doc: Any, *, now: dt.datetime, segment_id: int | None = None, person_id: int | None = None
+) -> Q:
     """A `Q` over Person selecting who matches the rule document at the moment `now` (aware).
 
     `segment_id`: the segment the document belongs to, so a cycle through it is refused.
+    `person_id`: the Q will only be asked of this one person (event conditions then read that person's
+    events only, through their index, instead of grouping everyone's).
     Raises RulesInvalid when the document is invalid.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     tree = parse_rules(doc, segment_id=segment_id, check_refs=False)
     stack = (segment_id,) if segment_id is not None else ()
-    return compile_node(tree, CompileContext(now=now, stack=stack))
+    return compile_node(tree, CompileContext(now=now, stack=stack, person_id=person_id))

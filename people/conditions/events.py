@@ -153,6 +153,8 @@ class EventTarget:
             events = events.filter(occurred_at__gte=self.since)
         if ctx.event_up_to is not None:
             events = events.exclude(occurred_at=ctx.now, pk__gt=ctx.event_up_to)
+        if ctx.person_id is not None:
+            events = events.filter(person_id=ctx.person_id)
         events = self.with_properties(events, ctx)
 
         def having(lookup: str, n: int) -> Q:
