@@ -94,20 +94,30 @@ def persons_filtered(
 def person_snapshots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
     """What a flow sees of each person (templates, conditions, waits), keyed by id: the standard
     attributes and every custom attribute as JSON values (custom keys never shadow standard ones), plus
-    "tags" (names), "tag_ids", "company" (name or None) and "company_id". Three queries for any number
-    of persons, reading plain rows (no model instances: triggers ask this on every change)."""
+    "tags" (names), "tag_ids", "company" (name or None) and "company_id". Two queries for any number of
+    persons, reading plain rows (no model instances: triggers ask this on every change)."""
     from people.attributes import STANDARD_ATTRIBUTES
 
     standard = list(STANDARD_ATTRIBUTES.items())
     fields = [key for key, _ in standard]
-    rows = Person.objects.filter(pk__in=person_ids).values("pk", "company_id", "company__name", *fields)
+    # One row per tag (the person's row joined to their tags): the tags cost no query of their own.
+    rows = Person.objects.filter(pk__in=person_ids).values(
+        "pk", "company_id", "company__name", "tags__id", "tags__name", *fields
+    )
     snapshots: dict[int, dict[str, Any]] = {}
     for row in rows:
-        snapshot: dict[str, Any] = {"id": row["pk"]}
-        for key, attribute in standard:
-            snapshot[key] = to_json(attribute.data_type, row[key])
-        snapshot.update(tags=[], tag_ids=[], company=row["company__name"], company_id=row["company_id"])
-        snapshots[row["pk"]] = snapshot
+        snapshot = snapshots.get(row["pk"])
+        if snapshot is None:
+            snapshot = {"id": row["pk"]}
+            for key, attribute in standard:
+                snapshot[key] = to_json(attribute.data_type, row[key])
+            snapshot.update(tags=[], tag_ids=[], company=row["company__name"], company_id=row["company_id"])
+            snapshots[row["pk"]] = snapshot
+        if row["tags__id"] is not None:
+            snapshot["tags"].append((row["tags__name"], row["tags__id"]))
+    for snapshot in snapshots.values():
+        tags = sorted(snapshot["tags"])
+        snapshot["tags"], snapshot["tag_ids"] = [name for name, _ in tags], [tag_id for _, tag_id in tags]
     columns = sorted(set(COLUMNS.values()))
     values = AttributeValue.objects.filter(person_id__in=snapshots).values_list(
         "person_id", "definition__key", "definition__data_type", "definition__number_kind", *columns
@@ -115,12 +125,6 @@ def person_snapshots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
     for person_id, key, data_type, number_kind, *raw in values:
         value = raw[columns.index(COLUMNS[data_type])]
         snapshots[person_id].setdefault(key, to_json(data_type, value, number_kind=number_kind))
-    links = Person.tags.through.objects.filter(person_id__in=snapshots).values_list(
-        "person_id", "tag_id", "tag__name"
-    )
-    for person_id, tag_id, name in sorted(links, key=lambda link: link[2]):
-        snapshots[person_id]["tags"].append(name)
-        snapshots[person_id]["tag_ids"].append(tag_id)
     return snapshots
 
 
