@@ -76,6 +76,7 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
     started = timezone.now()
     status_code: int | None = None
     error = ""
+    refused = False
     reply = b""
     duration_ms = 0
     body = delivery.body.encode()
@@ -100,6 +101,8 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
             error = f"HTTP {status_code}"
     except (safe_http.UnsafeURL, safe_http.RequestFailed) as exc:
         error = str(exc)
+        # A URL the guard refuses is refused again on every retry: give up at once.
+        refused = isinstance(exc, safe_http.UnsafeURL)
         duration_ms = int((timezone.now() - started).total_seconds() * 1000)
     excerpt = reply[:500].decode("utf-8", errors="replace")
 
@@ -120,7 +123,7 @@ def callback_deliver(delivery_id: int) -> CallbackDelivery:
             delivery.status = CallbackDelivery.Status.DELIVERED
             delivery.delivered_at = timezone.now()
             delivery.next_attempt_at = None
-        elif number >= settings.CALLBACK_MAX_ATTEMPTS:
+        elif refused or number >= settings.CALLBACK_MAX_ATTEMPTS:
             delivery.status = CallbackDelivery.Status.FAILED
             delivery.next_attempt_at = None
         else:

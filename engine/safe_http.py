@@ -75,7 +75,8 @@ class Response:
 def is_internal(address: IPAddress) -> bool:
     """True for addresses that are not on the public internet: private, loopback, link-local,
     reserved, multicast, unspecified, shared (CGNAT, where some clouds put their metadata service), and
-    IPv6 forms that embed such an IPv4 address (::ffff:10.0.0.1, 64:ff9b::a00:1)."""
+    IPv6 forms that embed such an IPv4 address (::ffff:10.0.0.1, 64:ff9b::a00:1, 6to4 2002:a00:1::,
+    Teredo)."""
     embedded = _embedded_ipv4(address)
     if embedded is not None:
         # The IPv6 block itself counts as reserved; where the packets end up is the IPv4 address.
@@ -205,6 +206,11 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
         return address.ipv4_mapped
     if address in NAT64_PREFIX:
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    # 6to4 (2002:AABB:CCDD::/48) and Teredo tunnels deliver to the IPv4 address they embed.
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
     return None
 
 

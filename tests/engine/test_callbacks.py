@@ -151,6 +151,12 @@ def test_callbacks_into_the_internal_network_are_refused(
         walk_to_the_end(published_flow, enduser, receiver.url, django_capture_on_commit_callbacks)
     assert receiver.requests == []
     assert "127.0.0.1 is an internal address" in CallbackAttempt.objects.get().error
+    # Refused once is refused for good: failed at once, no retries.
+    assert CallbackDelivery.objects.values_list("status", "attempts", "next_attempt_at").get() == (
+        "failed",
+        1,
+        None,
+    )
 
 
 @pytest.mark.parametrize("attempt, seconds", [(1, 10), (2, 20), (3, 40), (10, 3600)])

@@ -218,6 +218,10 @@ def test_malformed_urls_are_refused_before_any_lookup(monkeypatch, url, reason):
         "http://[::ffff:10.0.0.1]/",
         "http://[::ffff:127.0.0.1]/",
         "http://[64:ff9b::a00:5]/",
+        "http://[2002:7f00:1::]/",  # 6to4 embedding 127.0.0.1
+        "http://[2002:c0a8:101::1]/",  # 6to4 embedding 192.168.1.1
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo to 127.0.0.1
+        "http://100.64.1.1/",  # CGNAT
         "http://[fe80::1]/",
         "http://[fd00::1]/",
         "http://0.0.0.0/",
@@ -228,6 +232,7 @@ def test_malformed_urls_are_refused_before_any_lookup(monkeypatch, url, reason):
     ],
 )
 def test_internal_literals_are_refused_without_connecting(url):
+    # Only the guard's decision: nothing is sent to these addresses.
     with pytest.raises(UnsafeURL, match="internal address"):
         resolve_checked(url, allowed_private=[])
 
@@ -436,3 +441,9 @@ def test_https_checks_the_certificate_against_the_url_host(tls_server, monkeypat
     with pytest.raises(RequestFailed, match=mismatch):
         get(f"https://other.example:{server.port}/")
     assert [r["path"] for r in server.requests] == ["/secure"]
+
+
+def test_a_backslash_before_the_at_sign_is_not_a_second_host():
+    # http://127.0.0.1:PORT\\@8.8.8.8/ was once checked as 8.8.8.8 and connected to 127.0.0.1.
+    with pytest.raises(UnsafeURL):
+        resolve_checked("http://127.0.0.1:8000\\@8.8.8.8/x", allowed_private=[])
