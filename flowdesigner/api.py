@@ -18,6 +18,7 @@ from engine.definitions import version_definition
 from engine.entry_points import entry_label
 from flowdesigner import services
 from flowdesigner.models import Flow, FlowVersion
+from flowdesigner.params import parse_id
 from flowdesigner.rogerthat.schema import MAX_XML_BYTES
 from flowdesigner.rogerthat.xml_export import RogerthatExportError
 from flowdesigner.rogerthat.xml_import import RogerthatImportError
@@ -342,12 +343,20 @@ class FlowExportApi(APIView):
 
     permission_classes = [IsMarketerOrStaff]
 
-    @extend_schema(responses={(200, "application/xml"): bytes})
+    @extend_schema(
+        parameters=[OpenApiParameter("version", int, description="A published version; default: the draft")],
+        responses={(200, "application/xml"): bytes},
+    )
     def get(self, request, pk: int):
         flow = get_object_or_404(Flow, pk=pk)
         version = None
         if "version" in request.query_params:
-            version = get_object_or_404(FlowVersion, flow=flow, number=request.query_params["version"])
+            number = parse_id(request.query_params["version"])
+            if number is None:
+                return Response(
+                    {"version": ["Must be a version number: 1, 2, 3, …"]}, status=status.HTTP_400_BAD_REQUEST
+                )
+            version = get_object_or_404(FlowVersion, flow=flow, number=number)
         try:
             data = services.flow_export_rogerthat(flow=flow, version=version)
         except RogerthatExportError as exc:

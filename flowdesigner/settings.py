@@ -153,6 +153,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON parser, refusing bodies nested deeper than 64 levels with a 400 (not a RecursionError).
+    "DEFAULT_PARSER_CLASSES": [
+        "flowdesigner.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Flowdesigner API",
@@ -212,7 +218,9 @@ if len(PEOPLE_DEFAULT_REGION) != 2 or not PEOPLE_DEFAULT_REGION.isalpha():
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (404, 403, 400) is one line, without the traceback Django attaches.
+    "filters": {"refused_requests": {"()": "flowdesigner.logfilters.RefusedRequestFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refused_requests"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # asyncssh logs about 20 INFO lines per SFTP connection, i.e. every poll.
     "loggers": {"django.db.backends": {"level": "WARNING"}, "asyncssh": {"level": "WARNING"}},

@@ -5,6 +5,7 @@ import json
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from flowdesigner.parsers import TOO_DEEP, json_too_deep
 from flowdesigner.roles import END_USER, has_role
 from messaging.selectors import inbox_messages
 from messaging.services import inbox_group
@@ -42,6 +43,9 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_discard(inbox_group(self.person_id), self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        if json_too_deep(text_data or ""):  # json.loads would raise RecursionError and drop the socket
+            await self.send_json({"type": "error", "detail": TOO_DEEP})
+            return
         try:
             content = json.loads(text_data or "")
         except ValueError:

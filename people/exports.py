@@ -2,6 +2,7 @@
 chunks of persons (keyset pages by id), so memory stays flat whatever the number of persons."""
 
 import csv
+import logging
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +30,10 @@ CHUNK = 2000
 # such as an E.164 phone "+32470123456" or "-5" is not a formula and stays as it is.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+# The last line of a streamed CSV whose rows could not all be read (see csv_lines).
+EXPORT_FAILED = "# export failed: a server error stopped it here; the rows above are incomplete."
+
+logger = logging.getLogger(__name__)
 
 
 def csv_safe(value: str) -> str:
@@ -95,14 +100,24 @@ class _Echo:
 
 
 def csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
-    """CSV text lines of rows, for a StreamingHttpResponse (a BOM first, so spreadsheets read UTF-8)."""
+    """CSV text lines of rows, for a StreamingHttpResponse (a BOM first, so spreadsheets read UTF-8).
+
+    The status (200) and the first lines are sent before the last rows are read, so an error while
+    reading cannot become an error response any more; raised out of the stream it would leave the
+    response without its end (the client waits for more). Instead it is logged and the body ends with
+    EXPORT_FAILED, a last line that tells the reader, and any program checking the end, that the rows
+    above are incomplete."""
     writer = csv.writer(_Echo())
     lines = ["\ufeff"]
-    for row in rows:
-        lines.append(writer.writerow(row))
-        if len(lines) >= 500:  # a few hundred rows per chunk of the response, not one write per row
-            yield "".join(lines)
-            lines = []
+    try:
+        for row in rows:
+            lines.append(writer.writerow(row))
+            if len(lines) >= 500:  # a few hundred rows per chunk of the response, not one write per row
+                yield "".join(lines)
+                lines = []
+    except Exception:
+        logger.exception("Streamed CSV export failed after the response started; its body ends with a note")
+        lines.append(writer.writerow([EXPORT_FAILED]))
     yield "".join(lines)
 
 

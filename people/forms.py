@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.db import IntegrityError, transaction
 
+from flowdesigner.params import parse_id
 from people import services
 from people.attributes import (
     AttributeValueError,
@@ -220,8 +221,9 @@ class BulkTagForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        # Any ids may be posted; persons that no longer exist simply change nothing.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()  # type: ignore[method-assign]
+        # Any ids may be posted; persons that no longer exist simply change nothing. An id no person can
+        # have (not ASCII digits, beyond a database integer) is refused.
+        self.fields["ids"].valid_value = lambda value: parse_id(value) is not None  # type: ignore[method-assign]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -130,8 +130,15 @@ FALSE_WORDS = {"false", "no", "n", "0", "off", "f"}
 ESCAPED = re.compile(r"^'[=+\-@\t\r]")
 
 
+FILE_MISSING = "The file of this import is no longer stored on the server. Upload it again."
+
+
 class ImportRefused(ValueError):
     """An upload or a mapping that cannot be used; the message says why, for the user."""
+
+
+class ImportFileMissing(ImportRefused):
+    """The import's stored file is gone (removed from the media storage): nothing can be read from it."""
 
 
 def import_max_bytes() -> int:
@@ -184,8 +191,18 @@ def delimiter_label(delimiter: str) -> str:
 
 @contextmanager
 def open_text(person_import: PersonImport) -> Iterator[TextIO]:
-    """The stored file as text in its encoding (a BOM is dropped), streamed from the storage."""
-    with person_import.file.open("rb") as raw:
+    """The stored file as text in its encoding (a BOM is dropped), streamed from the storage.
+    ImportFileMissing when the file is no longer stored."""
+    try:
+        stored = person_import.file.open("rb") if person_import.file else None
+    except FileNotFoundError:
+        stored = None
+    if stored is None:
+        logger.warning(
+            "Import %s: its file %r is not in the storage", person_import.pk, person_import.file.name
+        )
+        raise ImportFileMissing(FILE_MISSING)
+    with stored as raw:
         text = io.TextIOWrapper(raw, encoding=person_import.encoding, newline="")
         try:
             yield text
@@ -847,7 +864,10 @@ def _attributes_write(
 
 def rejected_rows(person_import: PersonImport, *, chunk: int = 2000) -> Iterator[list[str]]:
     """The header (line, reason, the file's columns) and one row per rejected row, in line order."""
-    columns = import_preview(person_import).columns if person_import.file else []
+    try:
+        columns = import_preview(person_import).columns
+    except ImportFileMissing:  # the rejected rows are stored with their cells: list them unnamed
+        columns = []
     yield ["line", "reason", *columns]
     rejections = person_import.rejections.order_by("line", "pk")
     last = (0, 0)

@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from flowdesigner.params import parse_id
 from people.attributes import AttributeValueError, normalise_phone, to_json
 from people.conditions import RulesInvalid, compile_rules
 from people.models import AttributeValue, Person, Segment
@@ -58,7 +59,8 @@ def persons_filtered(
     *, search: str = "", tag: str = "", company: str = "", segment: str = ""
 ) -> QuerySet[Person]:
     """Persons filtered as the People page and the list API do: search (name, email, phone), a tag
-    id, a company id ("none" = without company) and a segment id. Unusable ids match nobody."""
+    id, a company id ("none" = without company) and a segment id. Unusable ids (not ASCII digits, or
+    beyond any database id) match nobody."""
     persons = Person.objects.order_by("id")
     search = search.strip()
     if search:
@@ -69,19 +71,20 @@ def persons_filtered(
             | Q(phone__icontains=search)
         )
     if tag:
-        if not tag.isdigit():
+        tag_id = parse_id(tag)
+        if tag_id is None:
             return persons.none()
-        persons = persons.filter(
-            pk__in=Person.tags.through.objects.filter(tag_id=int(tag)).values("person_id")
-        )
+        persons = persons.filter(pk__in=Person.tags.through.objects.filter(tag_id=tag_id).values("person_id"))
     if company == "none":
         persons = persons.filter(company__isnull=True)
     elif company:
-        if not company.isdigit():
+        company_id = parse_id(company)
+        if company_id is None:
             return persons.none()
-        persons = persons.filter(company_id=int(company))
+        persons = persons.filter(company_id=company_id)
     if segment:
-        found = Segment.objects.filter(pk=int(segment)).first() if segment.isdigit() else None
+        segment_id = parse_id(segment)
+        found = Segment.objects.filter(pk=segment_id).first() if segment_id is not None else None
         if found is None:
             return persons.none()
         try:

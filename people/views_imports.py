@@ -5,12 +5,15 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
+from flowdesigner.params import parse_id, whole_number
 from flowdesigner.roles import MARKETER, STAFF, role_required
 from people import imports
 from people.api.imports import rejected_csv_response
 from people.exports import persons_export_response
 from people.models import PersonImport, Tag
 
+# The most columns the mapping form posts (a bound for its "width" field).
+MAX_COLUMNS = 10_000
 DELIMITER_CHOICES = [("", "Detect"), (",", "Comma ,"), (";", "Semicolon ;"), ("|", "Pipe |"), ("tab", "Tab")]
 
 
@@ -58,21 +61,32 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person_import = get_object_or_404(PersonImport, pk=pk)
     if person_import.status != PersonImport.Status.NEW:
         return render(request, "people/import_progress.html", {"imp": person_import})
+    try:
+        return _mapping_page(request, person_import)
+    except imports.ImportFileMissing as exc:
+        # Nothing can be previewed or started without the file: back to the upload page, saying why.
+        messages.error(request, str(exc))
+        return redirect("person-import")
+
+
+def _mapping_page(request: HttpRequest, person_import: PersonImport) -> HttpResponse:
     if request.method == "POST":
         delimiter = _delimiter_from(request)
         if delimiter:
             person_import.delimiter = imports.delimiter_clean(delimiter) or person_import.delimiter
         person_import.has_header = bool(request.POST.get("has_header"))
         if request.POST.get("action") == "start":
-            width = int(request.POST.get("width", "0") or 0)
+            width = whole_number(request.POST.get("width", ""), high=MAX_COLUMNS) or 0
             mapping = [request.POST.get(f"column_{i}", imports.IGNORE) for i in range(width)]
             try:
                 imports.person_import_start(
                     person_import=person_import,
                     mapping=mapping,
                     upsert_key=request.POST.get("upsert_key", ""),
-                    tags=list(Tag.objects.filter(pk__in=request.POST.getlist("tags"))),
+                    tags=list(Tag.objects.filter(pk__in=_tag_ids(request))),
                 )
+            except imports.ImportFileMissing:
+                raise
             except imports.ImportRefused as exc:
                 messages.error(request, str(exc))
             else:
@@ -94,11 +108,15 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "custom_delimiter": person_import.delimiter not in imports.DELIMITERS,
             "delimiter_label": imports.delimiter_label(person_import.delimiter),
             "tags": Tag.objects.order_by("name"),
-            "chosen_tags": [int(t) for t in request.POST.getlist("tags") if t.isdigit()],
+            "chosen_tags": _tag_ids(request),
             "upsert_keys": PersonImport.UpsertKey.choices,
             "upsert_key": request.POST.get("upsert_key", "email"),
         },
     )
+
+
+def _tag_ids(request: HttpRequest) -> list[int]:
+    return [tag_id for raw in request.POST.getlist("tags") if (tag_id := parse_id(raw)) is not None]
 
 
 @role_required(MARKETER, STAFF)

@@ -16,6 +16,7 @@ from django.conf import settings
 from rest_framework.parsers import BaseParser
 
 from engine.flow_api import errors
+from flowdesigner.parsers import MAX_JSON_DEPTH, json_too_deep
 
 MAX_PARTICIPANTS = 1000
 MAX_NOTIFY_URL = 1000
@@ -23,6 +24,7 @@ MAX_CALLBACK_DATA = 2000
 DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024
 MAX_DEPTH = 32
 SIMPLE_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+TOO_DEEP_BODY = f"The body is not valid JSON: it is nested too deeply (at most {MAX_JSON_DEPTH} levels)."
 
 
 def max_body_bytes() -> int:
@@ -68,10 +70,12 @@ class LimitedJSONParser(BaseParser):
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise errors.bad_request("The body is not UTF-8 text.") from None
+        if json_too_deep(text):
+            raise errors.bad_request(TOO_DEEP_BODY)
         try:
             return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
-        except RecursionError:
-            raise errors.bad_request("The body is not valid JSON: it is nested too deeply.") from None
+        except RecursionError:  # not reached within MAX_JSON_DEPTH; kept so depth can never be a 500
+            raise errors.bad_request(TOO_DEEP_BODY) from None
         except ValueError as exc:
             raise errors.bad_request(f"The body is not valid JSON: {exc}") from None
 

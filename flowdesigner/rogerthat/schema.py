@@ -1,5 +1,9 @@
 """The Rogerthat schema, loaded once, and safe parsing of untrusted XML against it."""
 
+import io
+import os
+import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,14 +36,35 @@ def parse(data: bytes) -> tuple[object, list[str]]:
     if len(data) > MAX_XML_BYTES:
         raise ValueError(f"The file is larger than {MAX_XML_BYTES // 1024 // 1024} MiB.")
     try:
+        # A file object, never the bytes themselves: given bytes that do not start like XML ("hello"),
+        # xmlschema takes them for a file name or URL, and its error named the server's directory.
         # defuse="always": a DTD or entity declaration (billion laughs, XXE) is refused outright.
-        resource = xmlschema.XMLResource(data, defuse="always", allow="none")
+        resource = xmlschema.XMLResource(io.BytesIO(data), defuse="always", allow="none")
     except Exception as exc:  # noqa: BLE001 (xmlschema raises several parser error types)
-        raise ValueError(f"This is not well-formed XML: {exc}") from None
+        raise ValueError(f"This is not well-formed XML: {without_paths(str(exc))}") from None
     errors = []
     for error in rogerthat_schema().iter_errors(resource):
         where = error.path or "document"
-        errors.append(f"{where}: {error.reason}")
+        errors.append(without_paths(f"{where}: {error.reason}"))
         if len(errors) >= 20:
             break
     return resource.root, errors
+
+
+def without_paths(message: str) -> str:
+    """The message without file: URLs and without this server's directories (the installation, the
+    Python environment), which an error shown to a user must not reveal."""
+    message = _FILE_URL.sub("<file>", message)
+    for directory in _server_directories():
+        message = message.replace(directory, "<server>")
+    return message
+
+
+_FILE_URL = re.compile(r"file:[^\s'\"<>()]*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _server_directories() -> tuple[str, ...]:
+    found = {str(Path(__file__).resolve().parents[2]), sys.prefix, sys.base_prefix, os.getcwd()}
+    # Longest first, so a directory inside another is replaced whole.
+    return tuple(sorted((d for d in found if len(d) > 1), key=len, reverse=True))

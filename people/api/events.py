@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from flowdesigner.params import whole_number
 from flowdesigner.roles import IsMarketerOrStaff, IsStaff
 from people import changes, events, selectors
 from people.api.segments import Conflict, MarketersWriteStaffRead
@@ -161,11 +162,11 @@ class PersonTimelineApi(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         person = get_object_or_404(Person, pk=pk)
-        raw = request.query_params.get("limit", "50")
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
+        limit = whole_number(request.query_params.get("limit", "50"), low=1, high=MAX_LIMIT)
+        if limit is None:
             return Response(
                 {"limit": [f"Must be a whole number from 1 to {MAX_LIMIT}."]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        entries = selectors.person_timeline(person, limit=int(raw))
+        entries = selectors.person_timeline(person, limit=limit)
         return Response({"results": TimelineEntrySerializer(entries, many=True).data})

@@ -7,12 +7,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from flowdesigner.parsers import JSONParser
 from flowdesigner.roles import IsMarketerOrStaff
 from people import exports, imports
 from people.models import PersonImport, Tag
@@ -109,14 +110,20 @@ class PersonImportCreateSerializer(MappingFields):
 def _detail(person_import: PersonImport, *, preview: bool) -> dict[str, Any]:
     data = dict(PersonImportSerializer(person_import).data)
     if preview:
-        found = imports.import_preview(person_import)
-        data["preview"] = {"columns": found.columns, "rows": found.rows, "suggestions": found.suggestions}
+        try:
+            found = imports.import_preview(person_import)
+        except imports.ImportFileMissing as exc:  # it cannot be started: say why, in the import's error
+            data["preview"] = None
+            data["error"] = str(exc)
+        else:
+            data["preview"] = {"columns": found.columns, "rows": found.rows, "suggestions": found.suggestions}
     return data
 
 
 class PersonImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Imports of persons. Upload with POST (multipart "file"); with a "mapping" it starts at once,
-    otherwise it waits (status "new", with a preview and suggested mapping) for POST …/start/."""
+    otherwise it waits (status "new", with a preview and suggested mapping) for POST …/start/. A new
+    import whose file is no longer stored has preview null and says so in "error"."""
 
     serializer_class = PersonImportSerializer
     permission_classes = [IsMarketerOrStaff]

@@ -19,6 +19,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from flowdesigner.params import MAX_ID, parse_id
 from flowdesigner.roles import IsMarketerOrStaff
 from people import changes, selectors, services
 from people.api.imports import CSVRenderer
@@ -166,10 +167,14 @@ class PersonSerializer(serializers.ModelSerializer):
 
 
 def _ids_param(raw: str) -> list[int]:
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
-    if not all(part.isdigit() for part in parts):
-        raise serializers.ValidationError({"ids": ["Comma-separated person ids, e.g. 1,2,3."]})
-    return [int(part) for part in parts]
+    """Ids written with ASCII digits, each a possible database id; a 400 for anything else."""
+    ids = []
+    for part in filter(None, (part.strip() for part in raw.split(","))):
+        person_id = parse_id(part)
+        if person_id is None:
+            raise serializers.ValidationError({"ids": ["Comma-separated person ids, e.g. 1,2,3."]})
+        ids.append(person_id)
+    return ids
 
 
 class BulkTagFilterSerializer(serializers.Serializer):
@@ -183,7 +188,7 @@ class BulkTagSerializer(serializers.Serializer):
     tag = serializers.PrimaryKeyRelatedField(queryset=Tag.objects.all())
     action = serializers.ChoiceField(choices=["add", "remove"])
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=10_000
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False, max_length=10_000
     )
     filter = BulkTagFilterSerializer(required=False, help_text="Every person matching the People filters")
 
