@@ -1,7 +1,5 @@
 """Branding pages: marketers upload and preview packages; messages are shown inside them."""
 
-import mimetypes
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -81,14 +79,13 @@ def branding_message(request, key: str, message_id: int):
 @xframe_options_sameorigin
 @login_required
 def branding_file(request, key: str, path: str):
-    """Images, CSS and fonts of a package (everything but branding.html itself)."""
-    data = branding_service.package_file(get_object_or_404(Branding, key=key), path)
-    if data is None:
+    """Images, CSS and fonts of a package (everything but branding.html itself), each with the one content
+    type its extension allows (branding.MEMBER_TYPES); anything else, or a member that cannot be read back
+    intact, is a 404."""
+    member = branding_service.package_file(get_object_or_404(Branding, key=key), path)
+    if member is None:
         raise Http404("No such file in this branding.")
-    content_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
-    if content_type.startswith(("text/html", "application/javascript", "image/svg")):
-        content_type = "application/octet-stream"  # never served as something a browser would run
-    response = HttpResponse(data, content_type=content_type)
+    response = HttpResponse(member.data, content_type=member.content_type)
     response["Content-Security-Policy"] = branding_service.CSP
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,7 +1,9 @@
 """Branding packages: what is accepted, what is refused and why, and how a message is shown."""
 
 import io
+import struct
 import zipfile
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,11 +21,24 @@ GOOD_HTML = """<!doctype html><html><head>
 <body><img src="logo.png" alt="Logo"><nuntiuz_message/></body></html>"""
 
 
+def _png_chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+# A real 1x1 PNG: packages are checked to hold well-formed images.
+PNG = (
+    b"\x89PNG\r\n\x1a\n"
+    + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+    + _png_chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+    + _png_chunk(b"IEND", b"")
+)
+
+
 def package(files: dict[str, bytes | str] | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in (
-            files or {"branding.html": GOOD_HTML, "logo.png": b"\x89PNG...", "style.css": "b{}"}
+            files or {"branding.html": GOOD_HTML, "logo.png": PNG, "style.css": "b{}"}
         ).items():
             archive.writestr(name, content)
     return buffer.getvalue()
@@ -127,7 +142,7 @@ def test_a_message_is_shown_in_its_branding_escaped_isolated_and_only_to_its_rea
     assert response["Content-Security-Policy"] == CSP and CSP.startswith("sandbox;")
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     logo = client.get("/brandings/summer-fest/files/logo.png")
-    assert (logo.status_code, logo["Content-Type"], logo.content) == (200, "image/png", b"\x89PNG...")
+    assert (logo.status_code, logo["Content-Type"], logo.content) == (200, "image/png", PNG)
     assert client.get("/brandings/summer-fest/files/branding.html").status_code == 404
 
     stranger = UserFactory(roles=["enduser"])
