@@ -1,4 +1,8 @@
-"""ASGI entry point: Django for HTTP, Channels for websockets (served together by daphne)."""
+"""ASGI entry point: Django for HTTP, Channels for websockets (served together by daphne).
+
+Request bodies are limited before anything parses them (flowdesigner/limits.py): in the ASGI layer
+for any server, and inside daphne, which otherwise receives and parses a whole body before the
+application runs."""
 
 import os
 
@@ -12,11 +16,14 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from flowdesigner.limits import BodyLimitMiddleware, install_daphne_guard  # noqa: E402
 from flowdesigner.routing import websocket_urlpatterns  # noqa: E402
+
+install_daphne_guard()
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimitMiddleware(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

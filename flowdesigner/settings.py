@@ -253,3 +253,9 @@ OUTBOX_KEEP_DAYS = envint("OUTBOX_KEEP_DAYS", 7)
 IMPORT_SLICE_SECONDS = envfloat("IMPORT_SLICE_SECONDS", 10.0)
 # Tests: handle every outbox event in the publishing process after commit (no worker process needed).
 OUTBOX_RELAY_ALL = envbool("OUTBOX_RELAY_ALL", False)
+
+# --- request limits (issue 13) ---
+# The largest request body on any path (flowdesigner/limits.py). Enforced before anything parses the body.
+# The paths that take files accept their own file limits (UPLOAD_MAX_BYTES, IMPORT_MAX_BYTES, ...).
+# The default is Django's form limit plus room for a multipart envelope.
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 512 * 1024)
