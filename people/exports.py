@@ -123,12 +123,13 @@ def csv_lines(rows: Iterator[list[Any]]) -> Iterator[str]:
 
 def persons_export_response(params: Any) -> StreamingHttpResponse:
     """A streamed CSV of the persons matching the People filters in `params` (search or q, tag,
-    company, segment), for the page and the API."""
+    company, segment, via), for the page and the API."""
     persons = persons_filtered(
         search=params.get("search", params.get("q", "")),
         tag=params.get("tag", ""),
         company=params.get("company", ""),
         segment=params.get("segment", ""),
+        via=params.get("via", ""),
     )
     response = StreamingHttpResponse(
         csv_lines(persons_export_rows(persons)), content_type="text/csv; charset=utf-8"

@@ -218,6 +218,7 @@ class BulkTagForm(forms.Form):
     filter_tag = forms.CharField(required=False)
     filter_company = forms.CharField(required=False)
     filter_segment = forms.CharField(required=False)
+    filter_via = forms.CharField(required=False)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

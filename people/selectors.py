@@ -55,12 +55,21 @@ def segment_persons(segment: Segment, *, now: dt.datetime | None = None) -> Quer
     return rules_persons(segment.rules, now=now, segment_id=segment.pk)
 
 
+# "Created via" filter: value -> (label, prefix of Person.created_via); blank created_via is "by hand".
+CREATED_VIA = {
+    "sftp": ("SFTP import", "sftp:"),
+    "flow_api": ("Flow API", "flow api:"),
+    "hand": ("By hand, People API or CSV import", ""),
+}
+
+
 def persons_filtered(
-    *, search: str = "", tag: str = "", company: str = "", segment: str = ""
+    *, search: str = "", tag: str = "", company: str = "", segment: str = "", via: str = ""
 ) -> QuerySet[Person]:
     """Persons filtered as the People page and the list API do: search (name, email, phone), a tag
-    id, a company id ("none" = without company) and a segment id. Unusable ids (not ASCII digits, or
-    beyond any database id) match nobody."""
+    id, a company id ("none" = without company), a segment id and how they were created (`via`: a key of
+    CREATED_VIA). Unusable ids (not ASCII digits, or beyond any database id) and unknown `via` values
+    match nobody."""
     persons = Person.objects.order_by("id")
     search = search.strip()
     if search:
@@ -91,6 +100,11 @@ def persons_filtered(
             persons = persons.filter(pk__in=segment_persons(found).values("pk"))
         except RulesInvalid:
             return persons.none()
+    if via:
+        if via not in CREATED_VIA:
+            return persons.none()
+        prefix = CREATED_VIA[via][1]
+        persons = persons.filter(created_via__startswith=prefix) if prefix else persons.filter(created_via="")
     return persons
 
 

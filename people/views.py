@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,27 +17,10 @@ from people.attributes import STANDARD_ATTRIBUTES
 from people.forms import BulkTagForm, PersonForm
 from people.models import AttributeValue, Company, Person, Segment, Tag
 
-# "Created via" filter: value -> (label, prefix of Person.created_via); blank created_via is "by hand".
-CREATED_VIA = {
-    "sftp": ("SFTP import", "sftp:"),
-    "flow_api": ("Flow API", "flow api:"),
-    "hand": ("By hand, People API or CSV import", ""),
-}
-
-
-def created_via_filter(persons: QuerySet[Person], via: str) -> QuerySet[Person]:
-    """Persons created the way `via` names (a CREATED_VIA key); an unknown value matches nobody."""
-    if not via:
-        return persons
-    if via not in CREATED_VIA:
-        return persons.none()
-    prefix = CREATED_VIA[via][1]
-    return persons.filter(created_via__startswith=prefix) if prefix else persons.filter(created_via="")
-
 
 def created_via_shown(created_via: str) -> tuple[str, int | None]:
     """How the list shows where a person came from: (label, flow id or None); ("", None) when blank."""
-    for label, prefix in CREATED_VIA.values():
+    for label, prefix in selectors.CREATED_VIA.values():
         if prefix and created_via.startswith(prefix):
             flow_id = created_via[len(prefix) :]
             return label, int(flow_id) if flow_id.isdecimal() else None
@@ -56,8 +39,9 @@ def person_list(request):
     company_id = request.GET.get("company", "")
     segment_id = request.GET.get("segment", "")
     via = request.GET.get("via", "")
-    persons = selectors.persons_filtered(search=search, tag=tag_id, company=company_id, segment=segment_id)
-    persons = created_via_filter(persons, via)
+    persons = selectors.persons_filtered(
+        search=search, tag=tag_id, company=company_id, segment=segment_id, via=via
+    )
     page = Paginator(persons.select_related("company").prefetch_related("tags"), 50).get_page(
         request.GET.get("page")
     )
@@ -73,7 +57,7 @@ def person_list(request):
             "company_id": company_id,
             "segment_id": segment_id,
             "via": via,
-            "via_choices": [(key, label) for key, (label, _) in CREATED_VIA.items()],
+            "via_choices": [(key, label) for key, (label, _) in selectors.CREATED_VIA.items()],
             "filters": urlencode({"q": search, "tag": tag_id, "company": company_id, "segment": segment_id}),
             "pager": urlencode(
                 {"q": search, "tag": tag_id, "company": company_id, "segment": segment_id, "via": via}
@@ -184,6 +168,7 @@ def person_bulk_tag(request: HttpRequest) -> HttpResponse:
                 "tag": data["filter_tag"],
                 "company": data["filter_company"],
                 "segment": data["filter_segment"],
+                "via": data["filter_via"],
             },
         )
     else:

@@ -239,6 +239,12 @@ class CompanyViewSet(viewsets.ModelViewSet):
             OpenApiParameter("tag", int),
             OpenApiParameter("company", str, description='A company id, or "none"'),
             OpenApiParameter("segment", int, description="Only the persons in this segment"),
+            OpenApiParameter(
+                "via",
+                str,
+                enum=["sftp", "flow_api", "hand"],
+                description="How they were created: an SFTP import, the Flow API, or by hand/API/CSV import",
+            ),
             OpenApiParameter("ids", str, description="Only these persons: comma-separated ids, e.g. 1,2,3"),
         ]
     )
@@ -254,6 +260,7 @@ class PersonViewSet(viewsets.ModelViewSet):
             tag=params.get("tag", ""),
             company=params.get("company", ""),
             segment=params.get("segment", ""),
+            via=params.get("via", ""),
         )
         if "ids" in params:
             persons = persons.filter(pk__in=_ids_param(params["ids"]))

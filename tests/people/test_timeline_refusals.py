@@ -154,13 +154,25 @@ def test_the_list_and_the_person_page_show_where_a_person_came_from(client, mark
     assert 'data-testid="created-via">—</td>' in by_hand
 
 
-def test_a_created_via_filter_keeps_the_pages_and_offers_no_mismatched_export(client, marketer):
-    PersonFactory.create_batch(51, created_via="sftp:1")
+def test_a_created_via_filter_keeps_the_pages_the_export_and_tagging_all(client, marketer):
+    sftp = PersonFactory.create_batch(51, created_via="sftp:1")
+    by_hand = PersonFactory()
+    tag = TagFactory(name="Imported")
     client.force_login(marketer)
 
     page = client.get("/people/", {"via": "sftp"}).content.decode()
-
     assert "People <small>(51)</small>" in page
     assert "via=sftp&page=2" in page
-    assert 'data-testid="export-people"' not in page and 'data-testid="bulk-scope-all"' not in page
-    assert 'data-testid="export-people"' in client.get("/people/").content.decode()
+    assert 'data-testid="export-people"' in page and 'data-testid="bulk-scope-all"' in page
+
+    export = b"".join(client.get("/people/export.csv", {"via": "sftp"}).streaming_content).decode()
+    assert len(export.strip().splitlines()) == 1 + 51
+    assert by_hand.email not in export
+
+    client.post(
+        "/people/bulk-tag/",
+        {"tag": tag.pk, "action": "add", "scope": "all", "filter_via": "sftp"},
+    )
+    assert set(tag.persons.values_list("pk", flat=True)) == {p.pk for p in sftp}
+    listed = client.get("/api/persons/", {"via": "hand", "page_size": 100}).json()["results"]
+    assert [p["id"] for p in listed] == [by_hand.pk]
