@@ -298,7 +298,9 @@ def _decide(person_id: int, person_changes: list, armed: list[_Armed], *, now: d
             if one.trigger.kind == Trigger.Kind.AUDIENCE:
                 # Only someone who comes to match enters: matching now, and not before these changes.
                 config = one.trigger.config
-                if _audience_matches(config, after, now=now) and not _audience_matched(config, before):
+                if _audience_matches(config, after, now=now) and not _audience_matched(
+                    config, before, now=now
+                ):
                     fires.append(_Fire(one.trigger, {}))
             elif rule_matches(one.rules, after, now=now, definitions=definitions) and not rule_matches(
                 one.rules, before, now=now, definitions=definitions
@@ -368,7 +370,7 @@ def _audience_matches(config: dict, snapshot: dict, *, now: datetime) -> bool:
     return False
 
 
-def _audience_matched(config: dict, before: dict) -> bool:
+def _audience_matched(config: dict, before: dict, *, now: datetime) -> bool:
     """Whether the person was in the audience before the changes. A segment is decided from the old
     values where it can be (attribute and tag conditions); one that needs the database (events, other
     segments) counts as not matched, so the person enters and the flow's re-entry setting decides."""
@@ -378,7 +380,7 @@ def _audience_matched(config: dict, before: dict) -> bool:
         return False
     for rules in Segment.objects.filter(pk__in=config.get("segments", [])).values_list("rules", flat=True):
         try:
-            if rule_matches(rules, before, now=timezone.now()):
+            if rule_matches(rules, before, now=now):
                 return True
         except NotEvaluable:
             continue

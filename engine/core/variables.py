@@ -150,6 +150,18 @@ SAVE_SCHEMA: dict = {
 }
 
 
+def save_problems(save: list[dict]) -> list[tuple[str, str, str]]:
+    """(code, message, field under config) of every problem in event-property-to-variable mappings
+    (a Wait for an event, a People real-time event entry)."""
+    problems: list[tuple[str, str, str]] = []
+    for i, saved in enumerate(save):
+        if not saved["property"].strip():
+            problems.append(("required", f"Mapping {i + 1} needs the event property", f"save[{i}].property"))
+        if not NAME.fullmatch(saved["variable"]):
+            problems.append(("invalid_name", NAME_RULE, f"save[{i}].variable"))
+    return problems
+
+
 def from_properties(save: list[dict], properties: dict, declared: dict[str, str]) -> dict[str, Any]:
     """Flow variables set from an event's properties by the mappings `save` ([{"property", "variable"}]),
     each value as its declared type holds it (a list property into a list variable stays a list); a value

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from engine.core import variables as flow_variables
 from engine.core.elements import register
-from engine.core.elements.entry import EntryPoint, save_issues
+from engine.core.elements.entry import EntryPoint
 from engine.core.issues import Issue
 
 if TYPE_CHECKING:
@@ -55,7 +55,10 @@ class PeopleEvent(EntryPoint):
                 else "Choose the event that starts the flow"
             )
             return [Issue("required", message, node.id, "config.conditions")]
-        return save_issues(node)
+        return [
+            Issue(code, message, node.id, f"config.{field}")
+            for code, message, field in flow_variables.save_problems(node.config.get("save", []))
+        ]
 
 
 def triggering_events(config: dict) -> set[str]:

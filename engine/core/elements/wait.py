@@ -95,11 +95,8 @@ class WaitElement(ElementType):
             problem = timing.duration_problem(config.get("timeout"), what="time limit")
             if problem:
                 add("required" if "timeout" not in config else "invalid", problem, "config.timeout")
-            for i, saved in enumerate(config.get("save", [])):
-                if not saved["property"].strip():
-                    add("required", f"Mapping {i + 1} needs the event property", f"config.save[{i}].property")
-                if not flow_variables.NAME.fullmatch(saved["variable"]):
-                    add("invalid_name", flow_variables.NAME_RULE, f"config.save[{i}].variable")
+            for code, message, field in flow_variables.save_problems(config.get("save", [])):
+                add(code, message, f"config.{field}")
         return issues
 
     def enter(self, node: Node, ctx: Context) -> Step:
