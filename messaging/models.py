@@ -10,6 +10,61 @@ from engine.models import Participant
 from people.models import Person
 
 
+class Channel(models.Model):
+    """A gateway account of one kind (SMS, email, voice): how messages reach persons outside the web inbox
+    and how their replies, delivery reports and calls come back (messaging/transports/<kind>/).
+
+    `identities` are this account's own numbers or addresses, the "recipient" of the seed's Inbound Message:
+    what a person writes or calls to, and what we send from. `gateway` says who carries the traffic: a real
+    gateway ("http" for SMS and voice, "smtp" for email) or the built-in simulator (nothing leaves the
+    machine; staff read and answer on the simulator page through the same webhooks)."""
+
+    class Kind(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "Email"
+        VOICE = "voice", "Voice"
+
+    class Gateway(models.TextChoices):
+        SIMULATOR = "simulator", "Built-in simulator"
+        HTTP = "http", "HTTP gateway"
+        SMTP = "smtp", "SMTP (Django's email backend)"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, help_text="In the webhook URLs.")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    name = models.CharField(max_length=100, unique=True)
+    gateway = models.CharField(max_length=16, choices=Gateway.choices, default=Gateway.SIMULATOR)
+    identities = models.JSONField(default=list, blank=True, help_text="Our numbers (E.164) or addresses.")
+    # The transport's own settings, checked by its module: e.g. for "http" {"url", "headers"}; for email
+    # {"subject"}.
+    config = models.JSONField(default=dict, blank=True)
+    secret = models.CharField(max_length=128, help_text="Signs webhooks both ways (HMAC-SHA256).")
+    creates_people = models.BooleanField(
+        default=False, help_text="A message from an unknown sender creates a person (else it is unhandled)."
+    )
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+class ChannelOptOut(models.Model):
+    """A person who asked to receive nothing more on one kind of channel (STOP); START removes it."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="channel_opt_outs")
+    kind = models.CharField(max_length=8, choices=Channel.Kind.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "kind"], name="channel_opt_out_once")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} opted out of {self.kind}"
+
+
 class Message(models.Model):
     class Direction(models.TextChoices):
         OUT = "out"
@@ -24,7 +79,8 @@ class Message(models.Model):
         # The flow moved on without an answer (a reply timeout): it can no longer be answered.
         EXPIRED = "expired"
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="messages")
+    # None only on an inbound message from a sender nobody is known by (kept, shown as unhandled).
+    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
     participant = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
@@ -54,13 +110,46 @@ class Message(models.Model):
     reply_to = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
+    # The gateway's id of the message: ours to them (from its answer) to match delivery reports, theirs to
+    # us to process a gateway's retry once.
     gateway_id = models.CharField(max_length=100, blank=True)
+    # Outside the web inbox: the gateway account, the person's number or address, and ours ("recipient").
+    transport = models.ForeignKey(
+        Channel, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    address = models.CharField(max_length=254, blank=True, help_text="The person's number or address.")
+    identity = models.CharField(max_length=254, blank=True, help_text="Our number or address.")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True, help_text="Why the last send failed.")
+    status_at = models.DateTimeField(null=True, blank=True, help_text="When the status last changed.")
+    # An inbound message: what routing made of it (Routing); "" on outbound messages.
+    routing = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
+    class Routing(models.TextChoices):
+        PENDING = "pending"
+        ANSWER = "answer", "Answered a step"
+        ENTRY = "entry", "Started a flow"
+        UNHANDLED = "unhandled"
+        OPT_OUT = "opt_out", "Opted out"
+        OPT_IN = "opt_in", "Opted back in"
+
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["person", "direction", "id"])]
+        indexes = [
+            models.Index(fields=["person", "direction", "id"]),
+            models.Index(fields=["transport", "gateway_id"], name="message_gateway_id"),
+            models.Index(fields=["routing", "id"], name="message_routing"),
+        ]
+        constraints = [
+            # A gateway retrying a delivery: the second copy is refused by the database, processed once.
+            models.UniqueConstraint(
+                fields=["transport", "gateway_id"],
+                condition=models.Q(direction="in") & ~models.Q(gateway_id=""),
+                name="message_inbound_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.direction} {self.pk}: {self.text[:40]}"
