@@ -5,4 +5,4 @@ class EngineConfig(AppConfig):
     name = "engine"
 
     def ready(self) -> None:
-        from engine import handlers  # noqa: F401 (registers the outbox handlers)
+        from engine import handlers, inbound  # noqa: F401 (register the outbox handlers)

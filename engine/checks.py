@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from engine import safe_http
+from engine.channel_checks import channel_issues
 from engine.attributes import WRITABLE_STANDARD, attribute_issues, attribute_of
 from engine.core import conditions
 from engine.core import variables as flow_variables
@@ -39,6 +40,7 @@ def definition_issues(doc: Any) -> list[Issue]:
         + call_url_issues(doc)
         + entry_issues(doc)
         + sftp_import_issues(doc)
+        + channel_issues(_nodes(doc))
     )
 
 

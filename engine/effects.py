@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from engine.channels import Routes
 from engine.core import runtime
 from engine.models import CallbackDelivery, Participant, ParticipantStep, ResultsEmail
 from engine.results import results_payload, results_text
@@ -111,6 +112,7 @@ class Advance:
     # (participant id, node id) of message steps left without an answer: their messages close.
     expired: list[tuple[int, str]] = field(default_factory=list)
     _admin_emails: list[str] | None = None
+    routes: Routes = field(default_factory=Routes)
 
     def admin_emails(self) -> list[str]:
         if self._admin_emails is None:
@@ -185,6 +187,7 @@ class Advance:
 
 @effect(runtime.SendMessage)
 def _send_message(advance: Advance, participant: Participant, event: runtime.SendMessage) -> None:
+    route = advance.routes.route(participant.person_id, event.channel)
     advance.messages.append(
         message_out_build(
             person_id=participant.person_id,
@@ -192,6 +195,10 @@ def _send_message(advance: Advance, participant: Participant, event: runtime.Sen
             node_id=event.node_id,
             text=event.text,
             buttons=list(event.buttons),
+            channel=route.kind,
+            transport_id=route.transport_id,
+            address=route.address,
+            identity=route.identity,
             options={
                 "allow_dismiss": event.allow_dismiss,
                 "dismiss_caption": event.dismiss_caption,
@@ -200,6 +207,8 @@ def _send_message(advance: Advance, participant: Participant, event: runtime.Sen
                 "auto_lock": event.auto_lock,
                 "attachments": list(event.attachments),
                 **({"form": event.form} if event.form is not None else {}),
+                # What an unrecognised SMS/email reply gets back (engine/inbound.py); "" = the default.
+                **({"reprompt": event.reprompt} if event.reprompt else {}),
             },
         )
     )

@@ -258,6 +258,9 @@ class Trigger(models.Model):
         PROFILE = "profile"
         EVENT = "event"
         DATE = "date"
+        # Inbound Message / Inbound Call: routed by engine/inbound.py when a message or call comes in.
+        INBOUND = "inbound"
+        CALL = "call"
 
     flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="triggers")
     version = models.ForeignKey(FlowVersion, on_delete=models.CASCADE, related_name="triggers")

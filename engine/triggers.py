@@ -62,6 +62,8 @@ KINDS = {
     "profile_change": Trigger.Kind.PROFILE,
     "people_event": Trigger.Kind.EVENT,
     "date_time": Trigger.Kind.DATE,
+    "inbound_message": Trigger.Kind.INBOUND,
+    "inbound_call": Trigger.Kind.CALL,
 }
 
 
@@ -101,7 +103,7 @@ def _watch(kind: str, config: dict) -> list[str]:
         return sorted(rules_watch(config["rules"]))
     if kind == Trigger.Kind.EVENT:
         return sorted(f"event:{key}" for key in people_event.triggering_events(config))
-    return []  # Date or Time: only the sweep starts people
+    return []  # Date or Time: only the sweep starts people; Inbound Message/Call: engine/inbound.py
 
 
 def triggers_sync(flow: Flow) -> None:

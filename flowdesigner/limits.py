@@ -4,9 +4,9 @@ Every HTTP request may carry at most REQUEST_MAX_BYTES (default 2.5 MiB: Django'
 DATA_UPLOAD_MAX_MEMORY_SIZE plus room for a multipart envelope). The paths that take files accept what
 their views accept (BODY_LIMITS below): the file limit the view enforces itself, plus MULTIPART_ENVELOPE
 for the boundaries, part headers and small fields around the file. A path never gets less than the
-default. A body over the limit is answered 413 with
-{"detail": "The request body is larger than N MiB."} under /api/ and /moments/ (the Flow API also gets
-its errorCode 41301), and with a short HTML page elsewhere.
+default, except a `strict` one (the gateways' webhooks: the view refuses more itself). A body over the
+limit is answered 413 with {"detail": "The request body is larger than N MiB."} under /api/, /moments/
+and /webhooks/ (the Flow API also gets its errorCode 41301), and with a short HTML page elsewhere.
 
 Two layers enforce the limits, using the same table:
 
@@ -47,11 +47,13 @@ MULTIPART_ENVELOPE = 64 * 1024
 @dataclass(frozen=True)
 class BodyLimit:
     """The largest body for paths starting with `prefix`: the value of `source` plus `envelope` bytes.
-    `source` names a setting, or "module:CONSTANT" for a limit a view keeps as a constant."""
+    `source` names a setting, or "module:CONSTANT" for a limit a view keeps as a constant. `strict`: the
+    limit holds even below the default (the view accepts no more, so nothing it takes is refused)."""
 
     prefix: str
     source: str
     envelope: int = 0
+    strict: bool = False
 
     def value(self) -> int:
         if ":" in self.source:
@@ -69,6 +71,8 @@ BODY_LIMITS: tuple[BodyLimit, ...] = (
     BodyLimit("/people/import/", "IMPORT_MAX_BYTES", MULTIPART_ENVELOPE),
     # Flow API "Add participants" JSON (engine.flow_api.payload reads at most this much).
     BodyLimit("/moments/", "FLOW_API_MAX_BODY_BYTES"),
+    # Gateways' webhooks: inbound SMS and email, delivery reports, calls (messaging.inbound refuses more).
+    BodyLimit("/webhooks/", "WEBHOOK_MAX_BYTES", strict=True),
     # These files are smaller than the default body limit. They are listed so that a lower default
     # never refuses a file the view accepts.
     BodyLimit("/api/flows/import/", "flowdesigner.rogerthat.schema:MAX_XML_BYTES", MULTIPART_ENVELOPE),
@@ -92,7 +96,7 @@ def allowance_for(path: str) -> Allowance:
     if matches:
         limit = max(matches, key=lambda m: len(m.prefix))
         value = limit.value()
-        if value + limit.envelope > default:
+        if value + limit.envelope > default or limit.strict:
             return Allowance(value + limit.envelope, value)
     return Allowance(default, default)
 
@@ -109,7 +113,7 @@ def size_text(n: int) -> str:
 def too_large_response(path: str, allowance: Allowance) -> tuple[list[tuple[bytes, bytes]], bytes]:
     """Headers and body of the 413 answer: JSON for API paths, a short page otherwise."""
     message = f"The request body is larger than {size_text(allowance.shown_bytes)}."
-    if path.startswith(("/api/", "/moments/")):
+    if path.startswith(("/api/", "/moments/", "/webhooks/")):
         payload: dict[str, Any] = {"detail": message}
         if path.startswith("/moments/"):  # the Flow API's own error shape (docs/flow-api.md)
             payload.update(errorCode="41301", errorMessage=message)

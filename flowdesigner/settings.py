@@ -208,6 +208,17 @@ CALLBACK_MAX_ATTEMPTS = envint("CALLBACK_MAX_ATTEMPTS", 6)
 # Callbacks are refused for loopback/private addresses unless allowed here (SSRF guard).
 # Comma-separated hosts or CIDRs, e.g. "127.0.0.1,10.0.0.0/8".
 CALLBACK_ALLOWED_PRIVATE = envlist("CALLBACK_ALLOWED_PRIVATE", [])
+# --- Channels: SMS and voice over an HTTP gateway, email over SMTP (messaging/transports/) ---------
+# Gateway URLs resolving into the internal network are refused unless allowed here (hosts or CIDRs, like
+# CALLBACK_ALLOWED_PRIVATE). Each send waits at most GATEWAY_TIMEOUT_SECONDS for the gateway.
+GATEWAY_ALLOWED_PRIVATE = envlist("GATEWAY_ALLOWED_PRIVATE", [])
+GATEWAY_TIMEOUT_SECONDS = envfloat("GATEWAY_TIMEOUT_SECONDS", 10.0)
+# A send the gateway may accept later (5xx, 429, timeout) is tried again after MESSAGE_SEND_BACKOFF_SECONDS,
+# doubling up to an hour, MESSAGE_SEND_MAX_ATTEMPTS times in all before the message is failed.
+MESSAGE_SEND_MAX_ATTEMPTS = envint("MESSAGE_SEND_MAX_ATTEMPTS", 6)
+MESSAGE_SEND_BACKOFF_SECONDS = envint("MESSAGE_SEND_BACKOFF_SECONDS", 10)
+# The largest webhook body (inbound messages, delivery reports, calls); see flowdesigner/limits.py.
+WEBHOOK_MAX_BYTES = envint("WEBHOOK_MAX_BYTES", 1024 * 1024)
 # Phone numbers written without +country are read as numbers of this region (ISO 3166 code).
 PEOPLE_DEFAULT_REGION = envstr("PEOPLE_DEFAULT_REGION", "BE").upper()
 if len(PEOPLE_DEFAULT_REGION) != 2 or not PEOPLE_DEFAULT_REGION.isalpha():

@@ -12,6 +12,8 @@ from flowdesigner import api_branding, views_branding
 from flowdesigner import views as flow_views
 from messaging import api as messaging_api
 from messaging import views as messaging_views
+from messaging import views_channels as channel_views
+from messaging import views_simulator as simulator_views
 from people import api as people_api
 from people import views as people_views
 from people import views_imports as import_views
@@ -143,8 +145,18 @@ urlpatterns = [
     path("segments/new/", segment_views.segment_new, name="segment-new"),
     path("segments/<int:pk>/", segment_views.segment_edit, name="segment-edit"),
     path("inbox/", messaging_views.inbox, name="inbox"),
+    path("channels/", channel_views.channel_list, name="channel-list"),
+    path("channels/new/", channel_views.channel_new, name="channel-new"),
+    path("channels/<int:pk>/", channel_views.channel_edit, name="channel-edit"),
+    path("channels/<int:pk>/secret/", channel_views.channel_secret, name="channel-secret"),
+    path("channels/<int:pk>/delete/", channel_views.channel_delete, name="channel-delete"),
+    path("simulator/", simulator_views.simulator, name="simulator"),
+    path("simulator/feed/", simulator_views.simulator_feed, name="simulator-feed"),
+    path("simulator/<int:pk>/send/", simulator_views.simulator_send, name="simulator-send"),
+    path("messages/unhandled/", channel_views.unhandled_list, name="unhandled-list"),
     path("media/uploads/<uuid:uuid>/<str:name>", messaging_views.upload_file, name="upload-file"),
     path("api/", include(api_urlpatterns)),
+    path("webhooks/", include("messaging.urls")),
     # Each of these apps names its own full paths (pages and API).
     path("", include("engine.sftp.urls")),
     path("", include("engine.flow_api.urls")),

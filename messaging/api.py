@@ -1,5 +1,5 @@
-"""Inbox API for end users: their messages, answering one (buttons, dismiss or a form), and uploading a
-photo for a form."""
+"""Inbox API for end users: their messages, writing one (the composer), answering one (buttons, dismiss or
+a form), and uploading a photo for a form."""
 
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from engine.services import AnswerRefused, participant_answer
 from flowdesigner.roles import IsEndUser
+from messaging.inbound import web_inbound
 from messaging.selectors import inbox_messages, message_payload
 from messaging.services import UploadRefused, upload_create
 
@@ -16,6 +17,9 @@ InboxMessage = inline_serializer(
     "InboxMessage",
     {
         "id": serializers.IntegerField(),
+        "direction": serializers.ChoiceField(
+            choices=["out", "in"], help_text='"out": sent to the person; "in": written by them (the composer)'
+        ),
         "flow_name": serializers.CharField(),
         "text": serializers.CharField(),
         "buttons": serializers.JSONField(help_text='[{"id", "caption", "action"}]'),
@@ -49,13 +53,36 @@ def _person(request):
     return getattr(request.user, "person", None)
 
 
+class ComposeSerializer(serializers.Serializer):
+    # Blank and length are web_inbound's rules (it says why); only the type is checked here.
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="1 to 1000 characters")
+
+
 class InboxMessageListApi(APIView):
+    """GET: your messages, oldest first (what was sent to you and what you wrote). POST: write a message
+    (free text or a keyword): stored as your inbound web message and routed like a reply (a step waiting for
+    your answer, else an Inbound Message entry point, else kept for staff); 201 with it, 400 with the reason
+    for a text that cannot be sent (empty, too long)."""
+
     permission_classes = [IsEndUser]
 
     @extend_schema(responses={200: InboxMessage})
     def get(self, request):
         person = _person(request)
         return Response(inbox_messages(person.pk) if person else [])
+
+    @extend_schema(request=ComposeSerializer, responses={201: InboxMessage})
+    def post(self, request):
+        person = _person(request)
+        if person is None:
+            return Response({"detail": "Your account has no inbox."}, status=status.HTTP_403_FORBIDDEN)
+        serializer = ComposeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            message = web_inbound(person, serializer.validated_data["text"])
+        except ValueError as exc:
+            return Response({"detail": str(exc), "code": "invalid"}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(message_payload(message), status=status.HTTP_201_CREATED)
 
 
 class FormAnswerSerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 
 from collections.abc import Iterable
 
+from django.db.models import Q
+
 from flowdesigner.models import Branding
 from messaging.models import Message
 
@@ -35,6 +37,8 @@ def message_payload(message: Message, *, colors: BrandingColors | None = None) -
         colors = branding_colors([message])
     return {
         "id": message.pk,
+        # "out": a message to the person (a card); "in": what the person wrote in the composer (their bubble).
+        "direction": message.direction,
         "flow_name": flow_name,
         "text": message.text,
         # Rows from before button actions have none: "" is no action.
@@ -69,9 +73,14 @@ def message_payload(message: Message, *, colors: BrandingColors | None = None) -
 
 
 def inbox_messages(person_id: int) -> list[dict]:
-    """The most recent outbound messages of a person, oldest first."""
+    """The most recent messages of a person's web inbox, oldest first: those sent to them, and what they
+    wrote in the composer. Button and form answers are shown on their message's card, not again on their
+    own (their inbound copies never went through routing); SMS, email and voice are not in the web inbox."""
+    written = Q(direction=Message.Direction.IN) & ~Q(routing="")
     rows = list(
-        Message.objects.filter(person_id=person_id, direction=Message.Direction.OUT)
+        Message.objects.filter(
+            Q(direction=Message.Direction.OUT) | written, person_id=person_id, channel="web"
+        )
         .select_related("participant__version__flow")
         .order_by("-id")[:INBOX_LIMIT]
     )

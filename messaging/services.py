@@ -1,56 +1,79 @@
 """Messages: every write to `Message` goes through here. Queuing messages, recording answers and replies,
 sending them over their channel, and storing the files persons upload for forms.
 
-Queued messages are sent by the outbox handler of "messages.dispatch" (messaging/handlers.py), published
-in the same transaction that queues them: a process killed after the commit loses no message. The web
-inbox is the first transport: a message is "sent" by pushing it to the person's Channels group; the
-inbox catches up on reconnect."""
+Queued messages are sent by outbox handlers (messaging/handlers.py) of events published in the same
+transaction that queues them, so a process killed after the commit loses no message: "messages.dispatch"
+for the web inbox (a push to the person's Channels group: messaging/transports/web/), "messages.send" for
+the other channels (through their transport: messaging/delivery.py). Inbound messages are stored by
+messaging/inbound.py."""
 
 from pathlib import PurePosixPath
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from messaging.models import Message, Upload
-from messaging.selectors import branding_colors, message_payload
+
+# The web transport's push, importable from here as before it moved (callers keep their imports).
+from messaging.transports.web import WEB, _group_send_all, inbox_group, messages_dispatch  # noqa: F401
 from people import outbox
 from people.models import Person
 
 DISPATCH = "messages.dispatch"
+# Messages to send through their channel's transport (messaging/delivery.py): {"ids": [...]}.
+SEND = "messages.send"
 
 
 def message_out_build(
-    *, person_id: int, participant, node_id: str, text: str, buttons: list, options: dict
+    *,
+    person_id: int,
+    participant,
+    node_id: str,
+    text: str,
+    buttons: list,
+    options: dict,
+    channel: str = WEB,
+    transport_id: int | None = None,
+    address: str = "",
+    identity: str = "",
 ) -> Message:
     """An outbound message, not saved: hand a list of them to messages_queue. `participant` may be
-    unsaved yet (a launch batch): it must be saved before messages_queue."""
+    unsaved yet (a launch batch): it must be saved before messages_queue.
+
+    Outside the web inbox, `channel` is the kind ("sms", "email"), `transport_id` the Channel (gateway
+    account) it goes out on, `address` the person's number or address and `identity` ours. The sender fills
+    an empty address from the person when it sends; a missing transport fails the send with the reason."""
     return Message(
         person_id=person_id,
         participant=participant,
         node_id=node_id,
         direction=Message.Direction.OUT,
-        channel="web",
+        channel=channel or WEB,
         status=Message.Status.QUEUED,
         text=text,
         buttons=buttons,
         options=options,
+        transport_id=transport_id,
+        address=address,
+        identity=identity,
     )
 
 
 def messages_queue(messages: list[Message], *, also_push: list[int] = ()) -> None:
-    """Store queued outbound messages and, in the same transaction, the outbox event that sends them
-    (with `also_push`: ids of changed messages whose new state the inbox must see, e.g. answered)."""
+    """Store queued outbound messages and, in the same transaction, the outbox events that send them:
+    "messages.dispatch" for web messages (with `also_push`: ids of changed messages whose new state the
+    inbox must see, e.g. answered), "messages.send" for the other channels."""
     Message.objects.bulk_create(messages)
-    ids = [m.pk for m in messages] + list(also_push)
-    if ids:
-        outbox.publish(DISPATCH, {"ids": ids})
+    push = [m.pk for m in messages if m.channel == WEB] + list(also_push)
+    send = [m.pk for m in messages if m.channel != WEB]
+    if push:
+        outbox.publish(DISPATCH, {"ids": push})
+    if send:
+        outbox.publish(SEND, {"ids": send})
 
 
 def messages_push(message_ids: list[int]) -> None:
@@ -104,42 +127,6 @@ def message_reply_create(message: Message, *, participant_id: int | None) -> Mes
         text=message.display_value or message.answered_caption or message.answered_button_id,
         reply_to=message,
     )
-
-
-def inbox_group(person_id: int) -> str:
-    return f"inbox.person.{person_id}"
-
-
-def messages_dispatch(message_ids: list[int]) -> None:
-    """Push messages (new or changed) to their persons' open inboxes. Runs after commit, outside any
-    transaction (the SQLite channel layer writes to the same database), by the outbox handler."""
-    messages = list(
-        Message.objects.filter(pk__in=message_ids, direction=Message.Direction.OUT).select_related(
-            "participant__version__flow"
-        )
-    )
-    queued = [m.pk for m in messages if m.status == Message.Status.QUEUED]
-    if queued:
-        Message.objects.filter(pk__in=queued).update(status=Message.Status.SENT, sent_at=timezone.now())
-    events = []
-    colors = branding_colors(messages)
-    for message in messages:
-        if message.status == Message.Status.QUEUED:
-            message.status = Message.Status.SENT
-        events.append(
-            (
-                inbox_group(message.person_id),
-                {"type": "inbox.message", "message": message_payload(message, colors=colors)},
-            )
-        )
-    # One trip into the event loop for the whole batch: a launch sends hundreds at once.
-    async_to_sync(_group_send_all)(events)
-
-
-async def _group_send_all(events: list[tuple[str, dict]]) -> None:
-    layer = get_channel_layer()
-    for group, event in events:
-        await layer.group_send(group, event)
 
 
 # --- uploads -------------------------------------------------------------------------------------

@@ -137,22 +137,46 @@ def _refusals(person: Person, limit: int) -> list[TimelineEntry]:
     ]
 
 
+# How the timeline names a message's channel.
+CHANNEL_NAMES = {"web": "in the web inbox", "sms": "by SMS", "email": "by email", "voice": "by voice"}
+
+
+def _delivery(message: Any) -> str:
+    """What became of a message, for the timeline: an outbound message's delivery status with the reason
+    it failed (e.g. the person opted out), an inbound one's opt-out/opt-in or "unhandled"."""
+    if message.direction == "out":
+        return f"{message.status}: {message.error}" if message.error else message.status
+    if message.routing in ("opt_out", "opt_in", "unhandled"):
+        return {"opt_out": "opted out", "opt_in": "opted back in", "unhandled": "unhandled"}[message.routing]
+    return ""
+
+
 def _messages(person: Person, limit: int) -> list[TimelineEntry]:
     from messaging.models import Message  # read only
 
     entries: list[TimelineEntry] = []
-    for m in Message.objects.filter(person=person).order_by("-created_at", "-id")[:limit]:
+    rows = Message.objects.filter(person=person).select_related("transport").order_by("-created_at", "-id")
+    for m in rows[:limit]:
         outbound = m.direction == Message.Direction.OUT
+        how = CHANNEL_NAMES.get(m.channel, f"by {m.channel}")
+        where = f" {'to' if outbound else 'from'} {m.address}" if m.address else ""
         entries.append(
             {
                 "at": m.created_at,
                 "kind": "message_out" if outbound else "message_in",
-                "summary": _short(f"{'Sent' if outbound else 'Received'} ({m.channel}): {m.text}"),
+                "summary": _short(f"{'Sent' if outbound else 'Received'} {how}{where}: {m.text}"),
                 "data": {
                     "message_id": m.pk,
                     "direction": m.direction,
                     "channel": m.channel,
+                    "transport": m.transport.name if m.transport else None,
+                    "address": m.address,
+                    "identity": m.identity,
                     "status": m.status,
+                    "status_at": m.status_at,
+                    "error": m.error,
+                    "routing": m.routing,
+                    "delivery": _delivery(m),
                     "text": m.text,
                     "participant_id": m.participant_id,
                 },

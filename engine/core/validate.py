@@ -84,6 +84,9 @@ def _variable_issues(doc: dict, nodes: dict[str, Node]) -> list[Issue]:
             for i, update in enumerate(config.get("updates") or []):
                 if update.get("source") == "variable" and update.get("action") == "set":
                     undeclared(node, update.get("value") or "", f"config.updates[{i}].value")
+        elif node.type in ("inbound_message", "inbound_call", "evaluate_reply"):
+            for field, name in elements.get(node.type).variable_references(config):
+                undeclared(node, name, field)
         elif node.type == "call_url":
             undeclared(node, config.get("status_variable") or "", "config.status_variable")
             for i, saved in enumerate(config.get("save") or []):

@@ -40,7 +40,10 @@ class SendMessage:
     """Deliver a message to the participant; the participant now waits at `node_id`.
 
     `text` is already rendered for this participant. The other fields are what the inbox needs to show
-    and lock the message (docs/flow-format.md, Message).
+    and lock the message (docs/flow-format.md, Message). `channel` is where it goes: "web" (the inbox),
+    "sms", "email", or "preferred" (the person's preferred channel, resolved by the engine); outside the
+    web the text goes out with its options numbered (engine.core.text_replies). `reprompt` is the
+    rendered text sent back when a text reply matches no option ("" = the built-in one).
     """
 
     node_id: str
@@ -55,6 +58,8 @@ class SendMessage:
     # A form message's form: {"widget": {...all options}, "positive_caption", "positive_confirmation",
     # "negative_caption", "negative_confirmation"}; None for a plain message (whose buttons are the answers).
     form: dict | None = None
+    channel: str = "web"
+    reprompt: str = ""
 
 
 @dataclass(frozen=True)
@@ -348,8 +353,11 @@ BUILTINS = (
     "flow_api",
     "existing_flow",
     "sftp_import",
+    "inbound_message",
+    "inbound_call",
     "message",
     "form_message",
+    "evaluate_reply",
     "wait",
     "condition_split",
     "random_split",

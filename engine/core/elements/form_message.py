@@ -1,13 +1,14 @@
 """Form message (Rogerthat's formMessage): templated text with one widget and a positive and a negative
 button, each an exit. The positive answer carries the widget's value, checked by engine.core.widgets and
-optionally saved into a flow variable or a person attribute."""
+optionally saved into a flow variable or a person attribute. The channel options (SMS, email, "other"
+exit, reprompt) are a message's (engine.core.elements.message)."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
-from engine.core import formats, template, widgets
+from engine.core import formats, template, text_replies, widgets
 from engine.core.elements import (
     Context,
     ElementType,
@@ -21,7 +22,15 @@ from engine.core.elements.message import (
     NO_ANSWER_EXIT,
     NO_ANSWER_UNWIRED,
     OPTION_PROPERTIES,
+    OTHER_EXIT,
+    OTHER_UNWIRED,
+    channel_issues,
+    channel_options,
+    other_result,
+    other_text,
+    render_reprompt,
     reply_wait,
+    takes_other,
     text_problems,
     timeout_issues,
     with_no_answer,
@@ -36,6 +45,7 @@ POSITIVE, NEGATIVE = "positive", "negative"
 VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}")
 MAX_CONFIRMATION = 1000
 DEFAULT_CAPTIONS = {POSITIVE: "Submit", NEGATIVE: "Cancel"}
+CHANNEL_NAMES = {"sms": "SMS", "email": "email"}
 
 
 def form_options(config: dict) -> dict:
@@ -61,6 +71,7 @@ def localised(config: dict, translation: dict) -> dict:
         "negative_caption",
         "positive_confirmation",
         "negative_confirmation",
+        "reprompt",
     ):
         if key in translation:
             out[key] = translation[key]
@@ -133,6 +144,8 @@ class FormMessage(ElementType):
     def unwired_message(self, config: dict, exit_name: str) -> str:
         if exit_name == NO_ANSWER_EXIT:
             return NO_ANSWER_UNWIRED
+        if exit_name == OTHER_EXIT and takes_other(config):
+            return OTHER_UNWIRED
         caption = config.get(f"{exit_name}_caption", DEFAULT_CAPTIONS.get(exit_name, exit_name)).strip()
         return f'The {exit_name} button "{caption or exit_name}" is not connected to a next step'
 
@@ -148,6 +161,16 @@ class FormMessage(ElementType):
 
         for code, message, field in widgets.issues(config["widget"]):
             add(code, message, f"config.widget.{field}")
+        channel = channel_options(config)["channel"]
+        unanswerable = text_replies.NOT_BY_TEXT.get(config["widget"]["type"])
+        if channel != "web" and unanswerable:
+            where = "by SMS or email" if channel == "preferred" else f"by {CHANNEL_NAMES[channel]}"
+            add(
+                "unsupported_widget",
+                f"A {unanswerable} cannot be answered {where}; send this form on the web channel "
+                "or pick another widget",
+                "config.channel",
+            )
 
         captions: set[str] = set()
         for name in (POSITIVE, NEGATIVE):
@@ -189,7 +212,7 @@ class FormMessage(ElementType):
                 )
             if not attachment["content_type"].strip():
                 add("required", f"Attachment {i + 1} needs a content type", f"{where}.content_type")
-        return issues + timeout_issues(node)
+        return issues + timeout_issues(node) + channel_issues(node)
 
     def enter(self, node: Node, ctx: Context) -> Step:
         config = localised(node.config, ctx.translation)
@@ -197,6 +220,10 @@ class FormMessage(ElementType):
             text = template.render(config.get("text", ""), person=ctx.person, variables=ctx.variables)
         except template.TemplateError as exc:
             return Step.fail(f"The text of form message {node.id!r} could not be rendered: {exc}")
+        try:
+            reprompt = render_reprompt(config, ctx)
+        except template.TemplateError as exc:
+            return Step.fail(f"The reprompt of form message {node.id!r} could not be rendered: {exc}")
         opts = message_options(config)
         send = SendMessage(
             node_id=node.id,
@@ -207,6 +234,8 @@ class FormMessage(ElementType):
             auto_lock=opts["auto_lock"],
             attachments=opts["attachments"],
             form=form_options(config),
+            channel=channel_options(config)["channel"],
+            reprompt=reprompt,
         )
         return Step.wait(send, memo={"text": text}, until=reply_wait(config, ctx))
 
@@ -215,6 +244,20 @@ class FormMessage(ElementType):
 
     def resume(self, node: Node, ctx: Context, reply: dict) -> Step:
         config = localised(node.config, ctx.translation)
+        text = ctx.memo.get("text")
+        message = config.get("text", "") if text is None else text
+        other = other_text(node, reply)
+        if other is not None:
+            # A text reply that is neither the negative caption nor a value: recorded, nothing saved.
+            result = {
+                "step_id": node.id,
+                "step_type": "form_step",
+                "message": message,
+                **other_result(other),
+                "received_at": ctx.entered_at,
+                "acknowledged_at": ctx.now.isoformat(),
+            }
+            return Step.follow(OTHER_EXIT, result=result)
         form = form_options(config)
         button = reply.get("button_id")
         if button not in (POSITIVE, NEGATIVE):
@@ -235,11 +278,10 @@ class FormMessage(ElementType):
                 if save_to["key"] in ctx.person:
                     # Messages later in this advance greet the person with what they just entered.
                     ctx.person[save_to["key"]] = form_result["value"]
-        text = ctx.memo.get("text")
         result = {
             "step_id": node.id,
             "step_type": "form_step",
-            "message": config.get("text", "") if text is None else text,
+            "message": message,
             "answer_id": button,
             "button": form[f"{button}_caption"],
             "form_result": form_result,

@@ -1,5 +1,7 @@
 """Message (Rogerthat's message step): templated text with buttons and an optional dismiss; waits for the
-answer. Each button is an exit, and so is the dismiss ("dismiss")."""
+answer. Each button is an exit, and so is the dismiss ("dismiss"). On SMS or email (`channel`) the person
+replies in text (engine.core.text_replies); a reply matching no option is asked again, or takes the "other"
+exit with `unrecognised: "other"`."""
 
 from __future__ import annotations
 
@@ -29,6 +31,16 @@ DISMISS_EXIT = "dismiss"
 # The exit taken when a reply timeout is set and nobody answers in time.
 NO_ANSWER_EXIT = "no_answer"
 DEFAULT_DISMISS_CAPTION = "Roger that"
+# Where the message goes: the web inbox, an SMS, an email, or the person's preferred channel (which the
+# engine resolves when sending). Outside the web a reply is free text, read by engine.core.text_replies.
+CHANNELS = ["web", "sms", "email", "preferred"]
+# What a text reply matching no option does: ask again, or take the "other" exit with the text.
+UNRECOGNISED = ["reprompt", "other"]
+OTHER_EXIT = "other"
+OTHER_UNWIRED = (
+    'The "other reply" exit (an SMS or email reply that matches no option) is not connected to a next step'
+)
+MAX_REPROMPT = 1000
 ALERT_TYPES = ["SILENT", "BEEP", "RING_5", "RING_15", "RING_30", "RING_60"]
 # The XSD's names; the number is the pause in seconds between repeats.
 ALERT_INTERVALS = [
@@ -58,6 +70,10 @@ OPTION_PROPERTIES: dict = {
         "additionalProperties": False,
     },
     "auto_lock": {"type": "boolean"},
+    "channel": {"enum": CHANNELS},
+    "unrecognised": {"enum": UNRECOGNISED},
+    # A template like the text; "" = the built-in "Sorry, I did not understand: <reason>".
+    "reprompt": {"type": "string"},
     "attachments": {
         "type": "array",
         "items": {
@@ -100,10 +116,85 @@ def timeout_issues(node: Node) -> list[Issue]:
 
 
 def with_no_answer(config: dict, exits: list[str]) -> list[str]:
+    """The answer exits, then "other" when text replies may match nothing, then "no_answer" with a timeout."""
+    if takes_other(config):
+        exits = [*exits, OTHER_EXIT]
     return [*exits, NO_ANSWER_EXIT] if config.get("timeout") else exits
 
 
 NO_ANSWER_UNWIRED = 'The "no answer" exit (nobody answered in time) is not connected to a next step'
+
+
+# --- channels: SMS and email replies (shared by message and form message) ---------------------------------
+
+
+def channel_options(config: dict) -> dict:
+    """The channel options with defaults for missing keys: a message without them goes to the web inbox."""
+    return {
+        "channel": config.get("channel", "web"),
+        "unrecognised": config.get("unrecognised", "reprompt"),
+        "reprompt": config.get("reprompt", ""),
+    }
+
+
+def takes_other(config: dict) -> bool:
+    """Whether the node has the "other" exit: a text channel whose unmatched replies move on."""
+    opts = channel_options(config)
+    return opts["channel"] != "web" and opts["unrecognised"] == OTHER_EXIT
+
+
+def channel_issues(node: Node) -> list[Issue]:
+    """The reprompt text's problems: too long or not a valid template (blank is the default text)."""
+    reprompt = channel_options(node.config)["reprompt"]
+    if len(reprompt) > MAX_REPROMPT:
+        return [
+            Issue(
+                "too_long",
+                f"The reprompt is longer than {MAX_REPROMPT} characters",
+                node.id,
+                "config.reprompt",
+            )
+        ]
+    problem = template.check(reprompt) if reprompt.strip() else None
+    if problem:
+        return [
+            Issue(
+                "bad_template", f"The reprompt is not a valid template: {problem}", node.id, "config.reprompt"
+            )
+        ]
+    return []
+
+
+def render_reprompt(config: dict, ctx: Context) -> str:
+    """The reprompt for this participant ("" for the built-in one); TemplateError if it cannot render."""
+    reprompt = channel_options(config)["reprompt"]
+    if not reprompt.strip():
+        return ""
+    return template.render(reprompt, person=ctx.person, variables=ctx.variables)
+
+
+def other_text(node: Node, reply: dict) -> str | None:
+    """The text of an "other" reply {"node_id", "other": True, "text"}, None for any other reply.
+    InvalidReply when the node has no "other" exit (web, or unmatched replies are asked again)."""
+    if not reply.get("other"):
+        return None
+    if not takes_other(node.config):
+        raise InvalidReply(f'"{node.id}" takes no replies outside its options')
+    text = reply.get("text")
+    if not isinstance(text, str):
+        raise InvalidReply("An other reply needs its text")
+    return text
+
+
+def other_result(text: str) -> dict:
+    """The answer fields of a results step for an "other" reply: answer_id "other", no button, the text
+    typed as Rogerthat types free text, and "other: <text>" where results show the answer."""
+    return {
+        "answer_id": OTHER_EXIT,
+        "button": None,
+        "form_result": {"type": "unicode_result", "value": text},
+        "display_value": f"{OTHER_EXIT}: {text}",
+    }
 
 
 def options(config: dict) -> dict:
@@ -132,6 +223,7 @@ def localised(config: dict, translation: dict) -> dict:
             "dismiss_caption", config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION)
         ),
         "buttons": [{**b, "caption": captions.get(b["id"], b["caption"])} for b in config.get("buttons", [])],
+        **({"reprompt": translation["reprompt"]} if "reprompt" in translation else {}),
     }
 
 
@@ -181,6 +273,8 @@ class Message(ElementType):
     def unwired_message(self, config: dict, exit_name: str) -> str:
         if exit_name == NO_ANSWER_EXIT and config.get("timeout"):
             return NO_ANSWER_UNWIRED
+        if exit_name == OTHER_EXIT and takes_other(config):
+            return OTHER_UNWIRED
         if exit_name == DISMISS_EXIT and config.get("allow_dismiss", False):
             caption = (
                 config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION).strip() or DEFAULT_DISMISS_CAPTION
@@ -214,7 +308,7 @@ class Message(ElementType):
                     f'Button id "{bid}" may only use letters, digits and _ . : = + / - (1 to 200 characters)',
                     f"{where}.id",
                 )
-            elif bid in (DISMISS_EXIT, NO_ANSWER_EXIT):
+            elif bid in (DISMISS_EXIT, NO_ANSWER_EXIT) or (bid == OTHER_EXIT and takes_other(config)):
                 add(
                     "reserved_id",
                     f'The id "{bid}" is kept for the {bid.replace("_", " ")} exit',
@@ -271,7 +365,7 @@ class Message(ElementType):
                     f"Attachment {i + 1} needs a content type, e.g. image/png",
                     f"{where}.content_type",
                 )
-        return issues + timeout_issues(node)
+        return issues + timeout_issues(node) + channel_issues(node)
 
     def enter(self, node: Node, ctx: Context) -> Step:
         config = localised(node.config, ctx.translation)
@@ -279,11 +373,22 @@ class Message(ElementType):
             text = template.render(config.get("text", ""), person=ctx.person, variables=ctx.variables)
         except template.TemplateError as exc:
             return Step.fail(f"The text of message {node.id!r} could not be rendered: {exc}")
+        try:
+            reprompt = render_reprompt(config, ctx)
+        except template.TemplateError as exc:
+            return Step.fail(f"The reprompt of message {node.id!r} could not be rendered: {exc}")
         buttons = [
             {"id": b["id"], "caption": b["caption"], "action": b.get("action", "")}
             for b in config.get("buttons", [])
         ]
-        send = SendMessage(node_id=node.id, text=text, buttons=buttons, **options(config))
+        send = SendMessage(
+            node_id=node.id,
+            text=text,
+            buttons=buttons,
+            **options(config),
+            channel=channel_options(config)["channel"],
+            reprompt=reprompt,
+        )
         # The text as sent goes into the results step when the answer comes.
         return Step.wait(send, memo={"text": text}, until=reply_wait(config, ctx))
 
@@ -302,25 +407,28 @@ class Message(ElementType):
     def _result(self, node: Node, ctx: Context, reply: dict, *, received_at: str, text: str | None) -> dict:
         """Rogerthat's message step: what the results delivery reports for this answer."""
         config = localised(node.config, ctx.translation)
-        button_id = reply.get("button_id")
-        if button_id is None:
-            if not config.get("allow_dismiss", False):
-                raise InvalidReply(f'"{node.id}" cannot be dismissed')
-            answer_id, caption = None, None
-            display = config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION)
-        else:
-            button = next((b for b in config.get("buttons", []) if b["id"] == button_id), None)
-            if button is None:
-                raise InvalidReply(f'"{node.id}" has no button "{button_id}"')
-            answer_id, caption, display = button["id"], button["caption"], button["caption"]
         return {
             "step_id": node.id,
             "step_type": "message_step",
             "message": config.get("text", "") if text is None else text,
-            "answer_id": answer_id,
-            "button": caption,
-            "form_result": None,
-            "display_value": display,
+            **self._answer(node, config, reply),
             "received_at": received_at,
             "acknowledged_at": ctx.now.isoformat(),
         }
+
+    def _answer(self, node: Node, config: dict, reply: dict) -> dict:
+        """The answer fields of the results step: a button, the dismiss, or an "other" text reply."""
+        other = other_text(node, reply)
+        if other is not None:
+            return other_result(other)
+        button_id = reply.get("button_id")
+        if button_id is None:
+            if not config.get("allow_dismiss", False):
+                raise InvalidReply(f'"{node.id}" cannot be dismissed')
+            display = config.get("dismiss_caption", DEFAULT_DISMISS_CAPTION)
+            return {"answer_id": None, "button": None, "form_result": None, "display_value": display}
+        button = next((b for b in config.get("buttons", []) if b["id"] == button_id), None)
+        if button is None:
+            raise InvalidReply(f'"{node.id}" has no button "{button_id}"')
+        caption = button["caption"]
+        return {"answer_id": button_id, "button": caption, "form_result": None, "display_value": caption}

@@ -33,6 +33,12 @@ export function designerApi(apiBase: string, csrfToken: string) {
     validate: (definition: FlowDoc) => http.post<{ issues: Issue[] }>(`${apiBase}flows/validate/`, { definition }),
     /** The SFTP servers an SFTP Import entry can fetch from (managed on /sftp/connections/). */
     sftpConnections: () => http.get<SftpConnection[]>(`${apiBase}sftp/connections/`),
+    /** Our SMS, email and voice channels with their identities (numbers, addresses), for the recipient of
+     * Inbound Message and Inbound Call. A plain list; a paged answer is read too. */
+    async channels(): Promise<ChannelInfo[]> {
+      const body = await http.get<unknown>(`${apiBase}channels/`);
+      return readChannels(body);
+    },
     /** Flows whose published version has Existing Flow entries, for the "Add to flow" step. */
     existingFlowEntries: () => http.get<FlowEntries[]>(`${apiBase}flows/entries/?type=existing_flow`),
     /** The export URL of the flow's draft as Rogerthat XML (a download, or 400 with the reasons). */
@@ -84,6 +90,37 @@ export interface FlowEntries {
   name: string;
   status: string;
   entries: Array<{ id: string; label: string }>;
+}
+
+/** A channel as GET /api/channels/ lists it: a gateway account of one kind and its own numbers or
+ * addresses ("identities", the seed's recipients). */
+export interface ChannelInfo {
+  id: number;
+  kind: string;
+  name: string;
+  identities: string[];
+  /** Absent means active. */
+  active?: boolean;
+}
+
+/** The channels in a list or a page of them; entries without a kind or name are skipped. */
+export function readChannels(body: unknown): ChannelInfo[] {
+  const items: unknown[] = Array.isArray(body) ? body : isObject(body) && Array.isArray(body.results) ? body.results : [];
+  return items.filter(isObject).flatMap((item) =>
+    typeof item.kind === "string" && typeof item.name === "string"
+      ? [
+          {
+            id: typeof item.id === "number" ? item.id : 0,
+            kind: item.kind,
+            name: item.name,
+            identities: Array.isArray(item.identities)
+              ? item.identities.filter((identity): identity is string => typeof identity === "string")
+              : [],
+            ...(typeof item.active === "boolean" ? { active: item.active } : {}),
+          },
+        ]
+      : [],
+  );
 }
 
 /** The issues in a refused publish's body, if it has any. */

@@ -5,9 +5,9 @@
 import { useEffect, useState } from "react";
 import { describeError } from "../shared/http";
 import type { OperatorTable } from "../segments/types";
-import type { DesignerApi, FlowEntries, SftpConnection } from "./api";
+import type { ChannelInfo, DesignerApi, FlowEntries, SftpConnection } from "./api";
 import { useDesigner } from "./context";
-import type { Tag } from "./types";
+import type { AttributeInfo, Tag } from "./types";
 
 export type Loaded<T> = { status: "loading" } | { status: "loaded"; value: T } | { status: "failed"; error: string };
 
@@ -84,4 +84,14 @@ export function useSftpConnections(): Loaded<SftpConnection[]> {
 /** Other flows' Existing Flow entries, for "Add to flow" (its editor and the node's flow name). */
 export function useExistingFlowEntries(): Loaded<FlowEntries[]> {
   return useCached("existing-flow-entries", (api) => api.existingFlowEntries());
+}
+
+/** Our SMS, email and voice channels with their identities (the recipients of inbound entries). */
+export function useChannels(): Loaded<ChannelInfo[]> {
+  return useCached("channels", (api) => api.channels());
+}
+
+/** The custom person attributes (the standard ones are known without asking). */
+export function useAttributes(): Loaded<AttributeInfo[]> {
+  return useCached("attributes", (api) => api.attributes());
 }

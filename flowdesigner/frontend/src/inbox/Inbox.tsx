@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "../shared/http";
+import { Composer, OwnMessage } from "./Composer";
 import { alertIsOver, alertsToStart, AlertScheduler, browserAlertOutput, notificationPermission } from "./alerts";
 import { inboxApi } from "./api";
 import { MessageCard } from "./MessageCard";
@@ -57,6 +58,8 @@ export function Inbox({ config }: { config: InboxConfig }) {
     [api, receive],
   );
 
+  const send = useCallback(async (text: string) => receive([await api.send(text)]), [api, receive]);
+
   return (
     <div className="inbox">
       <header className="inbox-header">
@@ -81,17 +84,22 @@ export function Inbox({ config }: { config: InboxConfig }) {
       )}
       <main className="message-list">
         {messages.length === 0 && !loadError && <p className="muted empty">No messages yet.</p>}
-        {messages.map((message) => (
-          <MessageCard
-            key={message.id}
-            message={message}
-            alerts={alertCounts.get(message.id) ?? 0}
-            onAnswer={(given) => answer(message.id, given)}
-            onUpload={api.upload}
-          />
-        ))}
+        {messages.map((message) =>
+          message.direction === "in" ? (
+            <OwnMessage key={message.id} text={message.text} createdAt={message.created_at} />
+          ) : (
+            <MessageCard
+              key={message.id}
+              message={message}
+              alerts={alertCounts.get(message.id) ?? 0}
+              onAnswer={(given) => answer(message.id, given)}
+              onUpload={api.upload}
+            />
+          ),
+        )}
         <div ref={bottomRef} />
       </main>
+      <Composer onSend={send} />
     </div>
   );
 }

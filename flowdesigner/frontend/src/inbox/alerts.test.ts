@@ -83,6 +83,11 @@ describe("alertsToStart", () => {
     expect(alertsToStart(known, true, incoming).map((message) => message.id)).toEqual([3, 5]);
   });
 
+  it("never alerts for what the person wrote themselves", () => {
+    const written = withAlert(8, "BEEP", "NONE", true, { direction: "in" as const });
+    expect(alertsToStart(new Set(), true, [written])).toEqual([]);
+  });
+
   it("counts a message as over once answered, dismissed or locked", () => {
     expect(alertIsOver(fresh)).toBe(false);
     expect(alertIsOver({ ...fresh, answered_button_id: "yes" })).toBe(true);

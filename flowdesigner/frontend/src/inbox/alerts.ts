@@ -108,7 +108,12 @@ export function alertsToStart(known: ReadonlySet<number>, loaded: boolean, incom
     return [];
   }
   return incoming.filter(
-    (message) => !known.has(message.id) && !isAnswered(message) && !message.locked && isAudible(message.alert),
+    (message) =>
+      message.direction === "out" &&
+      !known.has(message.id) &&
+      !isAnswered(message) &&
+      !message.locked &&
+      isAudible(message.alert),
   );
 }
 

@@ -9,6 +9,9 @@ export function inboxApi(apiBase: string, csrfToken: string) {
   return {
     messages: async (): Promise<Message[]> =>
       (await http.get<unknown[]>(`${apiBase}inbox/messages/`)).map(readMessage),
+    /** Writes a message (free text or a keyword) to the service: the stored message, or ApiError with why. */
+    send: async (text: string): Promise<Message> =>
+      readMessage(await http.post<unknown>(`${apiBase}inbox/messages/`, { text })),
     answer: async (messageId: number, answer: Answer): Promise<Message> =>
       readMessage(await http.post<unknown>(`${apiBase}inbox/messages/${messageId}/answer/`, answer)),
     /** Stores a photo for a photo upload widget; the answer then refers to it by id. */

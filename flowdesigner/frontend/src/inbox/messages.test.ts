@@ -75,6 +75,7 @@ describe("readMessage", () => {
   it("keeps every field of a full payload", () => {
     const full = {
       id: 4,
+      direction: "out",
       flow_name: "F",
       text: "T",
       created_at: "2025-01-01T10:00:00Z",

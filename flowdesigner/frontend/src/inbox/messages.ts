@@ -30,6 +30,7 @@ export function readMessage(raw: unknown): Message {
   const attachments = Array.isArray(data.attachments) ? data.attachments.filter(isObject) : [];
   return {
     id: typeof data.id === "number" ? data.id : 0,
+    direction: data.direction === "in" ? "in" : "out",
     flow_name: str(data.flow_name),
     text: str(data.text),
     created_at: str(data.created_at),

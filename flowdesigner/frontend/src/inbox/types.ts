@@ -40,6 +40,8 @@ export interface BrandingColors {
 
 export interface Message {
   id: number;
+  /** "out": sent to the person (a card); "in": what the person wrote in the composer (their own bubble). */
+  direction: "out" | "in";
   flow_name: string;
   text: string;
   created_at: string;

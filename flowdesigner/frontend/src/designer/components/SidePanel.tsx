@@ -42,6 +42,8 @@ const WIDE_EDITORS: ReadonlySet<string> = new Set([
   "people_event",
   "sftp_import",
   "flow_api",
+  "inbound_message",
+  "evaluate_reply",
 ]);
 
 interface NodeEditorProps {

@@ -4,10 +4,13 @@ import { callUrl } from "./call_url";
 import { conditionSplit } from "./condition_split";
 import { dateTime } from "./date_time";
 import { emailResults } from "./email_results";
+import { evaluateReply } from "./evaluate_reply";
 import { existingFlow } from "./existing_flow";
 import { exit } from "./exit";
 import { flowApi } from "./flow_api";
 import { formMessage } from "./form_message";
+import { inboundCall } from "./inbound_call";
+import { inboundMessage } from "./inbound_message";
 import { message } from "./message";
 import { peopleEvent } from "./people_event";
 import { predefinedAudience } from "./predefined_audience";
@@ -30,8 +33,11 @@ export const ELEMENT_MODULES: readonly ElementModule[] = [
   flowApi,
   existingFlow,
   sftpImport,
+  inboundMessage,
+  inboundCall,
   message,
   formMessage,
+  evaluateReply,
   wait,
   conditionSplit,
   randomSplit,

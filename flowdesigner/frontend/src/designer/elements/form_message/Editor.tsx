@@ -1,6 +1,7 @@
 import { useEffect, useState } from "react";
 import { describeError } from "../../../shared/http";
 import { useDesigner } from "../../context";
+import { ChannelField } from "../message/ChannelField";
 import { MessageOptions } from "../message/options";
 import { ReplyTimeoutField } from "../message/ReplyTimeout";
 import { TEMPLATE_VARIABLES } from "../message/config";
@@ -19,11 +20,13 @@ import { WIDGET_LABELS, WIDGET_TYPES, type WidgetType } from "./widgets";
 
 const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-export function FormMessageEditor({ config, onChange }: EditorProps) {
+export function FormMessageEditor({ nodeId, config, onChange }: EditorProps) {
   const form = readFormMessage(config);
 
   return (
     <>
+      <ChannelField nodeId={nodeId} config={config} onChange={onChange} />
+
       <label className="field">
         <span>Text</span>
         <textarea

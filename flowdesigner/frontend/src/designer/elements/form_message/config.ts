@@ -1,5 +1,6 @@
 import { isObject } from "../../../shared/http";
 import type { JsonObject } from "../../types";
+import { withOtherExit } from "../message/channel";
 import { readMessageOptions, str, withNoAnswer, type MessageOptionsConfig } from "../message/config";
 import type { Exit } from "../types";
 import { isWidgetType, widgetDefaults, type WidgetType } from "./widgets";
@@ -75,13 +76,15 @@ export function readFormMessage(config: JsonObject): FormMessageConfig {
   };
 }
 
-/** The positive then the negative exit, labelled with their captions; then "no answer" with a reply timeout. */
+/** The positive then the negative exit, labelled with their captions; then "other" when an unrecognised
+ * SMS/email reply goes on through it; then "no answer" with a reply timeout. */
 export function formMessageExits(config: JsonObject): Exit[] {
   const form = readFormMessage(config);
-  return withNoAnswer(config, [
+  const exits = [
     { name: POSITIVE_EXIT, label: form.positive_caption || DEFAULT_POSITIVE_CAPTION },
     { name: NEGATIVE_EXIT, label: form.negative_caption || DEFAULT_NEGATIVE_CAPTION },
-  ]);
+  ];
+  return withNoAnswer(config, withOtherExit(config, exits));
 }
 
 /** `config` with the widget changed to `type`: that type's default options, nothing of the old widget. */

@@ -11,10 +11,12 @@ import {
   TEMPLATE_VARIABLES,
   type MessageButton,
 } from "./config";
+import { hasOtherExit, OTHER_EXIT } from "./channel";
+import { ChannelField } from "./ChannelField";
 import { MessageOptions } from "./options";
 import { ReplyTimeoutField } from "./ReplyTimeout";
 
-export function MessageEditor({ config, onChange }: EditorProps) {
+export function MessageEditor({ nodeId, config, onChange }: EditorProps) {
   const message = readMessage(config);
   const { text, buttons, allow_dismiss: allowDismiss } = message;
   const ids = buttons.map((button) => button.id);
@@ -25,6 +27,8 @@ export function MessageEditor({ config, onChange }: EditorProps) {
 
   return (
     <>
+      <ChannelField nodeId={nodeId} config={config} onChange={onChange} />
+
       <label className="field">
         <span>Text</span>
         <textarea
@@ -56,6 +60,11 @@ export function MessageEditor({ config, onChange }: EditorProps) {
             />
           ))}
         </ol>
+        {hasOtherExit(config) && ids.includes(OTHER_EXIT) && (
+          <span className="error-text">
+            Rename the button with id “{OTHER_EXIT}”: that is the exit of replies that match no option.
+          </span>
+        )}
         <button
           type="button"
           data-testid="add-button"

@@ -3,6 +3,7 @@ import { isValidId } from "../../ids";
 import { readDuration, type Duration } from "../../timing";
 import type { JsonObject } from "../../types";
 import type { Exit } from "../types";
+import { withOtherExit } from "./channel";
 
 export interface MessageButton {
   id: string;
@@ -148,8 +149,8 @@ export function buttonAction(button: MessageButton): string {
   return str(button.action);
 }
 
-/** Each button is an exit, in button order, then the dismiss exit when dismissing is allowed, then
- * "no answer" when a reply timeout is set. */
+/** Each button is an exit, in button order, then the dismiss exit when dismissing is allowed, then "other"
+ * when an unrecognised SMS/email reply goes on through it, then "no answer" when a reply timeout is set. */
 export function messageExits(config: JsonObject): Exit[] {
   const message = readMessage(config);
   const exits: Exit[] = [];
@@ -162,7 +163,7 @@ export function messageExits(config: JsonObject): Exit[] {
   if (message.allow_dismiss && !exits.some((exit) => exit.name === DISMISS_EXIT)) {
     exits.push({ name: DISMISS_EXIT, label: message.dismiss_caption || DEFAULT_DISMISS_CAPTION });
   }
-  return withNoAnswer(config, exits);
+  return withNoAnswer(config, withOtherExit(config, exits));
 }
 
 /** "button_1", "button_2", ...: the first one no button of this message uses. */
