@@ -11,8 +11,8 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from engine import safe_http
-from engine.channel_checks import channel_issues
 from engine.attributes import WRITABLE_STANDARD, attribute_issues, attribute_of
+from engine.channel_checks import channel_issues
 from engine.core import conditions
 from engine.core import variables as flow_variables
 from engine.core.elements import date_time, people_event, profile_change

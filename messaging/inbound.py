@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from messaging import signatures
@@ -162,7 +164,8 @@ def _status_apply(message_id: int, status: str, error: str) -> bool:
         fields = {"error": (error.strip() or "The gateway reported the message as failed.")[:300]}
     else:
         earlier = [s for s, rank in STATUS_ORDER.items() if rank < STATUS_ORDER[status]]
-        fields = {}
+        # A report can overtake our own record of the send: it was sent by then all the same.
+        fields = {"sent_at": Coalesce(F("sent_at"), Value(now))}
     updated = Message.objects.filter(pk=message_id, status__in=earlier).update(
         status=status, status_at=now, **fields
     )

@@ -120,7 +120,7 @@ def identity_problems(channel: Channel) -> list[str]:
         else:
             try:
                 if normalise_phone(identity) != identity:
-                    problems.append(f"Write {identity!r} in E.164, e.g. +32470123456.")
+                    problems.append(f"Write the number {identity!r} in E.164, e.g. +32470123456.")
             except AttributeValueError:
                 problems.append(f"{identity!r} is not a valid phone number.")
     return problems

@@ -65,11 +65,21 @@ def _orm_beside_playwright(monkeypatch):
 
 
 @pytest.fixture
-def live_stack(transactional_db):
+def live_stack_env() -> dict[str, str]:
+    """Extra environment for the live stack's processes; a test module overrides it (e.g. an SMTP port)."""
+    return {}
+
+
+@pytest.fixture
+def live_stack(transactional_db, live_stack_env):
     """Start daphne, the engine worker and a qcluster like `make run` does; stop them after the test."""
     port = _free_port()
     env = subprocess_env(
-        CALLBACK_ALLOWED_PRIVATE="127.0.0.0/8", Q_WORKERS="2", PYTHONUNBUFFERED="1", TRIGGER_SWEEP_SECONDS="1"
+        CALLBACK_ALLOWED_PRIVATE="127.0.0.0/8",
+        Q_WORKERS="2",
+        PYTHONUNBUFFERED="1",
+        TRIGGER_SWEEP_SECONDS="1",
+        **live_stack_env,
     )
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     log_dir = ROOT / "var" / "e2e-logs"

@@ -39,6 +39,7 @@ def test_inbox_lists_only_my_messages(inbox):
     assert response.json() == [
         {
             "id": mine.pk,
+            "direction": "out",
             "flow_name": flow.name,
             "text": "Coming on Friday?",
             "buttons": [

@@ -204,7 +204,7 @@ def test_config_problems_name_what_to_fix():
     channel.config = {"headers": {"Bad Name": "x", "X-Ok": "a\nb", "Content-Type": "text/plain"}}
     channel.identities = ["0470 12 34 56"]
     assert channel_config_problems(channel) == [
-        "Write '0470 12 34 56' in E.164, e.g. +32470123456.",
+        "Write the number '0470 12 34 56' in E.164, e.g. +32470123456.",
         "Enter the URL of the gateway (https://...).",
         "The header name 'Bad Name' is not valid.",
         "The header 'X-Ok' has a line break in its value.",

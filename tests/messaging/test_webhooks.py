@@ -333,7 +333,7 @@ def test_the_webhook_limit_may_be_raised_above_djangos_form_limit(client, settin
     settings.WEBHOOK_MAX_BYTES = settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1024
     PersonFactory(phone=PHONE)
     channel = make_channel("sms")
-    text = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE - 100)
+    text = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 100)
 
     response = signed_post(client, channel, "inbound", sms(text=text))
 

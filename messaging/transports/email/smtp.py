@@ -29,7 +29,8 @@ class Smtp(Transport):
             from_email=message.identity or settings.DEFAULT_FROM_EMAIL,
             to=[message.address],
             headers={"Message-ID": message_id},
-            connection=get_connection(fail_silently=False, timeout=settings.GATEWAY_TIMEOUT_SECONDS),
+            # The backend's own settings (EMAIL_HOST, EMAIL_TIMEOUT, ...) say where and how long.
+            connection=get_connection(fail_silently=False),
         )
         try:
             email.send()
