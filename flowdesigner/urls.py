@@ -11,6 +11,7 @@ from flowdesigner import api as flow_api
 from flowdesigner import api_branding, views_branding
 from flowdesigner import views as flow_views
 from messaging import api as messaging_api
+from messaging import api_channels
 from messaging import views as messaging_views
 from messaging import views_channels as channel_views
 from messaging import views_simulator as simulator_views
@@ -61,6 +62,7 @@ api_urlpatterns = [
     path("inbox/messages/", messaging_api.InboxMessageListApi.as_view(), name="api-inbox-messages"),
     path("inbox/messages/<int:pk>/answer/", messaging_api.InboxAnswerApi.as_view(), name="api-inbox-answer"),
     path("inbox/uploads/", messaging_api.InboxUploadApi.as_view(), name="api-inbox-uploads"),
+    path("channels/", api_channels.ChannelListApi.as_view(), name="api-channels"),
     path("events/", people_events_api.EventIngestApi.as_view(), name="api-events"),
     path(
         "persons/<int:pk>/timeline/",

@@ -70,6 +70,7 @@ def test_a_message_answer_is_sent_to_the_inbox_right_away(
     last = inbox(as_enduser)[-1]
     assert last == {
         "id": sent.pk,
+        "direction": "out",
         "flow_name": "",
         "text": "Thanks Erin! Want a reminder?",
         "buttons": [

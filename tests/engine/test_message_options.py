@@ -118,6 +118,7 @@ def test_the_inbox_gets_the_rendered_text_and_every_option(launch_rich, as_endus
 
     assert listed == {
         "id": ask.pk,
+        "direction": "out",
         "flow_name": flow.name,
         "text": "Hi Erin, coming to the party?",
         "buttons": [

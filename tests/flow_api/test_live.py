@@ -9,7 +9,7 @@ import urllib.request
 from engine.flow_api import keys
 from messaging.models import Message
 from people.models import Person
-from tests.e2e.conftest import live_stack  # noqa: F401 (the fixture: daphne + worker + qcluster)
+from tests.e2e.conftest import live_stack, live_stack_env  # noqa: F401 (the fixtures: daphne + worker + qcluster)
 from tests.flow_api.conftest import FIRST_MESSAGE, flow_document
 
 DEADLINE_SECONDS = 60

@@ -12,7 +12,7 @@ from engine.sftp.models import SftpConnection, SftpFile, SftpWatch
 from flowdesigner.models import Flow
 from messaging.models import Message
 from people.models import Person
-from tests.e2e.conftest import live_stack  # noqa: F401 (the fixture, used by name below)
+from tests.e2e.conftest import live_stack, live_stack_env  # noqa: F401 (the fixtures, used by name below)
 from tests.factories import FlowFactory
 from tests.sftp.conftest import publish, sftp_config, sftp_definition
 

@@ -63,7 +63,9 @@ class EvaluateReply(ElementType):
     def defaults(self) -> dict:
         return {
             "channel": "any",
-            "branches": [{"id": "b1", "name": "Branch 1", "conditions": []}],
+            "branches": [
+                {"id": "b1", "name": "Branch 1", "conditions": [{"operator": "matches_text", "values": [""]}]}
+            ],
             "variable": "",
             "timeout": None,
         }

@@ -92,7 +92,13 @@ class InboundMessage(EntryPoint):
 
     def defaults(self) -> dict:
         # SMS is the seed's default channel.
-        return {"channel": "sms", "recipient": "", "conditions": [], "capture": []}
+        # One empty "matches text" to fill in: the keyword is what a marketer writes first.
+        return {
+            "channel": "sms",
+            "recipient": "",
+            "conditions": [{"operator": "matches_text", "values": [""]}],
+            "capture": [],
+        }
 
     def validate(self, node: Node) -> list[Issue]:
         config = node.config

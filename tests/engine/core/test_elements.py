@@ -43,7 +43,12 @@ def test_describe_lists_the_builtins_for_the_canvas():
             "inbound_message",
             "Inbound Message",
             "entry",
-            {"channel": "sms", "recipient": "", "conditions": [], "capture": []},
+            {
+                "channel": "sms",
+                "recipient": "",
+                "conditions": [{"operator": "matches_text", "values": [""]}],
+                "capture": [],
+            },
         ),
         (
             "inbound_call",
@@ -76,7 +81,13 @@ def test_describe_lists_the_builtins_for_the_canvas():
             "step",
             {
                 "channel": "any",
-                "branches": [{"id": "b1", "name": "Branch 1", "conditions": []}],
+                "branches": [
+                    {
+                        "id": "b1",
+                        "name": "Branch 1",
+                        "conditions": [{"operator": "matches_text", "values": [""]}],
+                    }
+                ],
                 "variable": "",
                 "timeout": None,
             },
