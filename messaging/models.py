@@ -80,7 +80,9 @@ class Message(models.Model):
         EXPIRED = "expired"
 
     # None only on an inbound message from a sender nobody is known by (kept, shown as unhandled).
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
     participant = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )

@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engine', '0007_entry_points'),
+        ("engine", "0007_entry_points"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='trigger',
-            name='kind',
-            field=models.CharField(choices=[('audience', 'Audience'), ('profile', 'Profile'), ('event', 'Event'), ('date', 'Date'), ('inbound', 'Inbound'), ('call', 'Call')], max_length=16),
+            model_name="trigger",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("audience", "Audience"),
+                    ("profile", "Profile"),
+                    ("event", "Event"),
+                    ("date", "Date"),
+                    ("inbound", "Inbound"),
+                    ("call", "Call"),
+                ],
+                max_length=16,
+            ),
         ),
     ]

@@ -109,7 +109,11 @@ def keyword_flow(channel: str) -> None:
             node(
                 "thanks",
                 "message",
-                {"text": "Thanks, you are in!", "buttons": [{"id": "ok", "caption": "OK"}], "channel": channel},
+                {
+                    "text": "Thanks, you are in!",
+                    "buttons": [{"id": "ok", "caption": "OK"}],
+                    "channel": channel,
+                },
                 {"ok": "done"},
             ),
             node("done", "exit", {"name": "Done"}),
@@ -173,11 +177,13 @@ def test_an_sms_keyword_starts_a_flow_answered_by_sms_once_per_delivery_until_st
 
     sms_in(live_stack, channel, "in-3", "STOP")
     wait_for(
-        lambda: Message.objects.filter(gateway_id="in-3", routing=Message.Routing.OPT_OUT).exists(), "the opt-out"
+        lambda: Message.objects.filter(gateway_id="in-3", routing=Message.Routing.OPT_OUT).exists(),
+        "the opt-out",
     )
     sms_in(live_stack, channel, "in-4", "join")
     refused = wait_for(
-        lambda: Message.objects.filter(direction="out", status=Message.Status.FAILED).first(), "a refused send"
+        lambda: Message.objects.filter(direction="out", status=Message.Status.FAILED).first(),
+        "a refused send",
     )
     assert "opted out" in refused.error
     assert len(gateway.requests) == 2
