@@ -143,6 +143,40 @@ def _audience_does(config: dict, flow_id: int) -> str:
     return f"Starts its audience ({who}) when staff launch the flow; people who match it later do not enter."
 
 
+_OPERATOR_WORDS = {
+    "matches_text": "is",
+    "contains_text": "contains",
+    "contains_word": "has the word",
+}
+_CHANNEL_NAMES = {"sms": "an SMS", "email": "an email", "web": "a web inbox message"}
+
+
+def _inbound_does(config: dict, flow_id: int) -> str:
+    channel = _CHANNEL_NAMES.get(config.get("channel", "sms"), "a message")
+    to = f" to {config['recipient']}" if config.get("recipient") else ""
+    parts = []
+    for condition in config.get("conditions") or []:
+        if not isinstance(condition, dict):
+            continue
+        operator = condition.get("operator")
+        if operator == "anything":
+            parts.append("anything")
+        elif operator == "matches_regex":
+            parts.append(f"matches the pattern {condition.get('pattern', '')}")
+        elif operator == "equals_attribute":
+            parts.append(f"holds their {condition.get('attribute', '')}")
+        elif operator in _OPERATOR_WORDS:
+            values = " or ".join(f'"{v}"' for v in condition.get("values") or [])
+            parts.append(f"{_OPERATOR_WORDS[operator]} {values}")
+    said = "; or ".join(parts) or "(no condition yet)"
+    return f"Starts people who send {channel}{to} that {said}."
+
+
+def _call_does(config: dict, flow_id: int) -> str:
+    to = config.get("recipient") or "any of our voice numbers"
+    return f"Starts people who call {to}."
+
+
 DESCRIBERS = {
     "predefined_audience": _audience_does,
     "profile_change": _profile_does,
@@ -151,4 +185,6 @@ DESCRIBERS = {
     "flow_api": _flow_api_does,
     "existing_flow": _existing_flow_does,
     "sftp_import": _sftp_does,
+    "inbound_message": _inbound_does,
+    "inbound_call": _call_does,
 }

@@ -247,8 +247,10 @@ def _duplicate(channel: Channel, gateway_id: str) -> bool:
 def _person_for(channel: Channel, sender: str) -> Person | None:
     """The person `sender` is (by E.164 phone, or lower-cased email), created when the channel creates
     people; None for an unknown sender otherwise."""
-    by = {"email": sender} if channel.kind == Channel.Kind.EMAIL else {"phone": sender}
-    person = Person.objects.filter(**by).order_by("pk").first()
+    email = channel.kind == Channel.Kind.EMAIL
+    by = {"email": sender} if email else {"phone": sender}
+    # Emails are unique without regard to case; a person may have been stored as "Ann@Example.com".
+    person = Person.objects.filter(**({"email__iexact": sender} if email else by)).order_by("pk").first()
     if person is None and channel.creates_people:
         person = people_services.person_create(created_via=f"{channel.kind}:{channel.pk}", **by)
     return person

@@ -364,3 +364,24 @@ def test_an_inbound_call_enters_the_inbound_call_flow_with_the_call_details(db):
     participant = Participant.objects.get(version__flow=flow)
     assert participant.state["variables"] == {"call": call.gateway_id, "caller": PHONE}
     assert participant.person.phone == PHONE
+
+
+def test_the_flow_page_says_what_starts_people_at_an_inbound_message(sms):
+    from engine.entry_points import version_entry_points
+
+    flow = active_flow(
+        [
+            keyword_entry(
+                {"operator": "matches_text", "values": ["join", "yes"]},
+                {"operator": "contains_word", "values": ["help"]},
+                recipient=OUR_NUMBER,
+            ),
+            ask(),
+            thanks(),
+            DONE,
+        ]
+    )
+    [row] = version_entry_points(flow.versions.get())
+    assert row.does == (
+        f'Starts people who send an SMS to {OUR_NUMBER} that is "join" or "yes"; or has the word "help".'
+    )
