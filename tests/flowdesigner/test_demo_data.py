@@ -9,9 +9,16 @@ from django.core.management import call_command
 from engine import services as engine_services
 from engine.models import Participant
 from engine.timers import timers_fire
-from flowdesigner.management.commands.demo_data import DEMO_FEEDBACK_FLOW, DEMO_FLOW, DEMO_WELCOME_FLOW
+from flowdesigner.management.commands.demo_data import (
+    DEMO_FEEDBACK_FLOW,
+    DEMO_FLOW,
+    DEMO_SMS_FLOW,
+    DEMO_WELCOME_FLOW,
+)
 from flowdesigner.models import Flow
-from messaging.models import Message
+from messaging.models import Channel, Message
+from messaging.transports import outbound_text
+from messaging.transports.simulator import simulator_reply
 from people.models import Person
 from tests.helpers import timer_due
 
@@ -21,9 +28,28 @@ pytestmark = pytest.mark.django_db
 def test_demo_data_twice_publishes_both_flows_once():
     call_command("demo_data", stdout=io.StringIO())
     call_command("demo_data", stdout=io.StringIO())
-    for name in (DEMO_FLOW, DEMO_FEEDBACK_FLOW, DEMO_WELCOME_FLOW):
+    for name in (DEMO_FLOW, DEMO_FEEDBACK_FLOW, DEMO_WELCOME_FLOW, DEMO_SMS_FLOW):
         assert Flow.objects.get(name=name).versions.count() == 1
     assert Flow.objects.get(name=DEMO_WELCOME_FLOW).status == "active"
+    assert sorted(Channel.objects.values_list("kind", "gateway")) == [
+        ("email", "simulator"),
+        ("sms", "simulator"),
+        ("voice", "simulator"),
+    ]
+
+
+def test_texting_join_in_the_simulator_starts_the_sms_demo(django_capture_on_commit_callbacks):
+    call_command("demo_data", stdout=io.StringIO())
+    sms = Channel.objects.get(kind="sms")
+    phone = "+32470123456"
+    for text in ("Join", "yes"):
+        with django_capture_on_commit_callbacks(execute=True):
+            simulator_reply(sms, sender=phone, recipient=sms.identities[0], text=text)
+    sent = [outbound_text(m) for m in Message.objects.filter(address=phone, direction="out").order_by("id")]
+    assert sent[0].startswith("Welcome! Would you like our weekly news by SMS?")
+    assert sent[1].startswith("Great, you are in.")
+    participant = Participant.objects.get(person__phone=phone)
+    assert participant.state["variables"]["sender"] == phone
 
 
 def test_the_welcome_demo_greets_a_person_who_opts_in(django_capture_on_commit_callbacks):

@@ -1,5 +1,8 @@
-"""Load the demo: three users (marketer, staff, enduser), a tag with a few hundred people and a
-published demo flow. Safe to run again: it only creates what is missing."""
+"""Load the demo: three users (marketer, staff, enduser), a tag with a few hundred people, published
+demo flows, and SMS, email and voice channels carried by the built-in gateway simulator (with an active
+flow started by texting JOIN). Safe to run again: it only creates what is missing."""
+
+import secrets
 
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
@@ -8,6 +11,7 @@ from django.db import transaction
 from engine import activation
 from flowdesigner import services as flow_services
 from flowdesigner.models import Flow
+from messaging.models import Channel
 from people.models import Person, Tag
 
 DEMO_USERS = [
@@ -21,6 +25,66 @@ DEMO_PEOPLE = 300
 DEMO_FLOW = "Demo: event invitation"
 DEMO_FEEDBACK_FLOW = "Demo: feedback with a reminder"
 DEMO_WELCOME_FLOW = "Demo: welcome on opt-in"
+DEMO_SMS_FLOW = "Demo: SMS keyword JOIN"
+# The built-in gateway simulator carries these channels: nothing leaves the machine, and staff read and
+# answer on /simulator/ through the same webhooks a real gateway would call.
+DEMO_CHANNELS = [
+    # kind, name, identities, creates people
+    ("sms", "Demo SMS (simulator)", ["+3225550100"], True),
+    ("email", "Demo email (simulator)", ["hello@flowdesigner.example"], True),
+    ("voice", "Demo voice (simulator)", ["+3225550199"], True),
+]
+
+
+def sms_keyword_definition() -> dict:
+    """Inbound Message (an SMS saying JOIN to the demo number) -> a question by SMS -> Exit: in the
+    simulator, text "join" from any number, then answer "1" or "Yes"."""
+    return {
+        "spec_version": 1,
+        "variables": [{"name": "sender", "type": "text"}],
+        "nodes": [
+            {
+                "id": "join",
+                "type": "inbound_message",
+                "config": {
+                    "channel": "sms",
+                    "recipient": "",
+                    "conditions": [{"operator": "matches_text", "values": ["join", "start news"]}],
+                    "capture": [{"source": "sender", "variable": "sender", "pattern": ""}],
+                },
+                "exits": {"next": "ask"},
+            },
+            {
+                "id": "ask",
+                "type": "message",
+                "config": {
+                    "text": "Welcome! Would you like our weekly news by SMS?",
+                    "buttons": [{"id": "yes", "caption": "Yes"}, {"id": "no", "caption": "No"}],
+                    "channel": "sms",
+                },
+                "exits": {"yes": "thanks", "no": "done"},
+            },
+            {
+                "id": "thanks",
+                "type": "message",
+                "config": {
+                    "text": "Great, you are in. Reply STOP at any time to stop.",
+                    "buttons": [{"id": "ok", "caption": "OK"}],
+                    "channel": "sms",
+                },
+                "exits": {"ok": "done"},
+            },
+            {"id": "done", "type": "exit", "config": {"name": "Answered"}, "exits": {}},
+        ],
+        "ui": {
+            "nodes": {
+                "join": {"x": 0, "y": 0},
+                "ask": {"x": 260, "y": 0},
+                "thanks": {"x": 520, "y": 0},
+                "done": {"x": 780, "y": 0},
+            }
+        },
+    }
 
 
 def welcome_definition() -> dict:
@@ -208,6 +272,20 @@ class Command(BaseCommand):
 
         if not Flow.objects.filter(name=DEMO_WELCOME_FLOW).exists():
             flow = flow_services.flow_create(name=DEMO_WELCOME_FLOW, definition=welcome_definition())
+            flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
+            activation.flow_activate(flow_id=flow.pk)
+
+        for kind, name, identities, creates_people in DEMO_CHANNELS:
+            if not Channel.objects.filter(kind=kind).exists():
+                Channel.objects.create(
+                    kind=kind,
+                    name=name,
+                    identities=identities,
+                    creates_people=creates_people,
+                    secret=secrets.token_urlsafe(32),
+                )
+        if not Flow.objects.filter(name=DEMO_SMS_FLOW).exists():
+            flow = flow_services.flow_create(name=DEMO_SMS_FLOW, definition=sms_keyword_definition())
             flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
             activation.flow_activate(flow_id=flow.pk)
 
