@@ -1,4 +1,4 @@
-"""The gateways' webhooks (docs/api-webhooks.md): plain Django views, POST only, no session or CSRF
+"""The gateways' webhooks (docs/api.md, "Gateway webhooks"): plain Django views, POST only, no session or CSRF
 (gateways sign each body with the channel's secret instead). Thin: find the channel, hand the raw body to
 messaging.inbound, answer JSON."""
 
