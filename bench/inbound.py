@@ -267,14 +267,13 @@ def setup(entries: list[RouteEntry]):
     from engine import activation
     from flowdesigner import services as flow_services
     from messaging.models import Channel
+    from people import services as people_services
     from people.models import AttributeDefinition
 
     call_command("migrate", verbosity=0)
-    for key in ("code", "city"):
-        AttributeDefinition.objects.get_or_create(key=key, defaults={"name": key, "data_type": "text"})
-    AttributeDefinition.objects.get_or_create(
-        key="member_no", defaults={"name": "member_no", "data_type": "number"}
-    )
+    for key, data_type in (("code", "TEXT"), ("city", "TEXT"), ("member_no", "NUMBER")):
+        if not AttributeDefinition.objects.filter(key=key).exists():
+            people_services.attribute_definition_create(key=key, label=key, data_type=data_type)
     channel = Channel.objects.create(
         kind="sms", name="Bench", identities=NUMBERS, secret="bench-secret", creates_people=True
     )

@@ -116,9 +116,10 @@ def _inbound_text(message: Message) -> InboundText:
 
 
 @transaction.atomic
-def route_message(message_id: int, *, now: datetime | None = None) -> str:
+def route_message(message_id: int, *, now: datetime | None = None, routes: _Routes | None = None) -> str:
     """Route one stored inbound message (idempotent: a message routed before is left as it is). Returns
-    the routing outcome (messaging.models.Message.Routing)."""
+    the routing outcome (messaging.models.Message.Routing). `routes`: the routers, when the caller routes
+    a batch (asked once for all of it)."""
     message = Message.objects.select_for_update().filter(pk=message_id).first()
     if message is None or message.routing != Message.Routing.PENDING:
         return message.routing if message else ""
@@ -130,7 +131,7 @@ def route_message(message_id: int, *, now: datetime | None = None) -> str:
         if answered is not None:
             outcome, participant_id = Message.Routing.ANSWER, answered
         else:
-            entered = _enter(message, person, now=now)
+            entered = _enter(message, person, now=now, routes=routes or _routers.routes())
             if entered is not None:
                 outcome, participant_id = Message.Routing.ENTRY, entered
     message.routing = outcome
@@ -142,11 +143,19 @@ def route_message(message_id: int, *, now: datetime | None = None) -> str:
 def _answer(message: Message, person: Person) -> int | None:
     """Answer the step waiting for this person's reply on the message's channel; the participant id, or
     None when no step waits for it."""
-    waiting = _waiting_message(message, person) if message.channel in TEXT_CHANNELS else None
-    evaluating = _waiting_evaluation(message, person)
+    # One query tells most messages (a keyword from someone in no conversation) that nothing waits.
+    waiting = list(
+        Participant.objects.filter(person=person, status=Participant.Status.WAITING, wait_kind="reply")
+        .select_related("version")
+        .order_by("-updated_at", "-id")[:20]
+    )
+    if not waiting:
+        return None
+    step_message = _waiting_message(message, waiting) if message.channel in TEXT_CHANNELS else None
+    evaluating = _waiting_evaluation(message, waiting)
     # Both wait: the step that started waiting last is the one the person is answering.
-    if waiting is not None and (evaluating is None or waiting.created_at >= evaluating.updated_at):
-        return _answer_message(waiting, message, person)
+    if step_message is not None and (evaluating is None or step_message.created_at >= evaluating.updated_at):
+        return _answer_message(step_message, message, person)
     if evaluating is not None:
         reply = {
             "node_id": evaluating.current_node,
@@ -158,34 +167,28 @@ def _answer(message: Message, person: Person) -> int | None:
     return None
 
 
-def _waiting_message(message: Message, person: Person) -> Message | None:
-    """The newest open outbound message of a step on this channel whose participant still waits on it."""
+def _waiting_message(message: Message, waiting: list[Participant]) -> Message | None:
+    """The newest open outbound message on this channel of a step one of `waiting` still waits on."""
+    at = {p.pk: p.current_node for p in waiting}
     candidates = (
         Message.objects.filter(
-            person=person,
+            participant_id__in=list(at),
             direction=Message.Direction.OUT,
             channel=message.channel,
             answered_at__isnull=True,
-            participant__status=Participant.Status.WAITING,
         )
         .exclude(status__in=[Message.Status.EXPIRED, Message.Status.FAILED])
-        .select_related("participant")
+        .select_related("participant__version")
         .order_by("-id")[:20]
     )
     for candidate in candidates:
-        if candidate.participant.current_node == candidate.node_id:
+        if at.get(candidate.participant_id) == candidate.node_id:
             return candidate
     return None
 
 
-def _waiting_evaluation(message: Message, person: Person) -> Participant | None:
-    """The newest participant of this person waiting at an Evaluate inbound reply step that takes text
-    from this channel."""
-    waiting = (
-        Participant.objects.filter(person=person, status=Participant.Status.WAITING, wait_kind="reply")
-        .select_related("version")
-        .order_by("-updated_at", "-id")[:20]
-    )
+def _waiting_evaluation(message: Message, waiting: list[Participant]) -> Participant | None:
+    """The newest of `waiting` at an Evaluate inbound reply step that takes text from this channel."""
     for participant in waiting:
         node = version_definition(participant.version).nodes.get(participant.current_node)
         if node is None:
@@ -267,9 +270,8 @@ def _reprompt(waiting: Message, reason: str) -> None:
     )
 
 
-def _enter(message: Message, person: Person, *, now: datetime) -> int | None:
+def _enter(message: Message, person: Person, *, now: datetime, routes: _Routes) -> int | None:
     """Enter the flow whose Inbound Message entry point the message fires; the participant id, or None."""
-    routes = _routers.routes()
     inbound = _inbound_text(message)
     snapshot = _LazySnapshot(person.pk)
     tried: set[int] = set()
@@ -322,7 +324,7 @@ class _LazySnapshot(dict):
 
 
 @transaction.atomic
-def route_call(message_id: int, *, now: datetime | None = None) -> str:
+def route_call(message_id: int, *, now: datetime | None = None, routes: _Routes | None = None) -> str:
     """Enter the caller into the Inbound Call flows of the number called (each flow at most once per
     call). The call's stored message is marked "entry" or "unhandled"."""
     message = Message.objects.select_for_update().filter(pk=message_id).first()
@@ -334,7 +336,7 @@ def route_call(message_id: int, *, now: datetime | None = None) -> str:
     if person is not None:
         called = _normalised(message.identity)
         # Highest flow priority first (5 is the highest), so it wins a person the frequency cap limits.
-        for trigger in sorted(_routers.routes().calls, key=lambda t: (-t.priority, t.pk)):
+        for trigger in sorted((routes or _routers.routes()).calls, key=lambda t: (-t.priority, t.pk)):
             recipient = _normalised(trigger.config.get("recipient", ""))
             if recipient and recipient != called:
                 continue
@@ -368,11 +370,27 @@ def _normalised(address: str) -> str:
 # --- handlers --------------------------------------------------------------------------------------------
 
 
+def _route_all(route, topic: str, payload: dict) -> None:
+    """Route every message of an event, each under a savepoint: one that fails (a bug, a bad flow) is
+    handed to an event of its own, retried and given up alone, and the others are not held back."""
+    ids = payload["ids"] if "ids" in payload else [payload["id"]]
+    routes = _routers.routes()
+    for message_id in ids:
+        try:
+            with transaction.atomic():
+                route(message_id, routes=routes)
+        except Exception:
+            if len(ids) == 1:
+                raise
+            logger.exception("Routing inbound message %s failed; it is retried on its own", message_id)
+            outbox.publish(topic, {"ids": [message_id]})
+
+
 @outbox.handler(MESSAGE_RECEIVED, atomic=True, inline=True)
 def on_message_received(payload: dict, event_id: int) -> None:
-    route_message(payload["id"])
+    _route_all(route_message, MESSAGE_RECEIVED, payload)
 
 
 @outbox.handler(CALL_RECEIVED, atomic=True, inline=True)
 def on_call_received(payload: dict, event_id: int) -> None:
-    route_call(payload["id"])
+    _route_all(route_call, CALL_RECEIVED, payload)

@@ -191,20 +191,27 @@ def _verify(channel: Channel, body: bytes, headers: Mapping[str, str]) -> None:
 
 
 def _store_all(channel: Channel, items: list[InboundItem], *, topic: str) -> Received:
+    """Store a request's items in one transaction, with one `topic` event naming every message that is
+    still to be routed (one claim and one routing transaction for a gateway's batch, not one each)."""
     received = Received()
     with transaction.atomic():
+        pending = []
         for item in items:
-            message = _store(channel, item, topic=topic)
+            message = _store(channel, item)
             if message is None:
                 received.duplicates += 1
-            else:
-                received.received += 1
-                received.message_ids.append(message.pk)
+                continue
+            received.received += 1
+            received.message_ids.append(message.pk)
+            if message.routing == Message.Routing.PENDING:
+                pending.append(message.pk)
+        if pending:
+            outbox.publish(topic, {"ids": pending})
     return received
 
 
-def _store(channel: Channel, item: InboundItem, *, topic: str) -> Message | None:
-    """Store one delivered message with its person, opt-out and event; None for a duplicate."""
+def _store(channel: Channel, item: InboundItem) -> Message | None:
+    """Store one delivered message with its person and opt-out; None for a duplicate."""
     if _duplicate(channel, item.gateway_id):
         return None
     try:
@@ -226,8 +233,6 @@ def _store(channel: Channel, item: InboundItem, *, topic: str) -> Message | None
                 routing=Message.Routing.PENDING if person is not None else Message.Routing.UNHANDLED,
             )
             _route_keywords(channel, message)
-            if message.routing == Message.Routing.PENDING:
-                outbox.publish(topic, {"id": message.pk})
     except IntegrityError:
         # Another request stored the same gateway id between our check and our insert: a duplicate.
         # Anything else (a person created meanwhile with the same phone) fails the request, and the
@@ -300,5 +305,5 @@ def web_inbound(person: Person, text: str) -> Message:
         status_at=timezone.now(),
         routing=Message.Routing.PENDING,
     )
-    outbox.publish(MESSAGE_RECEIVED, {"id": message.pk})
+    outbox.publish(MESSAGE_RECEIVED, {"ids": [message.pk]})
     return message

@@ -85,7 +85,7 @@ def test_the_composer_stores_and_publishes_the_text():
     assert (message.direction, message.channel, message.text) == ("in", "web", "JOIN")
     assert (message.routing, message.status, message.person) == ("pending", "delivered", person)
     event = OutboxEvent.objects.get(topic="message.received")
-    assert event.payload == {"id": message.pk}
+    assert event.payload == {"ids": [message.pk]}
 
 
 @pytest.mark.parametrize(

@@ -153,7 +153,7 @@ def test_an_inbound_email_keeps_only_what_the_person_wrote(client):
     assert message.text == "1, and I bring a friend"
     assert message.routing == "pending"
     assert list(OutboxEvent.objects.filter(topic="message.received").values_list("payload", flat=True)) == [
-        {"id": message.pk}
+        {"ids": [message.pk]}
     ]
 
 

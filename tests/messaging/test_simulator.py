@@ -23,7 +23,7 @@ PHONE = "+32470123456"
 
 
 def received_ids(topic="message.received") -> list[int]:
-    return [e.payload["id"] for e in OutboxEvent.objects.filter(topic=topic)]
+    return [i for e in OutboxEvent.objects.filter(topic=topic) for i in e.payload["ids"]]
 
 
 def test_an_sms_round_trip(django_capture_on_commit_callbacks):

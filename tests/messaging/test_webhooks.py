@@ -42,7 +42,7 @@ def test_an_inbound_sms_is_stored_and_published(client):
     assert (message.direction, message.channel, message.transport) == ("in", "sms", channel)
     assert (message.address, message.identity, message.gateway_id) == (PHONE, OUR_NUMBER, "g-1")
     assert (message.text, message.status, message.routing) == ("  Yes please ", "delivered", "pending")
-    assert events() == [{"id": message.pk}]
+    assert events() == [{"ids": [message.pk]}]
 
 
 def test_the_sender_is_found_whatever_the_notation(client):
@@ -193,7 +193,7 @@ def test_an_unknown_sender_becomes_a_person_when_the_channel_creates_people(clie
     assert person.created_via == f"sms:{channel.pk}"
     message = Message.objects.get()
     assert message.person == person and message.routing == "pending"
-    assert events() == [{"id": message.pk}]
+    assert events() == [{"ids": [message.pk]}]
 
 
 def test_stop_opts_out_and_start_opts_back_in(client):
@@ -316,7 +316,7 @@ def test_a_call_is_stored_and_published(client):
     message = Message.objects.get()
     assert (message.person, message.channel, message.direction) == (person, "voice", "in")
     assert (message.text, message.gateway_id, message.routing) == ("Incoming call", "call-1", "pending")
-    assert events("call.received") == [{"id": message.pk}]
+    assert events("call.received") == [{"ids": [message.pk]}]
     assert events() == []
 
 
