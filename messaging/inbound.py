@@ -306,4 +306,5 @@ def web_inbound(person: Person, text: str) -> Message:
         routing=Message.Routing.PENDING,
     )
     outbox.publish(MESSAGE_RECEIVED, {"ids": [message.pk]})
+    messages_push([message.pk])  # to the person's other open tabs
     return message

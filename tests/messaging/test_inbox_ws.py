@@ -98,3 +98,19 @@ async def test_garbage_frames_get_an_error_and_the_socket_stays_open(enduser):
     await communicator.send_json_to({"type": "sync"})
     assert (await communicator.receive_json_from(timeout=3))["type"] == "messages"
     await communicator.disconnect()
+
+
+async def test_what_the_person_writes_reaches_their_other_open_tabs(enduser):
+    from messaging.inbound import web_inbound
+
+    person = await sync_to_async(lambda: enduser.person)()
+    other_tab = await connect(enduser)
+    written = await sync_to_async(web_inbound)(person, "Hello <b>there</b>")
+    pushed = await other_tab.receive_json_from(timeout=5)
+    assert pushed["type"] == "message"
+    assert (pushed["message"]["id"], pushed["message"]["direction"], pushed["message"]["text"]) == (
+        written.pk,
+        "in",
+        "Hello <b>there</b>",
+    )
+    await other_tab.disconnect()

@@ -5,6 +5,7 @@ delivered, failed)."""
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db.models import Q
 from django.utils import timezone
 
 from messaging.models import Message
@@ -23,12 +24,16 @@ def messages_dispatch(message_ids: list[int]) -> None:
     the outbox handler of "messages.dispatch". Messages of other channels are neither marked nor pushed to
     the inbox (the person reads them on their phone or in their mailbox): their transport sends them
     (messaging/delivery.py), and a push of them is where a staff page watching them would hook in."""
+    # What the person wrote in the composer is pushed too, so their other open tabs show it.
+    written = Q(direction=Message.Direction.IN) & ~Q(routing="")
     messages = list(
-        Message.objects.filter(
-            pk__in=message_ids, direction=Message.Direction.OUT, channel=WEB
-        ).select_related("participant__version__flow")
+        Message.objects.filter(Q(direction=Message.Direction.OUT) | written, pk__in=message_ids, channel=WEB)
+        .exclude(person_id=None)
+        .select_related("participant__version__flow")
     )
-    queued = [m for m in messages if m.status == Message.Status.QUEUED]
+    queued = [
+        m for m in messages if m.status == Message.Status.QUEUED and m.direction == Message.Direction.OUT
+    ]
     if queued:
         now = timezone.now()
         Message.objects.filter(pk__in=[m.pk for m in queued], status=Message.Status.QUEUED).update(
