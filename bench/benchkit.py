@@ -30,6 +30,20 @@ def _pg_admin(server_url: str, name: str):
     return psycopg.connect(urlunsplit(parts._replace(path=f"/{maintenance}")), autocommit=True)
 
 
+def start(command: list[str], *, cwd, log) -> subprocess.Popen:
+    """Start a server or worker process in its own session (so `stop` can kill its group), with this
+    process's environment, its output appended to the file `log`."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=os.environ.copy(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 def stop(proc: subprocess.Popen) -> None:
     """SIGTERM (a worker finishes its batch), then kill its process group if it does not exit."""
     if proc.poll() is not None:

@@ -43,7 +43,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchkit import pg_create, pg_drop, stop  # noqa: E402 (bench/ is the script's folder)
+from benchkit import pg_create, pg_drop, start, stop  # noqa: E402 (bench/ is the script's folder)
 
 from engine.core.inbound import InboundText, RouteEntry, Router  # noqa: E402
 
@@ -322,19 +322,7 @@ def start_stack(port: int, *, workers: int, tmp: str) -> list[subprocess.Popen]:
         [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "flowdesigner.asgi:application"]
     ]
     commands += [[sys.executable, "manage.py", "worker", "--only", "outbox"]] * workers
-    procs = []
-    for i, command in enumerate(commands):
-        with (Path(tmp) / f"proc-{i}.log").open("ab") as out:
-            procs.append(
-                subprocess.Popen(
-                    command,
-                    cwd=ROOT,
-                    env=os.environ.copy(),
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
+    procs = [start(command, cwd=ROOT, log=Path(tmp) / f"proc-{i}.log") for i, command in enumerate(commands)]
     return procs
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchkit import pg_create, pg_drop, stop  # noqa: E402 (bench/ is the script's folder)
+from benchkit import pg_create, pg_drop, start, stop  # noqa: E402 (bench/ is the script's folder)
 
 PG_DATABASE = "flowdesigner_bench_triggers"
 PER_KIND = 25
@@ -311,21 +311,8 @@ def measure_burst(n: int, burst: int, *, workers: int, tmp: str, seed: int) -> f
 
 
 def start_workers(count: int, tmp: str) -> list[subprocess.Popen]:
-    procs = []
-    for i in range(count):
-        log = Path(tmp) / f"worker-{i}.log"
-        with log.open("ab") as out:
-            procs.append(
-                subprocess.Popen(
-                    [sys.executable, "manage.py", "worker", "--only", "outbox"],
-                    cwd=ROOT,
-                    env=os.environ.copy(),
-                    stdout=out,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-    return procs
+    command = [sys.executable, "manage.py", "worker", "--only", "outbox"]
+    return [start(command, cwd=ROOT, log=Path(tmp) / f"worker-{i}.log") for i in range(count)]
 
 
 def pct(values: list[float], p: float) -> float:
