@@ -110,29 +110,74 @@ def enter(
     flow's declarations by the caller). Call inside a transaction; messages are pushed and callbacks sent
     after commit. `source` says who asked ("launch 3", "trigger", "flow api", "sftp", "flow 7", "staff")
     and is kept with a refusal."""
+    entered, refusals = enter_many(
+        version=version,
+        entry_id=entry_id,
+        persons=[person.pk],
+        source=source,
+        variables={person.pk: variables} if variables else None,
+        launch=launch,
+        poke=poke,
+        now=now,
+    )
+    if entered:
+        return Entry(entered[0])
+    return Entry(None, refusals.get(person.pk, "This person no longer exists."))
+
+
+def enter_many(
+    *,
+    version: FlowVersion,
+    entry_id: str,
+    persons: list[int] | list[Person],
+    source: str,
+    variables: dict[int, dict] | None = None,
+    launch: Launch | None = None,
+    poke: Poke | None = None,
+    now: datetime | None = None,
+    lock: bool = True,
+) -> tuple[list[Participant], dict[int, str]]:
+    """Enter many persons (ids, or Person rows with `lock=False`) into `version` at `entry_id`, each with
+    their `variables` ({person id: variables}), checking re-entry and the frequency cap for all of them at
+    once, running the core for each one let in and writing everything in bulk. Returns the participants
+    and the refusals {person id: reason} (kept on the timelines). A person appears once per call.
+
+    With `lock` the persons' rows are locked first (in id order, so two batches never deadlock): two
+    entries of one person at once (a trigger and staff, two workers) cannot both pass the re-entry check
+    and the frequency cap. A launch, which holds its own row lock and enters each person once, does not
+    need it."""
     now = now or timezone.now()
-    # Under the person's row lock: two entries of one person at once (a trigger and staff, two workers)
-    # cannot both pass the re-entry check and the frequency cap.
-    if not Person.objects.select_for_update().filter(pk=person.pk).exists():
-        return Entry(None, "This person no longer exists.")
+    if lock:
+        ids = sorted({p if isinstance(p, int) else p.pk for p in persons})
+        rows = list(Person.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    else:
+        rows = list(persons)
+    ids = [person.pk for person in rows]
     defn = version_definition(version)
     flow_id = version.flow_id
-    refusals = reentry_refusals(defn, flow_id=flow_id, person_ids=[person.pk]) or cap_refusals(
-        [person.pk], now=now
-    )
-    if refusals:
-        refusals_record(refusals, flow_id=flow_id, node_id=entry_id, source=source)
-        return Entry(None, refusals[person.pk])
-    participant = Participant(launch=launch, poke=poke, version=version, person=person)
+    refusals = reentry_refusals(defn, flow_id=flow_id, person_ids=ids)
+    refusals.update(cap_refusals([i for i in ids if i not in refusals], now=now))
+    refusals_record(refusals, flow_id=flow_id, node_id=entry_id, source=source)
+    participants = [
+        Participant(launch=launch, poke=poke, version=version, person=person)
+        for person in rows
+        if person.pk not in refusals
+    ]
+    snapshots = person_snapshots([p.person_id for p in participants])
+    variables = variables or {}
     advance = effects.Advance()
-    snapshot = person_snapshots([person.pk])[person.pk]
-    result = runtime.start(
-        defn, entry_id=entry_id, now=now, variables=variables, **run_kwargs(participant, snapshot, now)
-    )
-    advance.take(participant, result, old_history_len=0)
-    participant.save()
+    for participant in participants:
+        result = runtime.start(
+            defn,
+            entry_id=entry_id,
+            now=now,
+            variables=variables.get(participant.person_id),
+            **run_kwargs(participant, snapshots[participant.person_id], now),
+        )
+        advance.take(participant, result, old_history_len=0)
+    Participant.objects.bulk_create(participants)
     advance.persist()
-    return Entry(participant)
+    return participants, refusals
 
 
 @transaction.atomic

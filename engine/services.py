@@ -20,7 +20,6 @@ from django.utils import timezone
 from engine import effects, entries
 from engine.assets import run_kwargs
 from engine.core import runtime
-from engine.core.definition import FlowDefinition
 from engine.core.elements.predefined_audience import AUDIENCE_KEYS
 from engine.definitions import LaunchRefused, entry_node_id, version_definition
 from engine.models import Launch, Participant, ResultsEmail
@@ -127,7 +126,7 @@ def launch_run(launch_id: int, *, slice_seconds: float | None = None) -> Launch:
                 launch.save(update_fields=["status", "finished_at"])
                 return launch
             started, refused = _participants_start(
-                launch=launch, version=version, defn=defn, entry_id=entry_id, person_ids=ids
+                launch=launch, version=version, entry_id=entry_id, person_ids=ids
             )
             Launch.objects.filter(pk=launch_id).update(
                 cursor=ids[-1], entered=F("entered") + started, refused=F("refused") + refused
@@ -141,7 +140,7 @@ def launch_run(launch_id: int, *, slice_seconds: float | None = None) -> Launch:
 
 
 def _participants_start(
-    *, launch: Launch, version: FlowVersion, defn: FlowDefinition, entry_id: str, person_ids: list[int]
+    *, launch: Launch, version: FlowVersion, entry_id: str, person_ids: list[int]
 ) -> tuple[int, int]:
     """Enter a batch of persons: check re-entry and the frequency cap for all of them at once, run the
     core for each one let in, then write everything in bulk. Returns (entered, refused).
@@ -152,28 +151,14 @@ def _participants_start(
     """
     already = Participant.objects.filter(launch=launch, person_id__in=person_ids).values("person_id")
     persons = list(Person.objects.filter(pk__in=person_ids).exclude(pk__in=already).order_by("pk"))
-    now = timezone.now()
-    ids = [person.pk for person in persons]
-    refusals = entries.reentry_refusals(defn, flow_id=version.flow_id, person_ids=ids)
-    refusals.update(entries.cap_refusals([i for i in ids if i not in refusals], now=now))
-    entries.refusals_record(refusals, flow_id=version.flow_id, node_id=entry_id, source=f"launch {launch.pk}")
-    participants = [
-        Participant(launch=launch, version=version, person=person)
-        for person in persons
-        if person.pk not in refusals
-    ]
-    snapshots = person_snapshots([p.person_id for p in participants])
-    advance = effects.Advance()
-    for participant in participants:
-        result = runtime.start(
-            defn,
-            entry_id=entry_id,
-            now=now,
-            **run_kwargs(participant, snapshots[participant.person_id], now),
-        )
-        advance.take(participant, result, old_history_len=0)
-    Participant.objects.bulk_create(participants)
-    advance.persist()
+    participants, refusals = entries.enter_many(
+        version=version,
+        entry_id=entry_id,
+        persons=persons,
+        source=f"launch {launch.pk}",
+        launch=launch,
+        lock=False,
+    )
     return len(participants), len(refusals)
 
 

@@ -174,6 +174,11 @@ SPECTACULAR_SETTINGS = {
         "FlowStatusEnum": "flowdesigner.models.Flow.Status",
         "LaunchStatusEnum": "engine.models.Launch.Status",
     },
+    # Enum components first, then the error answers every endpoint gives (401, 403, 404, 400 ...).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "flowdesigner.openapi.add_error_responses",
+    ],
 }
 
 # --- Static files ---------------------------------------------------------------------------

@@ -7,6 +7,13 @@ from flowdesigner import services as flow_services
 from tests.factories import FlowFactory, PersonFactory, TagFactory, UserFactory, two_step_definition
 
 
+def pytest_configure(config):
+    # Registered here rather than in pyproject.toml (addopts has --strict-markers).
+    config.addinivalue_line(
+        "markers", "fuzz: schema-driven API fuzzing with schemathesis (part of the normal run; -m fuzz alone)"
+    )
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # django-q2 runs tasks in-process, and every outbox event is handled in the publishing process after

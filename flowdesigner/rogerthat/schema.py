@@ -4,6 +4,7 @@ import io
 import os
 import re
 import sys
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,25 +14,51 @@ NAMESPACE = "https://rogerth.at/api/1/MessageFlow.xsd"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 XSD_PATH = Path(__file__).with_name("MessageFlow.1.xsd")
 MAX_XML_BYTES = 2 * 1024 * 1024
+MAX_SCHEMA_ERRORS = 20
+
+# Attributes the XSD requires but that Rogerthat's own designer leaves out (its parser is lenient): they
+# are optional here and defaulted by the importer, which reports each default as a warning.
+LENIENT_ATTRIBUTES = (
+    # definition@language and memberRun@language (one declaration text for both)
+    ('<xs:attribute name="language" use="required" type="xs:string" />', 2),
+    ('<xs:attribute name="appId" use="required" type="xs:string" />', 1),
+    ('<xs:attribute name="ratio" type="xs:string" use="required" />', 1),
+)
+
+
+@dataclass
+class Parsed:
+    """A parsed document: its root (every element in the Rogerthat namespace) and the schema errors."""
+
+    root: object
+    errors: list[tuple[object, str]]
+    # False when the file's root had no XML namespace (real exports often have none).
+    namespaced: bool
 
 
 @lru_cache(maxsize=1)
 def rogerthat_schema() -> xmlschema.XMLSchema:
-    """The XSD with xs:ID/xs:IDREF read as plain strings.
+    """The XSD with xs:ID/xs:IDREF read as plain strings and the attributes of LENIENT_ATTRIBUTES optional.
 
-    Rogerthat's own designer writes ids such as "base64:eyJ...", which are not XML NCNames, so a
-    strict ID check would refuse real exports. We keep such ids as given and check uniqueness
-    and references ourselves, with errors naming the element (see xml_import).
+    Rogerthat's own designer writes ids such as "base64:eyJ..." (some with spaces), which are not XML
+    NCNames, so a strict ID check would refuse real exports. We keep such ids as given and check
+    uniqueness and references ourselves, with errors naming the element (see xml_import).
     """
     text = XSD_PATH.read_text(encoding="utf-8-sig")
     text = text.replace('type="xs:IDREF"', 'type="xs:string"').replace('type="xs:ID"', 'type="xs:string"')
+    for declaration, count in LENIENT_ATTRIBUTES:
+        # A changed XSD must not silently make these attributes strict again.
+        assert text.count(declaration) == count, declaration
+        text = text.replace(declaration, declaration.replace('use="required"', 'use="optional"'))
     return xmlschema.XMLSchema(text)
 
 
-def parse(data: bytes) -> tuple[object, list[str]]:
+def parse(data: bytes) -> Parsed:
     """Parse untrusted XML (no DTDs, no entities, no network) and validate it.
 
-    Returns (element tree root, schema errors). Raises ValueError for unparseable input.
+    A root without a namespace (as Rogerthat's designer often writes) is read as if it had the Rogerthat
+    namespace, so such a file is validated element by element like any other. Raises ValueError for
+    unparseable input.
     """
     if len(data) > MAX_XML_BYTES:
         raise ValueError(f"The file is larger than {MAX_XML_BYTES // 1024 // 1024} MiB.")
@@ -42,13 +69,22 @@ def parse(data: bytes) -> tuple[object, list[str]]:
         resource = xmlschema.XMLResource(io.BytesIO(data), defuse="always", allow="none")
     except Exception as exc:  # noqa: BLE001 (xmlschema raises several parser error types)
         raise ValueError(f"This is not well-formed XML: {without_paths(str(exc))}") from None
+    root = resource.root
+    namespaced = root.tag.startswith("{")
+    if namespaced:
+        source, namespaces = resource, None
+    else:
+        for element in root.iter():
+            if isinstance(element.tag, str) and not element.tag.startswith("{"):
+                element.tag = f"{{{NAMESPACE}}}{element.tag}"
+        # xsi:type="TextLineWidget" then names a type of the Rogerthat namespace, as the default one.
+        source, namespaces = root, {"": NAMESPACE, "xsi": XSI}
     errors = []
-    for error in rogerthat_schema().iter_errors(resource):
-        where = error.path or "document"
-        errors.append(without_paths(f"{where}: {error.reason}"))
-        if len(errors) >= 20:
+    for error in rogerthat_schema().iter_errors(source, namespaces=namespaces):
+        errors.append((error.elem, without_paths(error.reason or str(error))))
+        if len(errors) >= MAX_SCHEMA_ERRORS:
             break
-    return resource.root, errors
+    return Parsed(root, errors, namespaced)
 
 
 def without_paths(message: str) -> str:

@@ -20,13 +20,16 @@ import operator as op
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from django.db import connection
 
 from people.attributes import STANDARD_ATTRIBUTES, is_empty_value, zone
 from people.conditions.compiler import Condition, Group, Node, attribute_references, parse_rules
 from people.conditions.events import event_references
+from people.conditions.folding import python_fold
 from people.conditions.operators import (
     OPERATORS,
     RELATIVE_OPERATORS,
@@ -180,10 +183,15 @@ def _holds(compare: Callable[[Any, Any], bool], value: Any, wanted: Any) -> bool
     return value is not None and compare(value, wanted)
 
 
+@cache
+def _folder() -> Callable[[str], str]:
+    # The fold the database's SQL applies (people.conditions.folding): Unicode case folding on SQLite,
+    # PostgreSQL's UPPER elsewhere. Asked once: a process talks to one database.
+    return python_fold(connection.vendor)
+
+
 def _fold(text: str) -> str:
-    # What PostgreSQL's UPPER does for Django's i-lookups. On SQLite, LIKE folds ASCII letters only,
-    # so there non-ASCII letters in another case differ in SQL but not here (docs/segments.md).
-    return text.upper()
+    return _folder()(text)
 
 
 # Django's lookups, as the compiler uses them on a column.

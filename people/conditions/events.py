@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import BooleanField, Count, F, Func, Q
 
+from people.conditions.folding import SQLITE_LOWER, ci_lookup
 from people.conditions.operators import EVENT, OPERATORS, Operator, operators_for
 from people.events import property_json
 from people.models import AttributeDefinition, Event, EventDefinition
@@ -41,7 +42,8 @@ EVENT_KEYS = ("event", "operator", "within", "count", "properties", "since")
 
 class _ListHasItem(Func):
     """Whether the JSON list at `key` of a JSON column holds `item`, ignoring case (an EXISTS over
-    the list's items; on SQLite, case folding covers ASCII letters only, as for text attributes)."""
+    the list's items, lower-cased as LIST attribute items are: by Python's str.lower on SQLite, whose
+    own lower() only knows ASCII letters)."""
 
     output_field = BooleanField()
 
@@ -53,7 +55,7 @@ class _ListHasItem(Func):
     def as_sql(self, compiler, connection, **extra):  # SQLite
         column, params = compiler.compile(self.source_expressions[0])
         # The column is our own compiled expression; the key and the item are parameters.
-        sql = f"EXISTS (SELECT 1 FROM json_each({column}, %s) AS item WHERE lower(item.value) = %s)"  # noqa: S608
+        sql = f"EXISTS (SELECT 1 FROM json_each({column}, %s) AS item WHERE {SQLITE_LOWER}(item.value) = %s)"  # noqa: S608
         return sql, [*params, f'$."{self.key}"', self.item]
 
     def as_postgresql(self, compiler, connection, **extra):
@@ -89,8 +91,9 @@ class EventPropertyTarget:
 
     def _lookup(self, lookup: str, value: Any) -> Q:
         # Property keys are letters, digits and single underscores (people.events.PROPERTY_KEY), so
-        # the ORM reads "properties__<key>__<lookup>" as one key and one lookup.
-        return Q(**{f"{self.column}__{self.key}__{lookup}": value})
+        # the ORM reads "properties__<key>__<lookup>" as one key and one lookup. Case-insensitive
+        # lookups fold every letter, also on SQLite (people.conditions.folding).
+        return Q(**{f"{self.column}__{self.key}__{ci_lookup(lookup)}": value})
 
     def compare(self, lookup: str, value: Any) -> Q:
         if self.data_type in (DT.TEXT, DT.LIST):

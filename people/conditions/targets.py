@@ -15,6 +15,7 @@ from django.db.models import Q, Value
 from django.db.models.functions import ExtractDay, ExtractMonth
 from django.db.models.lookups import Range
 
+from people.conditions.folding import ci_lookup
 from people.models import AttributeDefinition, AttributeListItem, AttributeValue, Person
 
 if TYPE_CHECKING:
@@ -69,7 +70,8 @@ class AttributeTarget:
     key: str = ""
 
     def compare(self, lookup: str, value: Any) -> Q:
-        return self.wrap(Q(**{f"{self.column}__{lookup}": value}))
+        # Case-insensitive lookups fold every letter, also on SQLite (people.conditions.folding).
+        return self.wrap(Q(**{f"{self.column}__{ci_lookup(lookup)}": value}))
 
     def compare_all(self, comparisons: list[tuple[str, Any]]) -> Q:
         """Every (lookup, value) comparison on the same value; one subquery for a custom attribute."""

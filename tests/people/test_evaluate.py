@@ -1,9 +1,9 @@
 """people.conditions.evaluate decides rule documents in Python exactly as the SQL compiler does.
 
 The parity test builds a crowd whose values sit on every boundary that matters (empty and blank
-values, case, LIKE wildcards, dates and instants around "now" in several timezones, birthdays and
-29 February) and, for every operator of the registry on every data type with a set of values, asks
-both: the database (compile_rules, on SQLite or PostgreSQL, whichever the suite runs on) and
+values, case, also of letters beyond ASCII, LIKE wildcards, dates and instants around "now" in
+several timezones, birthdays and 29 February) and, for every operator of the registry on every data
+type with a set of values, asks both: the database (compile_rules, on SQLite or PostgreSQL, whichever the suite runs on) and
 rule_matches on each person's snapshot.
 """
 
@@ -46,6 +46,9 @@ CUSTOM = {
     "interests": DT.LIST,
 }
 STANDARD = ["first_name", "email", "timezone", "opt_in", "birth_date", "created_at"]
+# Letters beyond ASCII, where SQLite's own LIKE and UPPER do not fold case: accented capitals, a
+# sharp s (whose capital spelling is two letters), a decomposed é (e + combining accent) and a ligature.
+NON_ASCII = ["Émile", "ÉCOLE", "école primaire", "straße", "STRASSE", "E\u0301COLE", "ﬁne"]
 
 
 def _start(day: dt.date, tz: str) -> dt.datetime:
@@ -71,13 +74,13 @@ def _values(now: dt.datetime, tz: str) -> dict[str, list[Any]]:
     ] + [dt.date(2000, 2, 29), dt.date(1999, 2, 28), dt.date(2001, 3, 1), dt.date(1999, 12, 31)]
     return {
         "vip": [None, True, False],
-        "city": [None, "Brussels", "brussels-north", "  ", "Ab%c_d", "ssel", "AbXcYd"],
+        "city": [None, "Brussels", "brussels-north", "  ", "Ab%c_d", "ssel", "AbXcYd", *NON_ASCII],
         "score": [None, "-2", "0", "4.5", "10", "0.000001", "99999.5"],
         "visits": [None, 0, 3, 10],
         "renewal": [None, *((today + dt.timedelta(days=k)).isoformat() for k in days)],
         "seen": [None, *(m.isoformat() for m in moments)],
-        "interests": [None, ["Golf", "Tennis"], ["chess"], ["golf ball"], ["GOLF"]],
-        "first_name": ["", "Ada", "ada lovelace", "  ", "BOB"],
+        "interests": [None, ["Golf", "Tennis"], ["chess"], ["golf ball"], ["GOLF"], ["École"]],
+        "first_name": ["", "Ada", "ada lovelace", "  ", "BOB", "Émile", "ÉMILE Zola"],
         "email": [None, "Ada{i}@example.com", "bob{i}@corp.example.org"],  # unique: {i} is the person
         "opt_in": [True, False],
         "birth_date": [None, *birthdays],
@@ -125,7 +128,10 @@ def _rule_values(data_type: str, value_kind: str, now: dt.datetime) -> list[Any]
     today = now.date()
     return {
         DT.BOOLEAN: [True, False],
-        DT.TEXT: ["brussels", "BRUSSELS", "ssel", "NORTH", "%", "_", "ab%C_D", "a", "ADA1@", ".ORG", "Utc"],
+        DT.TEXT: [
+            *["brussels", "BRUSSELS", "ssel", "NORTH", "%", "_", "ab%C_D", "a", "ADA1@", ".ORG", "Utc"],
+            *["émile", "école", "ÉCOLE", "É", "straße", "STRASSE", "e\u0301cole", "ﬁ"],
+        ],
         DT.NUMBER: [0, "4.5", -2, 10, "0.000001", 3.0],
         DT.DATE: [today.isoformat(), (today - dt.timedelta(days=7)).isoformat(), "2000-02-29"],
         DT.DATETIME: [
@@ -133,7 +139,7 @@ def _rule_values(data_type: str, value_kind: str, now: dt.datetime) -> list[Any]
             (now - dt.timedelta(minutes=60)).astimezone(zone("Europe/Brussels")).isoformat(),
             "2025-03-10T23:20:00Z",
         ],
-        DT.LIST: ["golf", "GOLF", "golf ball", "gol", "Tennis"],
+        DT.LIST: ["golf", "GOLF", "golf ball", "gol", "Tennis", "école", "ÉCOLE"],
     }[data_type]
 
 

@@ -1,0 +1,279 @@
+"""Schema-driven fuzzing of the whole HTTP API with schemathesis (issue 13): every operation of the
+OpenAPI schema the app serves, called in-process (WSGI, no socket) as each role, with data that fits the
+schema and data that does not. Any 5xx, an undocumented status code, a body that does not match its
+documented schema, or an undocumented content type fails the run, listing every finding.
+
+The budget is fixed and the run derandomized, so CI is deterministic: EXAMPLES below per operation, mode
+and role (about a minute per role on a busy CPU). Run it alone with `pytest -m fuzz`.
+
+No request ever leaves 127.0.0.0/8: while the fuzzer runs, name lookups and connections to any other
+address are refused at the socket layer and recorded, and the test fails if the app attempted one (a
+callback URL the fuzzer invents must be refused by the SSRF guard, not reached).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from engine import pokes
+from engine import services as engine_services
+from engine.flow_api import keys
+from engine.sftp.models import SftpConnection
+from flowdesigner import services as flow_services
+from flowdesigner.models import Flow
+from messaging.models import Channel
+from people import imports
+from people.models import EventDefinition
+from tests.factories import (
+    AttributeDefinitionFactory,
+    CompanyFactory,
+    FlowFactory,
+    PersonFactory,
+    SegmentFactory,
+    TagFactory,
+    UserFactory,
+    two_step_definition,
+)
+from tests.flow_api.conftest import flow_document
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+
+ROLES = ["anonymous", "enduser", "marketer", "staff", "integrator"]
+# Examples per operation and generation mode. Callers without access get 401/403 from the first line of
+# every view, so a few examples suffice to check those answers; the roles that get in get more.
+EXAMPLES = {"anonymous": 3, "enduser": 8, "marketer": 12, "staff": 12, "integrator": 8}
+MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def _load_schema() -> schemathesis.BaseSchema:
+    """The schema as the app serves it at /api/schema/, bound to the app itself (WSGI, in-process)."""
+    app = get_wsgi_application()
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+    schema.config.generation.update(deterministic=True, database="none")
+    return schema
+
+
+SCHEMA = _load_schema()
+
+
+# --- the world the fuzzer works in -------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """Fixture records the operations' path parameters can point at, and each role's credentials."""
+
+    headers: dict[str, dict[str, str]] = field(default_factory=dict)
+    app_key: str = ""
+    # (path template, parameter) -> values of existing records.
+    known: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
+
+
+def _token(user) -> str:
+    return Token.objects.create(user=user).key
+
+
+def _published(definition: dict, *, status: str = Flow.Status.ACTIVE) -> Flow:
+    flow = FlowFactory(draft_definition=definition)
+    flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
+    flow.status = status
+    flow.save(update_fields=["status"])
+    return flow
+
+
+def build_world(tmp_media) -> World:
+    """Users of every role (with tokens), people, flows (draft, launched, with pokes, a Flow API one),
+    an import, a channel and an SFTP connection: enough for most operations to reach their real work."""
+    world = World()
+    marketer = UserFactory(username="mia", roles=["marketer"])
+    staff = UserFactory(username="sam", roles=["staff"])
+    integrator = UserFactory(username="crm", roles=["staff"])
+    enduser = UserFactory(username="erin", roles=["enduser"])
+    tag, other_tag = TagFactory(), TagFactory()
+    company = CompanyFactory()
+    erin = PersonFactory(first_name="Erin", user=enduser, tags=[tag], company=company)
+    persons = [erin, PersonFactory(tags=[tag]), PersonFactory(email=None, phone="+32470000001")]
+    attribute = AttributeDefinitionFactory(key="score", data_type="NUMBER")
+    segment = SegmentFactory(rules={"op": "and", "rules": [{"tag": tag.pk, "operator": "has"}]})
+    event = EventDefinition.objects.create(
+        key="purchase", label="Purchase", properties=[{"key": "total", "label": "", "data_type": "NUMBER"}]
+    )
+
+    draft = FlowFactory()
+    launched = _published(two_step_definition(tags=[tag.pk]))
+    launch = engine_services.launch_create(version=launched.latest_version, audience=None)
+    poke = pokes.poke_create(flow=launched, tag="start", label="Start")
+    api_flow = _published(flow_document(variables={"orderNumber": "number"}))
+    world.app_key = keys.api_key_create(name="CRM", rate_limit_per_minute=100_000).secret
+
+    upload = SimpleUploadedFile("people.csv", b"first_name,email\nAnn,ann@example.com\n", "text/csv")
+    person_import = imports.person_import_create(file=upload, created_by=marketer)
+    Channel.objects.create(kind="sms", name="SMS", identities=["+32470000000"], secret="s" * 32)
+    SftpConnection.objects.create(name="CRM files", host="127.0.0.1", username="crm")
+
+    world.headers = {
+        "anonymous": {},
+        "enduser": {"Authorization": f"Token {_token(enduser)}"},
+        "marketer": {"Authorization": f"Token {_token(marketer)}"},
+        "staff": {"Authorization": f"Token {_token(staff)}"},
+        "integrator": {"Authorization": f"Token {_token(integrator)}"},
+    }
+    message_ids = list(erin.messages.values_list("pk", flat=True))
+    flow_ids = [draft.pk, launched.pk, api_flow.pk]
+    world.known = {
+        ("/api/flows/{id}/", "id"): flow_ids,
+        ("/api/flows/{id}/audience/{person_id}/", "person_id"): [p.pk for p in persons],
+        ("/api/persons/{id}/", "id"): [p.pk for p in persons],
+        ("/api/tags/{id}/", "id"): [tag.pk, other_tag.pk],
+        ("/api/companies/{id}/", "id"): [company.pk],
+        ("/api/attributes/{id}/", "id"): [attribute.pk],
+        ("/api/segments/{id}/", "id"): [segment.pk],
+        ("/api/event-definitions/{id}/", "id"): [event.pk],
+        ("/api/imports/{id}/", "id"): [person_import.pk],
+        ("/api/launches/{id}/", "id"): [launch.pk],
+        ("/api/pokes/{code}/", "code"): [poke.code],
+        ("/api/inbox/pokes/{code}/", "code"): [poke.code],
+        ("/api/inbox/messages/{id}/", "id"): message_ids,
+        ("/moments/1/flows/{flowId}/", "flowId"): [api_flow.pk, draft.pk],
+    }
+    return world
+
+
+def known_values(world: World, path: str) -> dict[str, list[Any]]:
+    """For each path parameter of `path`, the existing records it can name (longest matching prefix)."""
+    found: dict[str, list[Any]] = {}
+    for (prefix, name), values in sorted(world.known.items(), key=lambda item: len(item[0][0])):
+        if path.startswith(prefix.split("{" + name + "}")[0]) and "{" + name + "}" in path and values:
+            found[name] = values
+    return found
+
+
+# --- no traffic beyond loopback ------------------------------------------------------------------------
+
+
+def _loopback(host: Any) -> bool:
+    if host in ("localhost", "testserver"):
+        return True
+    try:
+        return ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture
+def outbound_attempts(monkeypatch) -> Iterator[list[str]]:
+    """Refuse (and record) every name lookup and connection to anything but loopback."""
+    attempts: list[str] = []
+    real_getaddrinfo, real_connect = socket.getaddrinfo, socket.socket.connect
+
+    def getaddrinfo(host, *args, **kwargs):
+        if not _loopback(host):
+            attempts.append(f"lookup {host!r}")
+            raise socket.gaierror(socket.EAI_NONAME, "Name lookups are off while fuzzing")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(sock, address):
+        if isinstance(address, tuple) and not _loopback(address[0]):
+            attempts.append(f"connect {address!r}")
+            raise OSError("Connections beyond loopback are off while fuzzing")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    yield attempts
+
+
+@pytest.fixture
+def in_process_requests() -> Iterator[None]:
+    """Requests through the WSGI handler without closing the test's database connection (Django's test
+    client does the same): the whole run is one transaction, rolled back after each role."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+# --- the run -------------------------------------------------------------------------------------------
+
+
+def fuzz_operation(
+    operation: schemathesis.APIOperation,
+    mode: schemathesis.GenerationMode,
+    *,
+    examples: int,
+    headers_for: Callable[[str], dict[str, str]],
+    known: dict[str, list[Any]],
+) -> None:
+    """Call `operation` with `examples` generated cases of `mode`, each checked by CHECKS; raises on the
+    first finding (shrunk to a small example)."""
+
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate, Phase.shrink],
+        report_multiple_bugs=False,
+    )
+    @given(case=operation.as_strategy(generation_mode=mode), pick=st.integers(min_value=0, max_value=7))
+    def run(case: schemathesis.Case, pick: int) -> None:
+        # Most cases name existing records, so the views get past their 404 to the real work.
+        if known and pick < 6 and case.path_parameters is not None:
+            for name, values in known.items():
+                case.path_parameters[name] = values[pick % len(values)]
+        headers = headers_for(operation.path)
+        response = case.call(headers=headers)
+        case.validate_response(response, checks=CHECKS, headers=headers)
+
+    run()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_operation_answers_as_documented(role, settings, tmp_path, outbound_attempts, in_process_requests):
+    settings.MEDIA_ROOT = tmp_path
+    world = build_world(tmp_path)
+
+    def headers_for(path: str) -> dict[str, str]:
+        if role == "integrator" and path.startswith("/moments/"):
+            return {"Authorization": f"App {world.app_key}"}
+        return dict(world.headers[role])
+
+    findings = []
+    for result in SCHEMA.get_all_operations():
+        operation = result.ok()
+        for mode in MODES:
+            try:
+                fuzz_operation(
+                    operation,
+                    mode,
+                    examples=EXAMPLES[role],
+                    headers_for=headers_for,
+                    known=known_values(world, operation.path),
+                )
+            except (Exception, BaseExceptionGroup) as exc:  # every finding is collected, reported below
+                findings.append(f"{operation.label} [{mode.value}]: {exc}")
+    assert not outbound_attempts, f"The app tried to reach beyond loopback: {outbound_attempts}"
+    assert not findings, f"{len(findings)} finding(s) as {role}:\n\n" + "\n\n".join(findings)
