@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -116,10 +117,13 @@ def _inbound_text(message: Message) -> InboundText:
 
 
 @transaction.atomic
-def route_message(message_id: int, *, now: datetime | None = None, routes: _Routes | None = None) -> str:
+def route_message(
+    message_id: int, *, now: datetime | None = None, routes: _Routes | None = None, tried: set = frozenset()
+) -> str:
     """Route one stored inbound message (idempotent: a message routed before is left as it is). Returns
     the routing outcome (messaging.models.Message.Routing). `routes`: the routers, when the caller routes
-    a batch (asked once for all of it)."""
+    a batch (asked once for all of it); `tried`: entry points (trigger ids) that refused the person
+    already."""
     message = Message.objects.select_for_update().filter(pk=message_id).first()
     if message is None or message.routing != Message.Routing.PENDING:
         return message.routing if message else ""
@@ -131,7 +135,7 @@ def route_message(message_id: int, *, now: datetime | None = None, routes: _Rout
         if answered is not None:
             outcome, participant_id = Message.Routing.ANSWER, answered
         else:
-            entered = _enter(message, person, now=now, routes=routes or _routers.routes())
+            entered = _enter(message, person, now=now, routes=routes or _routers.routes(), tried=tried)
             if entered is not None:
                 outcome, participant_id = Message.Routing.ENTRY, entered
     message.routing = outcome
@@ -270,11 +274,11 @@ def _reprompt(waiting: Message, reason: str) -> None:
     )
 
 
-def _enter(message: Message, person: Person, *, now: datetime, routes: _Routes) -> int | None:
+def _enter(message: Message, person: Person, *, now: datetime, routes: _Routes, tried: set) -> int | None:
     """Enter the flow whose Inbound Message entry point the message fires; the participant id, or None."""
     inbound = _inbound_text(message)
     snapshot = _LazySnapshot(person.pk)
-    tried: set[int] = set()
+    tried = set(tried)
     while True:
         decision = routes.messages.decide(inbound, snapshot, rng=_rng, exclude=tried)
         if decision is None:
@@ -375,15 +379,88 @@ def _route_all(route, topic: str, payload: dict) -> None:
     handed to an event of its own, retried and given up alone, and the others are not held back."""
     ids = payload["ids"] if "ids" in payload else [payload["id"]]
     routes = _routers.routes()
-    for message_id in ids:
+    tried: dict[int, set] = {}
+    if route is route_message and len(ids) > 1:
         try:
             with transaction.atomic():
-                route(message_id, routes=routes)
+                tried = _route_batch(ids, routes=routes)
+                ids = list(tried)
+        except Exception:
+            logger.exception(
+                "Routing a batch of %s inbound messages failed; routing them one by one", len(ids)
+            )
+    for message_id in ids:
+        extra = {"tried": tried[message_id]} if tried.get(message_id) else {}
+        try:
+            with transaction.atomic():
+                route(message_id, routes=routes, **extra)
         except Exception:
             if len(ids) == 1:
                 raise
             logger.exception("Routing inbound message %s failed; it is retried on its own", message_id)
             outbox.publish(topic, {"ids": [message_id]})
+
+
+def _route_batch(ids: list[int], *, routes: _Routes, now: datetime | None = None) -> dict[int, set]:
+    """Route a gateway's batch together where that is the same as one by one: messages of persons with
+    no step waiting for a reply and only one message in the batch are decided by the router, and the
+    people of each flow entered with one `entries.enter_many`; the rest (answers, a second message of a
+    person, a refused entry that may try the next flow) are returned for `route_message`, one by one, each
+    with the entry points already tried."""
+    now = now or timezone.now()
+    messages = list(
+        Message.objects.select_for_update().filter(pk__in=ids, routing=Message.Routing.PENDING).order_by("id")
+    )
+    per_person = Counter(m.person_id for m in messages)
+    waiting = set(
+        Participant.objects.filter(
+            person_id__in=[p for p in per_person if p is not None],
+            status=Participant.Status.WAITING,
+            wait_kind="reply",
+        ).values_list("person_id", flat=True)
+    )
+    one_by_one: dict[int, set] = {}
+    unhandled: list[Message] = []
+    groups: dict[int, list[Message]] = defaultdict(list)
+    for message in messages:
+        if message.person_id is None:
+            unhandled.append(message)
+        elif message.person_id in waiting or per_person[message.person_id] > 1:
+            one_by_one[message.pk] = set()
+        else:
+            decision = routes.messages.decide(
+                _inbound_text(message), _LazySnapshot(message.person_id), rng=_rng
+            )
+            if decision is None:
+                unhandled.append(message)
+            else:
+                groups[decision.key].append(message)
+    entered: list[Message] = []
+    for key, group in groups.items():
+        trigger = routes.triggers[key]
+        declared = version_definition(trigger.version).variables
+        by_person = {m.person_id: m for m in group}
+        participants, _refused = entries.enter_many(
+            version=trigger.version,
+            entry_id=trigger.node_id,
+            persons=list(by_person),
+            source="inbound message",
+            variables={
+                m.person_id: InboundMessage.start_variables(trigger.config, _inbound_text(m), declared)
+                for m in group
+            },
+            now=now,
+        )
+        for participant in participants:
+            message = by_person.pop(participant.person_id)
+            message.routing, message.participant_id = Message.Routing.ENTRY, participant.pk
+            entered.append(message)
+        # Refused here: another flow's entry point may still take them (route_message tries the next).
+        one_by_one.update((m.pk, {key}) for m in by_person.values())
+    for message in unhandled:
+        message.routing = Message.Routing.UNHANDLED
+    Message.objects.bulk_update(entered + unhandled, ["routing", "participant"])
+    return one_by_one
 
 
 @outbox.handler(MESSAGE_RECEIVED, atomic=True, inline=True)

@@ -385,3 +385,64 @@ def test_the_flow_page_says_what_starts_people_at_an_inbound_message(sms):
     assert row.does == (
         f'Starts people who send an SMS to {OUR_NUMBER} that is "join" or "yes"; or has the word "help".'
     )
+
+
+def gateway_batch(channel: Channel, items: list[tuple[str, str]]) -> list[Message]:
+    """One webhook carrying several messages (sender, text), as gateways batch them."""
+    import json
+
+    from messaging.inbound import inbound_receive
+    from messaging.signatures import sign
+
+    body = json.dumps(
+        {
+            "messages": [
+                {"id": f"b{i}-{sender}", "from": sender, "to": OUR_NUMBER, "text": text}
+                for i, (sender, text) in enumerate(items)
+            ]
+        }
+    ).encode()
+    received = relayed(inbound_receive, channel, body, {"X-Signature": sign(body, channel.secret)})
+    return list(Message.objects.filter(pk__in=received.message_ids).order_by("id"))
+
+
+def test_a_gateway_batch_is_routed_like_the_same_messages_one_by_one(sms, caplog):
+    from engine.models import EntryRefusal
+
+    news = active_flow(
+        [keyword_entry({"operator": "matches_text", "values": ["news"]}), ask(), thanks(), DONE],
+        settings={"reentry": "never"},
+        name="News",
+    )
+    fallback = active_flow([keyword_entry({"operator": "anything"}), ask(), thanks(), DONE], name="Fallback")
+    # Someone already in a conversation, and someone who had the News flow once already.
+    texted(sms, "news", sender="+32470000010")
+    texted(sms, "news", sender="+32470000011")
+    Participant.objects.filter(person__phone="+32470000011").update(status=Participant.Status.COMPLETED)
+
+    routed = gateway_batch(
+        sms,
+        [
+            ("+32470000001", "news"),  # new people: entered together
+            ("+32470000002", "NEWS"),
+            ("+32470000010", "1"),  # answers the question waiting for them
+            ("+32470000011", "news"),  # News refuses them again: the fallback takes them
+            ("+32470000003", "news"),  # two messages of one person: one after the other
+            ("+32470000003", "2"),
+        ],
+    )
+    assert [m.routing for m in routed] == ["entry", "entry", "answer", "entry", "entry", "answer"]
+    flows = {m.address: Participant.objects.get(pk=m.participant_id).version.flow.name for m in routed[:5]}
+    assert flows == {
+        "+32470000001": "News",
+        "+32470000002": "News",
+        "+32470000010": "News",
+        "+32470000011": "Fallback",
+        "+32470000003": "News",
+    }
+    assert EntryRefusal.objects.filter(person__phone="+32470000011").count() == 1
+    assert [sent.split("\n")[0] for sent in sent_sms("+32470000003")] == ["Do you want our news?"]
+    assert Participant.objects.get(person__phone="+32470000003").status == Participant.Status.COMPLETED
+    assert news.pk != fallback.pk
+    # ... by the batch path itself, not by its fallback after an error.
+    assert not [r.getMessage() for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
