@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from messaging import signatures
@@ -195,19 +195,76 @@ def _store_all(channel: Channel, items: list[InboundItem], *, topic: str) -> Rec
     still to be routed (one claim and one routing transaction for a gateway's batch, not one each)."""
     received = Received()
     with transaction.atomic():
-        pending = []
-        for item in items:
-            message = _store(channel, item)
-            if message is None:
-                received.duplicates += 1
-                continue
-            received.received += 1
-            received.message_ids.append(message.pk)
-            if message.routing == Message.Routing.PENDING:
-                pending.append(message.pk)
+        try:
+            # A savepoint: if another request stores one of these ids meanwhile, the constraint refuses
+            # the bulk insert and the items are stored one by one instead.
+            with transaction.atomic():
+                stored, duplicates = _store_bulk(channel, items)
+        except IntegrityError:
+            stored, duplicates = [], 0
+            for item in items:
+                message = _store(channel, item)
+                if message is None:
+                    duplicates += 1
+                else:
+                    stored.append(message)
+        received.received, received.duplicates = len(stored), duplicates
+        received.message_ids = [m.pk for m in stored]
+        pending = [m.pk for m in stored if m.routing == Message.Routing.PENDING]
         if pending:
             outbox.publish(topic, {"ids": pending})
     return received
+
+
+def _store_bulk(channel: Channel, items: list[InboundItem]) -> tuple[list[Message], int]:
+    """The items not received before, stored with one query for duplicates, one for the senders and one
+    insert (plus a person created for each new sender when the channel creates people); (stored,
+    duplicates)."""
+    fresh: dict[str, InboundItem] = {}
+    for item in items:
+        fresh.setdefault(item.gateway_id, item)
+    seen = set(
+        Message.objects.filter(
+            transport=channel, direction=Message.Direction.IN, gateway_id__in=list(fresh)
+        ).values_list("gateway_id", flat=True)
+    )
+    new = [item for gateway_id, item in fresh.items() if gateway_id not in seen]
+    persons = _persons_for(channel, {item.sender for item in new})
+    now = timezone.now()
+    messages = Message.objects.bulk_create(
+        Message(
+            person=persons.get(item.sender),
+            direction=Message.Direction.IN,
+            channel=channel.kind,
+            transport=channel,
+            address=item.sender,
+            identity=item.recipient,
+            text=item.text,
+            gateway_id=item.gateway_id,
+            status=Message.Status.DELIVERED,
+            status_at=now,
+            routing=Message.Routing.PENDING if item.sender in persons else Message.Routing.UNHANDLED,
+        )
+        for item in new
+    )
+    for message in messages:
+        _route_keywords(channel, message)
+    return messages, len(items) - len(messages)
+
+
+def _persons_for(channel: Channel, senders: set[str]) -> dict[str, Person]:
+    """The persons these senders are, by E.164 phone or lower-cased email (one query), each new sender
+    created when the channel creates people; unknown senders are left out otherwise."""
+    if channel.kind == Channel.Kind.EMAIL:
+        wanted = {sender.lower(): sender for sender in senders}
+        rows = Person.objects.annotate(address=Lower("email")).filter(address__in=list(wanted))
+        found = {wanted[person.address]: person for person in rows.order_by("-pk")}
+    else:
+        found = {person.phone: person for person in Person.objects.filter(phone__in=list(senders))}
+    for sender in sorted(senders - set(found)):
+        if channel.creates_people:
+            found[sender] = _person_for(channel, sender)
+    return found
 
 
 def _store(channel: Channel, item: InboundItem) -> Message | None:
