@@ -151,6 +151,12 @@ def main() -> None:
     parser.add_argument("--webhooks", type=int, default=3000, help="single-message webhooks to send")
     parser.add_argument("--batch", type=int, default=100, help="messages per webhook in the batched run")
     parser.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients")
+    parser.add_argument(
+        "--senders",
+        type=int,
+        default=2000,
+        help="phone numbers the messages come from (new ones are created)",
+    )
     parser.add_argument("--skip-end-to-end", action="store_true")
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -227,7 +233,13 @@ def end_to_end(args, entries: list[RouteEntry], rng: random.Random) -> None:
             rng, [w for e in entries for c in e.conditions for w in c.get("values", [])], args.webhooks * 2
         )
         floor = send_all(
-            base, channel, [[b] for b in bodies[: args.webhooks]], args.clients, sign=False, rng=rng
+            base,
+            channel,
+            [[b] for b in bodies[: args.webhooks]],
+            args.clients,
+            sign=False,
+            rng=rng,
+            senders=args.senders,
         )
         print(f"{'':>28} {'webhooks/s':>11} {'messages/s':>11} {'processed/s':>12}")
         print(f"{'baseline (refused, 401)':>28} {floor:>11.0f} {'-':>11} {'-':>12}", flush=True)
@@ -240,7 +252,7 @@ def end_to_end(args, entries: list[RouteEntry], rng: random.Random) -> None:
         ):
             count = sum(len(g) for g in groups)
             started = time.perf_counter()
-            rate = send_all(base, channel, groups, args.clients, sign=True, rng=rng)
+            rate = send_all(base, channel, groups, args.clients, sign=True, rng=rng, senders=args.senders)
             accepted = time.perf_counter() - started
             processed = wait_routed(started)
             print(
@@ -339,7 +351,7 @@ def wait_http(base: str) -> None:
     raise SystemExit("daphne did not start")
 
 
-def send_all(base, channel, groups: list[list[str]], clients: int, *, sign: bool, rng) -> float:
+def send_all(base, channel, groups: list[list[str]], clients: int, *, sign: bool, rng, senders: int) -> float:
     """POST each group of bodies as one webhook (from --clients threads with keep-alive); webhooks/s."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -352,7 +364,7 @@ def send_all(base, channel, groups: list[list[str]], clients: int, *, sign: bool
         items = [
             {
                 "id": os.urandom(8).hex(),
-                "from": f"+3247{rng.randrange(10**7):07d}",
+                "from": f"+3247{rng.randrange(senders):07d}",
                 "to": NUMBERS[rng.randrange(4)],
                 "text": body,
             }
