@@ -299,8 +299,32 @@ class FlowImportSerializer(serializers.Serializer):
     )
 
 
+class RecordedRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    member_email = serializers.CharField()
+    member_name = serializers.CharField()
+    language = serializers.CharField()
+    status = serializers.CharField()
+
+
+class FlowImportedSerializer(FlowDetailSerializer):
+    """The new flow, the defaults the import took (`warnings`: shown, they refuse nothing) and the
+    recorded member runs of a messageFlowRun (replay one with `manage.py replay_run <id>`)."""
+
+    warnings = serializers.SerializerMethodField()
+    recorded_runs = RecordedRunSerializer(many=True, read_only=True)
+
+    class Meta(FlowDetailSerializer.Meta):
+        fields = [*FlowDetailSerializer.Meta.fields, "warnings", "recorded_runs"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_warnings(self, flow: Flow) -> list[str]:
+        return self.context.get("warnings", [])
+
+
 class FlowImportApi(APIView):
-    """Import Rogerthat XML as a new flow (draft). Nothing is created when any element is invalid."""
+    """Import Rogerthat XML as a new flow (draft). Nothing is created when any element is invalid; defaults
+    taken for attributes real exports leave out are listed as warnings."""
 
     permission_classes = [IsMarketer]
     parser_classes = [MultiPartParser]
@@ -308,7 +332,7 @@ class FlowImportApi(APIView):
     @extend_schema(
         request={"multipart/form-data": FlowImportSerializer},
         responses={
-            201: FlowDetailSerializer,
+            201: FlowImportedSerializer,
             400: inline_serializer(
                 "ImportRefused",
                 {
@@ -327,7 +351,7 @@ class FlowImportApi(APIView):
                 {"detail": "The file is larger than 2 MiB.", "errors": []}, status=status.HTTP_400_BAD_REQUEST
             )
         try:
-            flow = services.flow_import_rogerthat(
+            imported = services.flow_import_rogerthat_report(
                 data=upload.read(), user=request.user, name=serializer.validated_data.get("name")
             )
         except RogerthatImportError as exc:
@@ -335,7 +359,8 @@ class FlowImportApi(APIView):
                 {"detail": "Nothing was imported: the file has errors.", "errors": exc.errors},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        return Response(FlowDetailSerializer(flow).data, status=status.HTTP_201_CREATED)
+        data = FlowImportedSerializer(imported.flow, context={"warnings": imported.warnings}).data
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 class FlowExportApi(APIView):

@@ -92,3 +92,45 @@ class Branding(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RecordedRun(models.Model):
+    """The recorded run of one member from an imported Rogerthat `messageFlowRun`: the steps taken (element,
+    button, form result, display value), in the member's language, and the end reached. Kept to replay it
+    against the imported flow (flowdesigner.services.recorded_run_replay); never shown to or stored on a
+    person."""
+
+    flow = models.ForeignKey(Flow, on_delete=models.CASCADE, related_name="recorded_runs")
+    member_email = models.CharField(max_length=254, blank=True)
+    member_name = models.CharField(max_length=200, blank=True)
+    app_id = models.CharField(max_length=100, blank=True)
+    language = models.CharField(max_length=20)
+    # Rogerthat's member status: SUBMITTED, INITIATED, RUNNING or FINISHED.
+    status = models.CharField(max_length=16)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    # The end reached: its original Rogerthat id and our node id ("" when the run did not end).
+    end_reference = models.TextField(blank=True)
+    end_node_id = models.CharField(max_length=200, blank=True)
+    # [{step_id, element, node_id, kind, answer, button_id, value, message, button, display_value,
+    #   created_at, acknowledged_at}] in the order taken (see flowdesigner/rogerthat/runs.py).
+    steps = models.JSONField(default=list)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["flow", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.flow.name}: run of {self.member_email or self.member_name or 'a member'}"
+
+    def as_record(self) -> dict:
+        """The run in the shape flowdesigner.rogerthat.replay reads."""
+        return {
+            "language": self.language,
+            "status": self.status,
+            "launched_at": int(self.launched_at.timestamp()) if self.launched_at else None,
+            "end": {"element": self.end_reference, "node_id": self.end_node_id}
+            if self.end_reference
+            else None,
+            "steps": self.steps,
+            "member": {"email": self.member_email, "name": self.member_name, "app_id": self.app_id},
+        }

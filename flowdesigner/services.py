@@ -1,14 +1,19 @@
 """Designer services: flows, draft saves with conflict detection, publishing versions."""
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.db.models import F, Max
 
 from engine.checks import definition_issues
+from engine.core import definition as core_definition
 from engine.core.issues import Issue
 from engine.triggers import triggers_sync
-from flowdesigner.models import Flow, FlowVersion
+from flowdesigner.models import Flow, FlowVersion, RecordedRun
+from flowdesigner.rogerthat.replay import ReplayReport, replay
+from flowdesigner.rogerthat.runs import moment
 from flowdesigner.rogerthat.xml_export import export_xml
-from flowdesigner.rogerthat.xml_import import import_xml
+from flowdesigner.rogerthat.xml_import import ENTRY_ID, import_xml
 
 
 class StaleRevision(Exception):
@@ -75,12 +80,73 @@ def flow_publish(*, flow_id: int, revision: int, user=None) -> FlowVersion:
     return version
 
 
+@dataclass
+class RogerthatImport:
+    """A Rogerthat import: the new flow, the defaults taken (warnings to show), the recorded runs stored."""
+
+    flow: Flow
+    warnings: list[str] = field(default_factory=list)
+    runs: list[RecordedRun] = field(default_factory=list)
+
+
 @transaction.atomic
-def flow_import_rogerthat(*, data: bytes, user=None, name: str | None = None) -> Flow:
-    """Create a flow whose draft is the given Rogerthat XML; nothing is created if it fails
-    (raises RogerthatImportError listing every problem)."""
+def flow_import_rogerthat_report(*, data: bytes, user=None, name: str | None = None) -> RogerthatImport:
+    """Create a flow whose draft is the given Rogerthat XML, and store the recorded runs of a messageFlowRun;
+    nothing is created if it fails (raises RogerthatImportError listing every problem)."""
     imported = import_xml(data)
-    return flow_create(name=name or imported.name, user=user, definition=imported.definition)
+    flow = flow_create(name=name or imported.name, user=user, definition=imported.definition)
+    runs = [
+        RecordedRun.objects.create(
+            flow=flow,
+            member_email=run["member"]["email"],
+            member_name=run["member"]["name"],
+            app_id=run["member"]["app_id"],
+            language=run["language"],
+            status=run["status"] or "",
+            launched_at=moment(run["launched_at"]),
+            end_reference=(run["end"] or {}).get("element") or "",
+            end_node_id=(run["end"] or {}).get("node_id") or "",
+            steps=run["steps"],
+        )
+        for run in imported.runs
+    ]
+    return RogerthatImport(flow=flow, warnings=imported.warnings, runs=runs)
+
+
+def flow_import_rogerthat(*, data: bytes, user=None, name: str | None = None) -> Flow:
+    """Create a flow whose draft is the given Rogerthat XML (see flow_import_rogerthat_report)."""
+    return flow_import_rogerthat_report(data=data, user=user, name=name).flow
+
+
+class ReplayRefused(Exception):
+    """The run cannot be replayed (no such run or version, or a draft that does not load)."""
+
+
+def recorded_run_replay(*, run_id: int, version: int | None = None, draft: bool = False) -> ReplayReport:
+    """Replay a recorded Rogerthat run through the engine core against its flow: the given published
+    `version`, else the draft when `draft` (or when nothing is published yet), else the latest version.
+    Sends nothing and stores nothing."""
+    try:
+        run = RecordedRun.objects.select_related("flow").get(pk=run_id)
+    except RecordedRun.DoesNotExist:
+        raise ReplayRefused(f"There is no recorded run {run_id}.") from None
+    flow = run.flow
+    if version is not None:
+        found = flow.versions.filter(number=version).first()
+        if found is None:
+            raise ReplayRefused(f'Flow "{flow.name}" has no published version {version}.')
+        document = found.definition
+    else:
+        latest = None if draft else flow.latest_version
+        document = latest.definition if latest is not None else flow.draft_definition
+    try:
+        defn = core_definition.load(document)
+    except core_definition.DefinitionError as exc:
+        raise ReplayRefused(f"The flow cannot be loaded: {exc}") from None
+    entry = ENTRY_ID if ENTRY_ID in defn.nodes else next((n.id for n in defn.entries()), None)
+    if entry is None:
+        raise ReplayRefused(f'Flow "{flow.name}" has no entry point to start the run at.')
+    return replay(defn, run.as_record(), entry_id=entry)
 
 
 def flow_export_rogerthat(*, flow: Flow, version: FlowVersion | None = None) -> bytes:

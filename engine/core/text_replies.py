@@ -186,8 +186,8 @@ def _range_words(w: dict) -> str:
 
 
 def _unit_hint(unit: str) -> str:
-    # A unit that places the value ("€ <value>") reads badly without a value; the person answers a number.
-    return f" ({unit.strip()})" if unit.strip() and "<value>" not in unit else ""
+    # A unit that places the value ("€ <value/>") reads badly without a value; the person answers a number.
+    return f" ({unit.strip()})" if unit.strip() and not widgets.has_placeholder(unit) else ""
 
 
 _DATE_FORMATS = {"date": "%Y-%m-%d", "time": "%H:%M", "date_time": "%Y-%m-%d %H:%M"}
@@ -346,7 +346,7 @@ _TWO_NUMBERS = re.compile(rf"({_NUMBER})\s*(?:-|–|—|\bto\b|\band\b|,|;|\s)\s
 def _without_unit(text: str, unit: str) -> str:
     """The reply without the widget's unit around the number ("7 km" -> "7"), trailing dots dropped."""
     out = text.casefold()
-    for part in unit.casefold().split("<value>"):
+    for part in widgets.unit_parts(unit.casefold()):
         if part.strip():
             out = out.replace(part.strip(), " ")
     return out.strip().rstrip(".").strip()

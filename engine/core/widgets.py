@@ -179,11 +179,48 @@ def _fmt(x: float, precision: int) -> str:
     return f"{x:.{precision}f}"
 
 
-def _with_unit(text: str, unit: str) -> str:
-    # Rogerthat units may place the value: "<value> km" or "€ <value>".
-    if "<value>" in unit:
-        return unit.replace("<value>", text)
+# Rogerthat's placeholders in a slider's unit: "<value/> km", "€ <value/>",
+# "<low_value/> - <high_value/> EUR".
+# The open form ("<value>") of flows made before the import of real Rogerthat files is read the same way.
+_PLACEHOLDER = re.compile(r"<(value|low_value|high_value)\s*/?>")
+
+
+def slider_display(value: float, precision: int, unit: str) -> str:
+    """A slider value for people (display values, callbacks, results emails), by the one rule the inbox's
+    forms.ts follows too: the number with the precision's decimals put in place of every <value/> of the
+    unit; a unit without that placeholder follows the number ("7.5 km"); no unit, the number alone."""
+    number = _fmt(value, _digits(precision))
+    if any(m.group(1) == "value" for m in _PLACEHOLDER.finditer(unit)):
+        return _PLACEHOLDER.sub(lambda m: number if m.group(1) == "value" else m.group(0), unit)
+    return f"{number} {unit}".strip()
+
+
+def range_display(low: float, high: float, precision: int, unit: str) -> str:
+    """A range slider's values for people, by the same rule: <low_value/> and <high_value/> of the unit take
+    the low and high numbers; else the unit is applied as for a slider to "low - high" ("10 - 90 EUR")."""
+    digits = _digits(precision)
+    names = {m.group(1) for m in _PLACEHOLDER.finditer(unit)}
+    if names & {"low_value", "high_value"}:
+        numbers = {"low_value": _fmt(low, digits), "high_value": _fmt(high, digits)}
+        return _PLACEHOLDER.sub(lambda m: numbers.get(m.group(1), m.group(0)), unit)
+    text = f"{_fmt(low, digits)} - {_fmt(high, digits)}"
+    if "value" in names:
+        return _PLACEHOLDER.sub(lambda m: text if m.group(1) == "value" else m.group(0), unit)
     return f"{text} {unit}".strip()
+
+
+def unit_parts(unit: str) -> list[str]:
+    """The literal texts of a unit around its placeholders ("€ <value/> per kg" -> ["€ ", " per kg"])."""
+    return _PLACEHOLDER.split(unit)[::2]
+
+
+def has_placeholder(unit: str) -> bool:
+    """Whether a unit places the value itself (then it reads badly without one, e.g. as a hint)."""
+    return bool(_PLACEHOLDER.search(unit))
+
+
+def _digits(precision: int) -> int:
+    return min(MAX_PRECISION, max(0, int(precision)))
 
 
 # --- option rules ------------------------------------------------------------------------------------------
@@ -409,15 +446,16 @@ def form_value(
         return {"type": result_type, "value": raw}, _date_display(raw, w["mode"])
     if kind == "slider":
         value = _number(raw, w, "The value")
-        return {"type": result_type, "value": value}, _with_unit(_fmt(value, w["precision"]), w["unit"])
+        return {"type": result_type, "value": value}, slider_display(value, w["precision"], w["unit"])
     if kind == "range_slider":
         if not isinstance(raw, list) or len(raw) != 2:
             raise InvalidReply("The answer must be a low and a high value")
         low, high = _number(raw[0], w, "The low value"), _number(raw[1], w, "The high value")
         if low > high:
             raise InvalidReply("The low value must not be above the high value")
-        text = f"{_fmt(low, w['precision'])} - {_fmt(high, w['precision'])}"
-        return {"type": result_type, "value": [low, high]}, _with_unit(text, w["unit"])
+        return {"type": result_type, "value": [low, high]}, range_display(
+            low, high, w["precision"], w["unit"]
+        )
     if kind == "photo_upload":
         if not isinstance(raw, dict) or not isinstance(raw.get("upload"), str) or not raw["upload"]:
             raise InvalidReply("Upload a photo first")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 # Shorter than the format's 200: an id kept as is must leave room to read it on the canvas and in results.
 MAX_KEPT_ID = 80
-SAFE_ID = re.compile(r"[A-Za-z0-9_.:=+/-]{1,%d}" % MAX_KEPT_ID)
+SAFE_ID = re.compile(rf"[A-Za-z0-9_.:=+/-]{{1,{MAX_KEPT_ID}}}")
 # Exit names with a meaning of their own on a message; a Rogerthat answer id may not take them.
 RESERVED_EXITS = frozenset({"dismiss", "other", "no_answer", "positive", "negative", "next"})
 UI_KEY = "rogerthat"

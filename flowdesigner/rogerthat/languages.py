@@ -75,11 +75,15 @@ def pair(base: list[dict], other: list[dict], language: str, problems: Problems)
                 bb["id"]: ob["id"] for bb, ob in zip(b_buttons, o_buttons, strict=False)
             }
         if not same:
-            problems.errors.append(f"{at} {_name(o)} is wired differently from the base language's {_name(b)}")
+            problems.errors.append(
+                f"{at} {_name(o)} is wired differently from the base language's {_name(b)}"
+            )
     return None if len(problems.errors) > before else pairing
 
 
-def translation(base: list[dict], other: list[dict], pairing: Pairing, language: str, problems: Problems) -> dict:
+def translation(
+    base: list[dict], other: list[dict], pairing: Pairing, language: str, problems: Problems
+) -> dict:
     """Texts and captions of one more language by base node id (buttons by base answer id)."""
     by_id = {n["id"]: n for n in other}
     texts: dict[str, dict] = {}

@@ -91,7 +91,12 @@ def node(el, problems: Problems, prefix: str = "") -> dict:
             "exits": {},
         }
     if kind == "resultsFlush":
-        return {"id": el.get("id"), "type": "send_results", "config": {}, "exits": {"next": el.get("reference")}}
+        return {
+            "id": el.get("id"),
+            "type": "send_results",
+            "config": {},
+            "exits": {"next": el.get("reference")},
+        }
     if kind == "resultsEmail":
         return {
             "id": el.get("id"),
@@ -106,7 +111,11 @@ def node(el, problems: Problems, prefix: str = "") -> dict:
 
 
 def _alert(el) -> dict:
-    return {"type": el.get("alertType"), "interval": el.get("alertIntervalType"), "vibrate": boolean(el.get("vibrate"))}
+    return {
+        "type": el.get("alertType"),
+        "interval": el.get("alertIntervalType"),
+        "vibrate": boolean(el.get("vibrate")),
+    }
 
 
 def _content(el) -> str:
@@ -144,7 +153,9 @@ def _form_message_node(el, problems: Problems, prefix: str) -> dict:
     form = child(el, "form")
     script = child(form, "javascriptValidation")
     if script is not None and (script.text or "").strip():
-        problems.errors.append(f"{at}: javascriptValidation is not supported: Flowdesigner does not run flow code")
+        problems.errors.append(
+            f"{at}: javascriptValidation is not supported: Flowdesigner does not run flow code"
+        )
     widget = _widget(child(form, "widget"), problems, at)
     config = {
         "text": _content(el),
@@ -165,7 +176,12 @@ def _form_message_node(el, problems: Problems, prefix: str) -> dict:
 
 def _attachments(el) -> list[dict]:
     return [
-        {"name": a.get("name"), "url": a.get("url"), "content_type": a.get("contentType"), "size": int(a.get("size"))}
+        {
+            "name": a.get("name"),
+            "url": a.get("url"),
+            "content_type": a.get("contentType"),
+            "size": int(a.get("size")),
+        }
         for a in children(el, "attachment")
     ]
 
@@ -192,7 +208,9 @@ def _widget(el, problems: Problems, at: str) -> dict | None:
         return None
     kind = WIDGET_TYPES.get(xsi_type)
     if kind is None:
-        problems.errors.append(f'{at}: the widget needs an xsi:type such as "TextLineWidget", not "{xsi_type}"')
+        problems.errors.append(
+            f'{at}: the widget needs an xsi:type such as "TextLineWidget", not "{xsi_type}"'
+        )
         return None
     widget: dict = {"type": kind}
     if kind in ("text_line", "text_block", "auto_complete"):
@@ -204,7 +222,9 @@ def _widget(el, problems: Problems, at: str) -> dict | None:
         if kind == "auto_complete":
             widget["suggestions"] = [s.get("value") for s in children(el, "suggestion")]
     elif kind in ("single_select", "multi_select"):
-        widget["choices"] = [{"value": c.get("value"), "label": c.get("label")} for c in children(el, "choice")]
+        widget["choices"] = [
+            {"value": c.get("value"), "label": c.get("label")} for c in children(el, "choice")
+        ]
         if kind == "single_select":
             widget["value"] = el.get("value") or None
         else:
@@ -240,8 +260,8 @@ def _photo(el, problems: Problems, at: str) -> dict:
     quality, ratio = el.get("quality"), el.get("ratio")
     if BYTES_QUALITY.fullmatch(quality.strip()):
         problems.warnings.append(
-            f'{at}: photo quality "{quality}" (at most {quality} bytes) has no counterpart; imported as "best" '
-            "(the photo is sent as taken)"
+            f'{at}: photo quality "{quality}" (at most {quality} bytes) has no counterpart; '
+            'imported as "best" (the photo is sent as taken)'
         )
         quality = "best"
     if ratio is None:

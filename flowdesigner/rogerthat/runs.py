@@ -45,7 +45,9 @@ def recorded_runs(
     """Every <memberRun> of a <messageFlowRun> as a recorded run (see `_run` for its shape)."""
     launched = seconds(run_el.get("launchTimestamp"))
     return [
-        _run(member, launched, run_el.get("serviceName") or "", originals, base_language, node_types, problems)
+        _run(
+            member, launched, run_el.get("serviceName") or "", originals, base_language, node_types, problems
+        )
         for member in children(run_el, "memberRun")
     ]
 
@@ -75,7 +77,9 @@ def _run(member, launched, service, originals, base_language, node_types, proble
     if end is not None:
         end_node = originals.internal_node(language, end)
         if end_node is None or node_types.get(end_node) != "exit":
-            problems.errors.append(f'{at}: endReference "{shown(end)}" is not an end of the [{language}] definition')
+            problems.errors.append(
+                f'{at}: endReference "{shown(end)}" is not an end of the [{language}] definition'
+            )
     return {
         "member": {"email": email, "name": member.get("name") or "", "app_id": app_id},
         "language": language,
@@ -87,7 +91,9 @@ def _run(member, launched, service, originals, base_language, node_types, proble
     }
 
 
-def _step(step, at: str, language: str, originals: Originals, node_types: dict[str, str], problems: Problems) -> dict:
+def _step(
+    step, at: str, language: str, originals: Originals, node_types: dict[str, str], problems: Problems
+) -> dict:
     """One step: the element answered (original and internal id), the answer and the recorded results."""
     element = step.get("definition") or ""
     at = f'{at} <step id="{shown(step.get("id") or "")}">'
@@ -95,7 +101,9 @@ def _step(step, at: str, language: str, originals: Originals, node_types: dict[s
     kind = (step.get(f"{{{XSI}}}type") or "").split(":")[-1]
     node_type = node_types.get(node_id or "")
     if node_id is None or node_type not in ("message", "form_message"):
-        problems.errors.append(f'{at}: definition "{shown(element)}" is not a message of the [{language}] definition')
+        problems.errors.append(
+            f'{at}: definition "{shown(element)}" is not a message of the [{language}] definition'
+        )
     if not kind:
         kind = "MessageStep" if node_type == "message" else ""
     recorded = {
@@ -118,7 +126,9 @@ def _step(step, at: str, language: str, originals: Originals, node_types: dict[s
         if answer is not None and node_id is not None:
             recorded["button_id"] = originals.internal_answer(language, node_id, answer)
             if recorded["button_id"] is None:
-                problems.errors.append(f'{at}: answer "{shown(answer)}" is not an answer of "{shown(element)}"')
+                problems.errors.append(
+                    f'{at}: answer "{shown(answer)}" is not an answer of "{shown(element)}"'
+                )
     elif kind in FORM_STEPS:
         button = step.get("formButton") or "positive"
         recorded["answer"] = recorded["button_id"] = button

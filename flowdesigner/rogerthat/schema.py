@@ -81,7 +81,8 @@ def parse(data: bytes) -> Parsed:
         source, namespaces = root, {"": NAMESPACE, "xsi": XSI}
     errors = []
     for error in rogerthat_schema().iter_errors(source, namespaces=namespaces):
-        errors.append((error.elem, without_paths(error.reason or str(error))))
+        reason = (error.reason or str(error)).replace(f"{{{NAMESPACE}}}", "")
+        errors.append((error.elem, without_paths(reason)))
         if len(errors) >= MAX_SCHEMA_ERRORS:
             break
     return Parsed(root, errors, namespaced)

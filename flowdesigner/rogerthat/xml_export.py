@@ -2,14 +2,16 @@
 
 Elements without a Rogerthat counterpart (entry points) are left out; the entry's first step
 becomes `startReference`. Every exported exit must be connected, since Rogerthat references are
-required.
+required. A flow imported from Rogerthat gets each language's own original ids (and definition name) back
+from `ui.rogerthat` (ids.Originals); elements added since keep their ids.
 """
 
 import xml.etree.ElementTree as ET  # noqa: S405 (we only build XML here; parsing uses schema.parse)
 
 from engine.core import widgets
+from flowdesigner.rogerthat.ids import Originals
+from flowdesigner.rogerthat.languages import FORM_TEXTS
 from flowdesigner.rogerthat.schema import NAMESPACE, XSI
-from flowdesigner.rogerthat.xml_import import FORM_TEXTS
 
 # The XSD's sequence order of a definition's children.
 ORDER = ["exit", "message", "form_message", "send_results", "email_results"]
@@ -60,17 +62,51 @@ def export_xml(definition: dict, *, name: str) -> bytes:
     base_language = definition.get("language") or "en"
     languages = [base_language, *sorted(definition.get("translations", {}))]
     start = entries[0]["exits"].get("next") if entries else None
+    originals = Originals.of(definition)
     for language in languages:
         texts = definition.get("translations", {}).get(language, {}) if language != base_language else {}
-        attrs = {"name": name, "language": language}
+        ids = _Ids(originals, language)
+        # The base language carries the flow's name; the others their own (imported) names.
+        attrs = {"name": originals.name(language, name), "language": language}
         if start:
-            attrs["startReference"] = start
+            attrs["startReference"] = ids.node(start)
         el = ET.SubElement(root, f"{{{NAMESPACE}}}definition", attrs)
         for kind in ORDER:
             for node in (n for n in exported if n["type"] == kind):
-                _element(el, node, texts.get(node["id"], {}))
+                _element(el, _with_ids(node, ids), texts.get(node["id"], {}))
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+class _Ids:
+    """One language's original ids (the internal id where there is none)."""
+
+    def __init__(self, originals: Originals, language: str) -> None:
+        self.originals, self.language = originals, language
+
+    def node(self, internal: str) -> str:
+        return self.originals.node(self.language, internal)
+
+    def answer(self, node: str, internal: str) -> str:
+        return self.originals.answer(self.language, node, internal)
+
+
+def _with_ids(node: dict, ids: _Ids) -> dict:
+    """The node with one language's original ids; `translated` stays keyed by internal ids, so button
+    captions are looked up by `internal_id` (kept on each button)."""
+    answers = {b["id"]: ids.answer(node["id"], b["id"]) for b in node.get("config", {}).get("buttons", [])}
+    config = node.get("config", {})
+    if node["type"] == "message":
+        config = {
+            **config,
+            "buttons": [{**b, "id": answers[b["id"]], "internal_id": b["id"]} for b in config["buttons"]],
+        }
+    return {
+        **node,
+        "id": ids.node(node["id"]),
+        "config": config,
+        "exits": {answers.get(k, k): ids.node(v) for k, v in node.get("exits", {}).items()},
+    }
 
 
 def _element(parent, node: dict, translated: dict) -> None:
@@ -120,7 +156,7 @@ def _element(parent, node: dict, translated: dict) -> None:
                 el,
                 q + "answer",
                 {
-                    "caption": captions.get(button["id"], button["caption"]),
+                    "caption": captions.get(button.get("internal_id", button["id"]), button["caption"]),
                     "action": button.get("action", ""),
                     "id": button["id"],
                     "reference": exits[button["id"]],

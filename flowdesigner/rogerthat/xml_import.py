@@ -1,36 +1,42 @@
-"""Import a Rogerthat `messageFlowDefinitionSet` (or a single definition) as a flow document.
+"""Import a Rogerthat `messageFlowDefinitionSet`, a single definition or a `messageFlowRun` as a flow.
 
-The first definition is the base language; every other definition must have the same elements
-and wiring and becomes a translation of the texts and captions. Nothing is created unless the
-whole document imports: the function is pure and returns either a document or all errors.
+The first definition is the base language; every other definition must have the same elements wired the
+same way (paired by structure, languages.py) and becomes a translation of the texts and captions. Ids
+that our format cannot take are replaced by safe internal ids; the originals of every language are kept in
+`ui.rogerthat` for export (ids.py). A `messageFlowRun` also gives the recorded runs of its members (runs.py).
+Nothing is created unless the whole document imports: the function is pure and returns either a document
+(with the warnings of the defaults it took) or all errors.
 """
 
-import math
+from collections import Counter
 from dataclasses import dataclass, field
 
-from flowdesigner.rogerthat.schema import NAMESPACE, XSI, parse
+from flowdesigner.rogerthat import languages as langs
+from flowdesigner.rogerthat.ids import (
+    RESERVED_EXITS,
+    UI_KEY,
+    LanguageIds,
+    Originals,
+    internal_ids,
+    shown,
+)
+from flowdesigner.rogerthat.nodes import (
+    KINDS,
+    UNSUPPORTED,
+    Problems,
+    boolean,
+    children,
+    node,
+    tag,
+    where,
+)
+from flowdesigner.rogerthat.runs import is_run, recorded_runs
+from flowdesigner.rogerthat.schema import parse
 
 ENTRY_ID = "rogerthat_start"
-UNSUPPORTED = {
-    "flowCode": "flowCode (JavaScript) elements are not supported: Flowdesigner does not run flow code",
-}
-UNSUPPORTED_WIDGETS = {
-    "MyDigiPassWidget": "MyDigiPass widgets are not supported (the MyDigiPass service no longer exists)",
-    "AdvancedOrderWidget": "advanced order widgets are not supported: Flowdesigner has no order catalogue",
-}
-# xsi:type of <widget> -> our widget type (and back, in xml_export).
-WIDGET_TYPES = {
-    "TextLineWidget": "text_line",
-    "TextBlockWidget": "text_block",
-    "TextAutocompleteWidget": "auto_complete",
-    "SelectSingleWidget": "single_select",
-    "SelectMultiWidget": "multi_select",
-    "SelectDateWidget": "date_select",
-    "SliderWidget": "slider",
-    "RangeSliderWidget": "range_slider",
-    "PhotoUploadWidget": "photo_upload",
-    "GPSLocationWidget": "gps_location",
-}
+# Rogerthat's default language (rogerthat.consts.DEFAULT_LANGUAGE), taken by a definition that names none.
+DEFAULT_LANGUAGE = "en"
+ROOTS = ("messageFlowDefinitionSet", "messageFlowRun", "messageFlowDefinition", "definition")
 
 
 class RogerthatImportError(ValueError):
@@ -47,335 +53,281 @@ class ImportedFlow:
     language: str
     definition: dict
     languages: list[str] = field(default_factory=list)
-
-
-def _tag(element) -> str:
-    return element.tag.split("}", 1)[-1]
-
-
-def _bool(value: str | None, default: bool = False) -> bool:
-    if value is None:
-        return default
-    return value.strip() in {"true", "1"}
-
-
-def _children(element, name: str) -> list:
-    return element.findall(f"{{{NAMESPACE}}}{name}")
-
-
-def _definitions(root) -> list:
-    tag = _tag(root)
-    if tag == "messageFlowDefinitionSet":
-        return _children(root, "definition")
-    if tag in {"messageFlowDefinition", "definition"}:
-        return [root]
-    raise RogerthatImportError(
-        [f"<{tag}> is not a Rogerthat flow definition (expected messageFlowDefinitionSet)"]
-    )
-
-
-def _message_node(el) -> dict:
-    element_id = el.get("id")
-    content = el.find(f"{{{NAMESPACE}}}content")
-    buttons, exits = [], {}
-    for answer in _children(el, "answer"):
-        buttons.append(
-            {"id": answer.get("id"), "caption": answer.get("caption"), "action": answer.get("action") or ""}
-        )
-        exits[answer.get("id")] = answer.get("reference")
-    allow_dismiss = _bool(el.get("allowDismiss"))
-    if allow_dismiss:
-        exits["dismiss"] = el.get("dismissReference")
-    config = {
-        "text": (content.text or "") if content is not None else "",
-        "buttons": buttons,
-        "allow_dismiss": allow_dismiss,
-        "dismiss_caption": "Roger that",
-        "branding": el.get("brandingKey") or None,
-        "alert": {
-            "type": el.get("alertType"),
-            "interval": el.get("alertIntervalType"),
-            "vibrate": _bool(el.get("vibrate")),
-        },
-        "auto_lock": _bool(el.get("autoLock"), True),
-        "attachments": _attachments(el),
-    }
-    return {"id": element_id, "type": "message", "config": config, "exits": exits}
-
-
-def _number(el, name: str, errors: list[str], where: str) -> int | float:
-    """An xs:float attribute as a JSON number (whole numbers as int); INF and NaN are refused."""
-    value = float(el.get(name))
-    if not math.isfinite(value):
-        errors.append(f'{where}: {name} must be a finite number, not "{el.get(name)}"')
-        return 0
-    return int(value) if value.is_integer() else value
-
-
-def _long(el, name: str) -> int | None:
-    value = el.get(name)
-    return None if value is None else int(value)
-
-
-def _widget(el, errors: list[str], where: str) -> dict | None:
-    """The <widget> of a form as our widget config, by its xsi:type; None (with an error) if unsupported."""
-    xsi_type = (el.get(f"{{{XSI}}}type") or "").split(":")[-1]
-    if xsi_type in UNSUPPORTED_WIDGETS:
-        errors.append(f"{where}: {UNSUPPORTED_WIDGETS[xsi_type]}")
-        return None
-    kind = WIDGET_TYPES.get(xsi_type)
-    if kind is None:
-        errors.append(f'{where}: the widget needs an xsi:type such as "TextLineWidget", not "{xsi_type}"')
-        return None
-    widget: dict = {"type": kind}
-    if kind in ("text_line", "text_block", "auto_complete"):
-        widget |= {
-            "max_chars": int(el.get("maxChars")),
-            "placeholder": el.get("placeholder") or "",
-            "value": el.get("value") or "",
-        }
-        if kind == "auto_complete":
-            widget["suggestions"] = [s.get("value") for s in _children(el, "suggestion")]
-    elif kind in ("single_select", "multi_select"):
-        widget["choices"] = [
-            {"value": c.get("value"), "label": c.get("label")} for c in _children(el, "choice")
-        ]
-        if kind == "single_select":
-            widget["value"] = el.get("value") or None
-        else:
-            widget["values"] = [v.get("value") for v in _children(el, "value")]
-    elif kind == "date_select":
-        widget |= {
-            "mode": el.get("mode"),
-            "min_date": _long(el, "minDate"),
-            "max_date": _long(el, "maxDate"),
-            "date": _long(el, "date"),
-            "minute_interval": _long(el, "minuteInterval") or 1,
-            "unit": el.get("unit") or "",
-        }
-    elif kind in ("slider", "range_slider"):
-        for name in ("min", "max", "step"):
-            widget[name] = _number(el, name, errors, where)
-        widget |= {"precision": int(el.get("precision")), "unit": el.get("unit")}
-        if kind == "slider":
-            widget["value"] = _number(el, "value", errors, where)
-        else:
-            widget["low_value"] = _number(el, "lowValue", errors, where)
-            widget["high_value"] = _number(el, "highValue", errors, where)
-    elif kind == "photo_upload":
-        widget |= {
-            "quality": el.get("quality"),
-            "gallery": _bool(el.get("gallery"), True),
-            "camera": _bool(el.get("camera"), True),
-            "ratio": el.get("ratio"),
-        }
-    else:
-        widget["gps"] = _bool(el.get("gps"))
-    return widget
-
-
-def _form_message_node(el, errors: list[str]) -> dict:
-    """A <formMessage>; the member attribute is ignored (the flow's person answers), and save_to, which the
-    XSD has no counterpart for, is null."""
-    where = f'<formMessage id="{el.get("id")}">'
-    content = el.find(f"{{{NAMESPACE}}}content")
-    form = el.find(f"{{{NAMESPACE}}}form")
-    script = form.find(f"{{{NAMESPACE}}}javascriptValidation")
-    if script is not None and (script.text or "").strip():
-        errors.append(f"{where}: javascriptValidation is not supported: Flowdesigner does not run flow code")
-    widget = _widget(form.find(f"{{{NAMESPACE}}}widget"), errors, where)
-    config = {
-        "text": (content.text or "") if content is not None else "",
-        "widget": widget or {"type": "text_line"},
-        "positive_caption": form.get("positiveButtonCaption"),
-        "positive_confirmation": form.get("positiveButtonConfirmation") or "",
-        "negative_caption": form.get("negativeButtonCaption"),
-        "negative_confirmation": form.get("negativeButtonConfirmation") or "",
-        "save_to": None,
-        "branding": el.get("brandingKey") or None,
-        "alert": {
-            "type": el.get("alertType"),
-            "interval": el.get("alertIntervalType"),
-            "vibrate": _bool(el.get("vibrate")),
-        },
-        "auto_lock": _bool(el.get("autoLock"), True),
-        "attachments": _attachments(el),
-    }
-    exits = {"positive": el.get("positiveReference"), "negative": el.get("negativeReference")}
-    return {"id": el.get("id"), "type": "form_message", "config": config, "exits": exits}
-
-
-def _attachments(el) -> list[dict]:
-    return [
-        {
-            "name": a.get("name"),
-            "url": a.get("url"),
-            "content_type": a.get("contentType"),
-            "size": int(a.get("size")),
-        }
-        for a in _children(el, "attachment")
-    ]
-
-
-def _node(el, errors: list[str]) -> dict:
-    kind = _tag(el)
-    if kind == "message":
-        return _message_node(el)
-    if kind == "formMessage":
-        return _form_message_node(el, errors)
-    if kind == "end":
-        return {
-            "id": el.get("id"),
-            "type": "exit",
-            "config": {"name": el.get("id"), "wait_for_follow_up": _bool(el.get("waitForFollowUpMessage"))},
-            "exits": {},
-        }
-    if kind == "resultsFlush":
-        return {
-            "id": el.get("id"),
-            "type": "send_results",
-            "config": {},
-            "exits": {"next": el.get("reference")},
-        }
-    if kind == "resultsEmail":
-        return {
-            "id": el.get("id"),
-            "type": "email_results",
-            "config": {
-                "emails": [e.get("value") for e in _children(el, "email")],
-                "email_admins": _bool(el.get("emailAdmins")),
-            },
-            "exits": {"next": el.get("reference")},
-        }
-    raise AssertionError(kind)  # unreachable: callers filter on the known kinds
-
-
-def _structure(definition_el) -> tuple[list[dict], list[str]]:
-    """Nodes of one <definition> and the errors found in it."""
-    errors: list[str] = []
-    nodes: list[dict] = []
-    for el in definition_el:
-        kind = _tag(el)
-        if kind in UNSUPPORTED:
-            errors.append(f'<{kind} id="{el.get("id")}">: {UNSUPPORTED[kind]}')
-        elif kind in {"message", "formMessage", "end", "resultsFlush", "resultsEmail"}:
-            nodes.append(_node(el, errors))
-    seen: set[str] = set()
-    for node in nodes:
-        if node["id"] in seen:
-            errors.append(f'id "{node["id"]}" is used by more than one element')
-        seen.add(node["id"])
-    for node in nodes:
-        for exit_name, target in node["exits"].items():
-            if not target:
-                errors.append(f'<{node["type"]} id="{node["id"]}">: "{exit_name}" has no reference')
-            elif target not in seen:
-                errors.append(
-                    f'<{node["type"]} id="{node["id"]}">: "{exit_name}" refers to unknown id "{target}"'
-                )
-    return nodes, errors
+    # The defaults taken for attributes real exports leave out (shown to the user; the import goes on).
+    warnings: list[str] = field(default_factory=list)
+    # The recorded member runs of a messageFlowRun (see runs.py for their shape).
+    runs: list[dict] = field(default_factory=list)
 
 
 def import_xml(data: bytes) -> ImportedFlow:
     """Map Rogerthat XML onto a flow document, or raise RogerthatImportError with every problem."""
     try:
-        root, schema_errors = parse(data)
+        parsed = parse(data)
     except ValueError as exc:
         raise RogerthatImportError([str(exc)]) from None
-    if schema_errors:
-        raise RogerthatImportError([f"not valid per MessageFlow.1.xsd: {e}" for e in schema_errors])
-    definitions = _definitions(root)
-    base_el = definitions[0]
-    nodes, errors = _structure(base_el)
-    start = base_el.get("startReference") or next(
-        (n["id"] for n in nodes if n["type"] in ("message", "form_message")), None
-    )
-    if start is not None and start not in {n["id"] for n in nodes}:
-        errors.append(
-            f'<definition name="{base_el.get("name")}">: startReference "{start}" is not an element id'
-        )
-    translations: dict[str, dict] = {}
-    for other in definitions[1:]:
-        other_nodes, other_errors = _structure(other)
-        errors.extend(f"[{other.get('language')}] {e}" for e in other_errors)
-        translations[other.get("language")] = _translation(nodes, other_nodes, other.get("language"), errors)
-    if errors:
+    root = parsed.root
+    if parsed.errors:
+        # The importer's own checks still run, so a broken file lists its bad references too.
+        errors = _schema_errors(parsed)
+        if tag(root) in ROOTS:
+            for prefix, definition_el in _prefixed(_definitions(root)):
+                errors.extend(_reference_errors(definition_el, prefix))
         raise RogerthatImportError(errors)
+    if tag(root) not in ROOTS:
+        raise RogerthatImportError([f"<{tag(root)}> is not a Rogerthat flow definition"])
 
+    problems = Problems()
+    definitions = _definitions(root)
+    languages = _languages(definitions, problems)
+    structures = []
+    for i, (prefix, definition_el) in enumerate(_prefixed(definitions, languages)):
+        problems.errors.extend(_reference_errors(definition_el, prefix))
+        # Only the base's options are used (the others give texts), so only its defaults are worth a warning.
+        found = problems if i == 0 else Problems(errors=problems.errors)
+        structures.append(_structure(definition_el, found, prefix))
+    if problems.errors:
+        raise RogerthatImportError(problems.errors)
+
+    base_el, base = definitions[0], structures[0]
+    start = base_el.get("startReference") or next(
+        (n["id"] for n in base if n["type"] in ("message", "form_message")), None
+    )
+    pairings = {languages[0]: _identity(base)}
+    texts: dict[str, dict] = {}
+    for definition_el, language, nodes in zip(definitions[1:], languages[1:], structures[1:], strict=True):
+        pairing = langs.pair(base, nodes, language, problems)
+        if pairing is None:
+            continue
+        own_start = definition_el.get("startReference")
+        if own_start is not None and start is not None and pairing.nodes.get(start) != own_start:
+            problems.errors.append(
+                f'[{language}] <definition name="{definition_el.get("name")}">: startReference '
+                f'"{shown(own_start)}" is not the twin of the base language\'s start "{shown(start)}"'
+            )
+        pairings[language] = pairing
+        texts[language] = langs.translation(base, nodes, pairing, language, problems)
+    if problems.errors:
+        raise RogerthatImportError(problems.errors)
+
+    node_ids, answer_ids = _internal_ids(base)
+    originals = Originals(
+        {
+            # The base's name is the flow's name (which may change); the others keep their own.
+            language: _language_ids(
+                definitions[i].get("name") or "" if i else "", pairings[language], node_ids, answer_ids
+            )
+            for i, language in enumerate(languages)
+        }
+    )
+    nodes = [_renamed(n, node_ids, answer_ids) for n in base]
     entry = {
         "id": ENTRY_ID,
         "type": "predefined_audience",
         "config": {"tags": [], "persons": []},
-        "exits": {"next": start},
+        "exits": {"next": node_ids.get(start) if start is not None else None},
     }
     document = {
         "spec_version": 1,
-        "language": base_el.get("language"),
+        "language": languages[0],
         "nodes": [entry, *nodes],
-        "ui": {"nodes": _layout([entry, *nodes])},
+        "ui": {"nodes": _layout([entry, *nodes]), UI_KEY: originals.as_json()},
+    }
+    translations = {
+        language: {node_ids[b]: _renamed_texts(t, answer_ids.get(b, {})) for b, t in by_node.items()}
+        for language, by_node in texts.items()
     }
     if translations:
         document["translations"] = translations
+    runs = []
+    if is_run(root):
+        runs = recorded_runs(
+            root,
+            originals=originals,
+            base_language=languages[0],
+            node_types={n["id"]: n["type"] for n in nodes},
+            problems=problems,
+        )
+        if problems.errors:
+            raise RogerthatImportError(problems.errors)
     return ImportedFlow(
         name=base_el.get("name"),
-        language=base_el.get("language"),
+        language=languages[0],
         definition=document,
-        languages=[d.get("language") for d in definitions],
+        languages=languages,
+        warnings=problems.warnings,
+        runs=runs,
     )
 
 
-def _translation(base: list[dict], other: list[dict], language: str, errors: list[str]) -> dict:
-    """Texts and captions of one more language; the wiring must be the base's."""
-    by_id = {n["id"]: n for n in other}
-    texts: dict[str, dict] = {}
-    for node in base:
-        twin = by_id.get(node["id"])
-        if twin is None or twin["type"] != node["type"] or twin["exits"] != node["exits"]:
-            errors.append(
-                f'[{language}] element "{node["id"]}" differs from the base language in kind or wiring'
+def _definitions(root) -> list:
+    if tag(root) in ("messageFlowDefinitionSet", "messageFlowRun"):
+        return children(root, "definition")
+    return [root]
+
+
+def _prefixed(definitions: list, languages: list[str] | None = None) -> list[tuple[str, object]]:
+    """Each definition with the prefix of its messages: none for the base, "[fr] " for the others."""
+    out = []
+    for i, el in enumerate(definitions):
+        language = languages[i] if languages else el.get("language")
+        out.append(("" if i == 0 else f"[{language or i + 1}] ", el))
+    return out
+
+
+def _languages(definitions: list, problems: Problems) -> list[str]:
+    """The language of each definition; a first definition without one takes Rogerthat's default."""
+    out: list[str] = []
+    for i, el in enumerate(definitions):
+        language = (el.get("language") or "").strip()
+        at = f'<definition name="{el.get("name")}">'
+        if not language and i == 0:
+            problems.warnings.append(
+                f'{at}: no language; taken as "{DEFAULT_LANGUAGE}" (Rogerthat\'s default)'
             )
-            continue
-        if node["type"] == "message":
-            texts[node["id"]] = {
-                "text": twin["config"]["text"],
-                "buttons": {b["id"]: b["caption"] for b in twin["config"]["buttons"]},
-            }
-        elif node["type"] == "form_message":
-            translated = _form_translation(node["config"], twin["config"])
-            if translated is None:
-                errors.append(
-                    f'[{language}] element "{node["id"]}" has another widget than the base language'
-                )
-                continue
-            texts[node["id"]] = translated
-    extra = set(by_id) - {n["id"] for n in base}
-    errors.extend(f'[{language}] element "{i}" is not in the base language' for i in sorted(extra))
-    return texts
+            language = DEFAULT_LANGUAGE
+        elif not language:
+            problems.errors.append(f"{at} (definition {i + 1}): no language; every translation needs one")
+            language = f"definition {i + 1}"
+        elif language in out:
+            problems.errors.append(f'{at}: the language "{language}" has two definitions')
+        out.append(language)
+    return out
 
 
-FORM_TEXTS = (
-    "text",
-    "positive_caption",
-    "negative_caption",
-    "positive_confirmation",
-    "negative_confirmation",
-)
+def _structure(definition_el, problems: Problems, prefix: str) -> list[dict]:
+    """Nodes of one <definition> with their original ids; unsupported elements are errors."""
+    nodes: list[dict] = []
+    for el in definition_el:
+        kind = tag(el)
+        if kind in UNSUPPORTED:
+            problems.errors.append(f"{prefix}{where(el)}: {UNSUPPORTED[kind]}")
+        elif kind in KINDS:
+            nodes.append(node(el, problems, prefix))
+    return nodes
 
 
-def _form_translation(base: dict, twin: dict) -> dict | None:
-    """The texts of a form message in another language (see form_message.localised): text, captions,
-    confirmations, placeholder and choice labels. None when the widget is not the same kind with the same
-    choice values."""
-    widget, other = base["widget"], twin["widget"]
-    values = [c["value"] for c in widget.get("choices", [])]
-    if other["type"] != widget["type"] or [c["value"] for c in other.get("choices", [])] != values:
-        return None
-    texts = {key: twin[key] for key in FORM_TEXTS}
-    if "placeholder" in other:
-        texts["placeholder"] = other["placeholder"]
-    if "choices" in other:
-        texts["choices"] = {c["value"]: c["label"] for c in other["choices"]}
-    return texts
+def _references(el) -> list[tuple[str, str | None]]:
+    """(exit label, referenced id) of every reference an element makes."""
+    kind = tag(el)
+    if kind == "message":
+        out = [(a.get("id") or "answer", a.get("reference")) for a in children(el, "answer")]
+        if boolean(el.get("allowDismiss")):
+            out.append(("dismiss", el.get("dismissReference")))
+        return out
+    if kind == "formMessage":
+        return [("positive", el.get("positiveReference")), ("negative", el.get("negativeReference"))]
+    if kind in ("resultsFlush", "resultsEmail"):
+        return [("next", el.get("reference"))]
+    if kind == "flowCode":
+        outlets = [(o.get("name") or "outlet", o.get("reference")) for o in children(el, "outlet")]
+        return [("exception", el.get("exceptionReference")), *outlets]
+    return []
+
+
+def _reference_errors(definition_el, prefix: str) -> list[str]:
+    """Duplicate ids, references to unknown ids and a bad startReference of one <definition>, read from the
+    XML itself so they are reported even when the file also breaks the schema."""
+    elements = [el for el in definition_el if isinstance(el.tag, str) and el.get("id") is not None]
+    counts = Counter(el.get("id") for el in elements)
+    errors = [f'{prefix}id "{shown(i)}" is used by more than one element' for i, n in counts.items() if n > 1]
+    for el in elements:
+        for label, target in _references(el):
+            if not target:
+                errors.append(f'{prefix}{where(el)}: "{shown(label)}" has no reference')
+            elif target not in counts:
+                errors.append(f'{prefix}{where(el)}: "{shown(label)}" refers to unknown id "{shown(target)}"')
+    start = definition_el.get("startReference")
+    if start is not None and start not in counts:
+        errors.append(
+            f'{prefix}<definition name="{definition_el.get("name")}">: startReference "{shown(start)}" '
+            "is not an element id"
+        )
+    return errors
+
+
+def _schema_errors(parsed) -> list[str]:
+    """Schema errors, each naming the element (its id, or the nearest enclosing element with one)."""
+    parents = {c: p for p in parsed.root.iter() for c in p}
+    out = []
+    for elem, reason in parsed.errors:
+        out.append(f"not valid per MessageFlow.1.xsd: {_located(elem, parents)}: {reason}")
+    return out
+
+
+def _located(elem, parents: dict) -> str:
+    if elem is None or not isinstance(elem.tag, str):
+        return "document"
+    owner = elem
+    while owner is not None and owner.get("id") is None and tag(owner) not in ROOTS:
+        owner = parents.get(owner)
+    if owner is None:
+        return where(elem)
+    name = where(owner) if owner.get("id") is not None else f'<{tag(owner)} name="{owner.get("name") or ""}">'
+    if tag(owner) == "definition":
+        name = f'<definition language="{owner.get("language") or "?"}">'
+    return name if owner is elem else f"{name} {where(elem)}"
+
+
+def _identity(nodes: list[dict]) -> langs.Pairing:
+    return langs.Pairing(
+        nodes={n["id"]: n["id"] for n in nodes},
+        answers={
+            n["id"]: {b["id"]: b["id"] for b in n["config"]["buttons"]}
+            for n in nodes
+            if n["type"] == "message"
+        },
+    )
+
+
+def _internal_ids(base: list[dict]) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Original -> internal ids of the base's nodes, and per node of its answers."""
+    chosen = internal_ids([(n["id"], KINDS[_xml_kind(n)]) for n in base], reserved=frozenset({ENTRY_ID}))
+    node_ids = dict(zip([n["id"] for n in base], chosen, strict=True))
+    answer_ids = {}
+    for n in base:
+        if n["type"] == "message":
+            originals = [b["id"] for b in n["config"]["buttons"]]
+            internal = internal_ids([(o, "button") for o in originals], reserved=RESERVED_EXITS)
+            answer_ids[n["id"]] = dict(zip(originals, internal, strict=True))
+    return node_ids, answer_ids
+
+
+def _xml_kind(n: dict) -> str:
+    return langs.KIND_NAMES[n["type"]]
+
+
+def _language_ids(name: str, pairing: langs.Pairing, node_ids: dict, answer_ids: dict) -> LanguageIds:
+    return LanguageIds(
+        name=name,
+        nodes={node_ids[b]: original for b, original in pairing.nodes.items()},
+        answers={
+            node_ids[b]: {answer_ids[b][a]: original for a, original in by_answer.items()}
+            for b, by_answer in pairing.answers.items()
+        },
+    )
+
+
+def _renamed(n: dict, node_ids: dict[str, str], answer_ids: dict[str, dict[str, str]]) -> dict:
+    """A node with internal ids: its own, its exits' targets, its buttons (a message's exit names)."""
+    answers = answer_ids.get(n["id"], {})
+    out = {
+        "id": node_ids[n["id"]],
+        "type": n["type"],
+        "config": n["config"],
+        "exits": {answers.get(name, name): node_ids[target] for name, target in n["exits"].items()},
+    }
+    if n["type"] == "message":
+        out["config"] = {
+            **n["config"],
+            "buttons": [{**b, "id": answers[b["id"]]} for b in n["config"]["buttons"]],
+        }
+    return out
+
+
+def _renamed_texts(texts: dict, answers: dict[str, str]) -> dict:
+    if "buttons" not in texts:
+        return texts
+    return {**texts, "buttons": {answers[a]: caption for a, caption in texts["buttons"].items()}}
 
 
 def _layout(nodes: list[dict]) -> dict:
@@ -393,6 +345,6 @@ def _layout(nodes: list[dict]) -> dict:
                     seen.add(target)
                     next_frontier.append(target)
         frontier, column = next_frontier, column + 1
-    for row, node in enumerate(n for n in nodes if n["id"] not in position):
-        position[node["id"]] = {"x": column * 300, "y": row * 160}
+    for row, n in enumerate(n for n in nodes if n["id"] not in position):
+        position[n["id"]] = {"x": column * 300, "y": row * 160}
     return position

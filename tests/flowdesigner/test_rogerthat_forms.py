@@ -182,7 +182,10 @@ def test_a_translation_with_another_widget_is_refused():
     data = data[:nl_start] + data[nl_start:].replace('<choice value="nl" label="Nederlands" />', "", 1)
     with pytest.raises(RogerthatImportError) as exc:
         import_xml(data.encode())
-    assert exc.value.errors == ['[nl] element "language" has another widget than the base language']
+    assert exc.value.errors == [
+        '[nl] <formMessage id="language"> has another widget than the base language\'s '
+        '<formMessage id="language">'
+    ]
 
 
 def test_save_to_is_not_exported():

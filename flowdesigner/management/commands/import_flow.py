@@ -1,4 +1,5 @@
-"""python manage.py import_flow FILE [--name NAME]: import a Rogerthat XML flow as a new draft."""
+"""python manage.py import_flow FILE [--name NAME]: import a Rogerthat XML flow as a new draft, printing the
+defaults the import took (warnings) and the recorded member runs it stored (to replay with replay_run)."""
 
 from pathlib import Path
 
@@ -21,7 +22,12 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {file}: {exc.strerror}") from None
         try:
-            flow = services.flow_import_rogerthat(data=data, name=name)
+            imported = services.flow_import_rogerthat_report(data=data, name=name)
         except RogerthatImportError as exc:
             raise CommandError("Nothing was imported:\n  " + "\n  ".join(exc.errors)) from None
+        flow = imported.flow
         self.stdout.write(self.style.SUCCESS(f'Imported "{flow.name}" as flow {flow.pk} (draft).'))
+        for warning in imported.warnings:
+            self.stdout.write(f"  warning: {warning}")
+        for run in imported.runs:
+            self.stdout.write(f"  recorded run {run.pk}: replay it with `manage.py replay_run {run.pk}`")

@@ -110,6 +110,11 @@ def test_options_text_is_only_the_reply_line():
             {"type": "slider", "min": 0, "max": 100, "unit": "€ <value>"},
             'Reply with a number from 0 to 100, or "No thanks" to skip',
         ),
+        # Rogerthat's own placeholders are self-closing
+        (
+            {"type": "slider", "min": 0, "max": 100, "unit": "€ <value/> per kg"},
+            'Reply with a number from 0 to 100, or "No thanks" to skip',
+        ),
         (
             {"type": "range_slider", "min": 0, "max": 10},
             'Reply with two numbers from 0 to 10, e.g. 3-7, or "No thanks" to skip',
@@ -265,6 +270,7 @@ def test_the_negative_caption_declines_the_form(reply: str):
         ({"type": "slider", "min": 0, "max": 2, "step": 0.5, "precision": 1}, "1,5", value(1.5)),
         ({"type": "slider", "min": 0, "max": 100, "unit": "km"}, "42 km", value(42)),
         ({"type": "slider", "min": 0, "max": 100, "unit": "€ <value>"}, "€ 42", value(42)),
+        ({"type": "slider", "min": 0, "max": 100, "unit": "€ <value/> per kg"}, "€ 42 per kg", value(42)),
         ({"type": "slider", "min": 1, "max": 10}, "15", Unrecognised("The value must be between 1 and 10.")),
         (
             {"type": "slider", "min": 1, "max": 10},

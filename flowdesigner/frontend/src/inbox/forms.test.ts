@@ -43,12 +43,32 @@ describe("slider values", () => {
     expect(sliderValue(2.25, options)).toBe(2.3);
   });
 
-  it("shows the value with its decimals and unit, or in the unit's <value> placeholder", () => {
+  it("shows the value with its decimals and unit, or in the unit's <value/> placeholder", () => {
     expect(formatSliderValue(2.3, 1, "km")).toBe("2.3 km");
     expect(formatSliderValue(2, 2, "")).toBe("2.00");
     expect(formatSliderValue(20, 0, "€ <value>")).toBe("€ 20");
-    expect(formatRange(1, 3, 0, "km")).toBe("1 km – 3 km");
-    expect(formatRange(1, 3, 1, "<low_value> to <high_value> h")).toBe("1.0 to 3.0 h");
+  });
+
+  // The same cases as tests/flowdesigner/test_rogerthat_placeholders.py, so server and inbox agree.
+  it.each([
+    [5, 0, "<value/> op 5", "5 op 5"],
+    [7.5, 1, "<value/> km", "7.5 km"],
+    [20, 0, "€ <value />", "€ 20"],
+    [3, 0, "<value/> of <value/>", "3 of 3"],
+    [4, 2, "punten", "4.00 punten"],
+  ] as const)("fills Rogerthat's <value/>: %d, precision %d, unit %j -> %j", (value, precision, unit, shown) => {
+    expect(formatSliderValue(value, precision, unit)).toBe(shown);
+  });
+
+  it.each([
+    [10, 90, 0, "€<low_value/> - €<high_value/>", "€10 - €90"],
+    [1, 3, 1, "<low_value/> tot <high_value/> uur", "1.0 tot 3.0 uur"],
+    [1, 3, 1, "<low_value> to <high_value> h", "1.0 to 3.0 h"],
+    [1, 3, 0, "<value/> km", "1 - 3 km"],
+    [50, 137.5, 1, "EUR", "50.0 - 137.5 EUR"],
+    [1, 3, 0, "", "1 - 3"],
+  ] as const)("fills <low_value/> and <high_value/>: %d-%d, precision %d, unit %j -> %j", (low, high, precision, unit, shown) => {
+    expect(formatRange(low, high, precision, unit)).toBe(shown);
   });
 });
 

@@ -237,27 +237,47 @@ export function orderRange(low: number, high: number, moved: "low" | "high"): [n
   return moved === "low" ? [high, high] : [low, low];
 }
 
-/**
- * A slider value for people: with the widget's decimals and unit. A unit with Rogerthat's <value>
- * placeholder ("<value> km") has the value put in its place; another unit follows the value.
- */
-export function formatSliderValue(value: number, precision: number, unit: string): string {
-  const digits = Math.min(10, Math.max(0, Math.round(precision)));
-  const number = roundTo(value, digits).toFixed(digits);
-  if (unit.includes("<value>")) {
-    return unit.replaceAll("<value>", number);
-  }
-  return unit ? `${number} ${unit}` : number;
+// Rogerthat's placeholders in a slider's unit: "<value/> km", "€ <value/>", "<low_value/> - <high_value/> EUR".
+// The open form ("<value>") of earlier flows is read the same way. The server fills them by the same rule
+// (engine/core/widgets.py: slider_display, range_display), so the inbox, display values and callbacks agree.
+const PLACEHOLDER = /<(value|low_value|high_value)\s*\/?>/g;
+
+function placeholders(unit: string): Set<string> {
+  return new Set(Array.from(unit.matchAll(PLACEHOLDER), (match) => match[1] ?? ""));
 }
 
-export function formatRange(low: number, high: number, precision: number, unit: string): string {
-  if (unit.includes("<low_value>") || unit.includes("<high_value>")) {
-    const digits = Math.min(10, Math.max(0, Math.round(precision)));
-    return unit
-      .replaceAll("<low_value>", roundTo(low, digits).toFixed(digits))
-      .replaceAll("<high_value>", roundTo(high, digits).toFixed(digits));
+function fixed(value: number, precision: number): string {
+  const digits = Math.min(10, Math.max(0, Math.round(precision)));
+  return roundTo(value, digits).toFixed(digits);
+}
+
+/**
+ * A slider value for people: the number with the widget's decimals in place of every <value/> of the unit;
+ * a unit without that placeholder follows the number ("7.5 km"); no unit, the number alone.
+ */
+export function formatSliderValue(value: number, precision: number, unit: string): string {
+  const number = fixed(value, precision);
+  if (placeholders(unit).has("value")) {
+    return unit.replace(PLACEHOLDER, (match, name: string) => (name === "value" ? number : match));
   }
-  return `${formatSliderValue(low, precision, unit)} – ${formatSliderValue(high, precision, unit)}`;
+  return `${number} ${unit}`.trim();
+}
+
+/**
+ * A range slider's values for people: <low_value/> and <high_value/> of the unit take the two numbers;
+ * else the unit applies as for a slider to "low - high" ("10 - 90 EUR").
+ */
+export function formatRange(low: number, high: number, precision: number, unit: string): string {
+  const names = placeholders(unit);
+  const numbers: Record<string, string> = { low_value: fixed(low, precision), high_value: fixed(high, precision) };
+  if (names.has("low_value") || names.has("high_value")) {
+    return unit.replace(PLACEHOLDER, (match, name: string) => numbers[name] ?? match);
+  }
+  const text = `${numbers.low_value} - ${numbers.high_value}`;
+  if (names.has("value")) {
+    return unit.replace(PLACEHOLDER, (match, name: string) => (name === "value" ? text : match));
+  }
+  return `${text} ${unit}`.trim();
 }
 
 /** `values` with `value` switched on or off, in the order of the choices. */
