@@ -10,6 +10,7 @@ from typing import Literal
 
 from django.utils import timezone
 
+from engine.core.originals import Originals
 from engine.models import Participant, Poke
 from people.models import Person
 
@@ -82,6 +83,8 @@ def results_payload(
     state = participant.state
     launch = participant.launch
     completed = kind == "end"
+    ids = _OriginalIds(version.definition, person.language)
+    node_id = ids.node(node_id)
     return {
         "type": "flow.completed" if completed else "flow.results_flush",
         "run_id": str(participant.uuid),
@@ -96,8 +99,32 @@ def results_payload(
         "started_at": (participant.created_at or timezone.now()).isoformat(),
         "completed_at": (participant.completed_at or timezone.now()).isoformat() if completed else None,
         "variables": state.get("variables", {}),
-        "steps": [result_step(s) for s in state.get("steps", [])],
+        "steps": [ids.step(result_step(s)) for s in state.get("steps", [])],
     }
+
+
+class _OriginalIds:
+    """A flow imported from Rogerthat reports Rogerthat's own ids (the ones its service knows), in the
+    language the person ran it in, for the elements and buttons whose ids the import had to replace
+    (engine/core/originals.py); other flows, and elements added since, report their ids as they are."""
+
+    def __init__(self, definition: dict, language: str) -> None:
+        self.originals = Originals.of(definition if isinstance(definition, dict) else {})
+        languages = self.originals.languages
+        base = definition.get("language") if isinstance(definition, dict) else None
+        self.language = language if language in languages else (base or next(iter(languages), ""))
+
+    def node(self, node_id: str) -> str:
+        return self.originals.node(self.language, node_id) if self.originals.languages else node_id
+
+    def step(self, step: dict) -> dict:
+        if not self.originals.languages:
+            return step
+        node = step["step_id"]
+        if step.get("answer_id") and step.get("step_type") == "message_step":
+            step["answer_id"] = self.originals.answer(self.language, node, step["answer_id"])
+        step["step_id"] = self.node(node)
+        return step
 
 
 def results_text(payload: dict) -> tuple[str, str]:

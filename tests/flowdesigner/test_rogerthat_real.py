@@ -233,3 +233,35 @@ def test_a_member_run_naming_an_unknown_element_is_refused():
         '<memberRun email="ann.peters@example.com">: '
         'endReference "End nowhere" is not an end of the [en] definition'
     ]
+
+
+@pytest.mark.django_db
+def test_the_results_name_rogerthats_own_ids_in_the_persons_language(django_capture_on_commit_callbacks):
+    from engine import services as engine_services
+    from engine.models import Participant
+    from engine.results import results_payload
+    from messaging.models import Message
+    from tests.factories import PersonFactory
+
+    flow = services.flow_import_rogerthat(data=SURVEY)
+    document = flow.draft_definition
+    tag = TagFactory()
+    by_id(document)[ENTRY_ID]["config"]["tags"] = [tag.pk]
+    flow, _ = services.flow_draft_save(flow_id=flow.pk, definition=document, revision=flow.draft_revision)
+    version = services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
+    person = PersonFactory(language="fr")
+    person.tags.add(tag)
+    with django_capture_on_commit_callbacks(execute=True):
+        engine_services.launch_create(version=version, audience={"persons": [person.pk]})
+    first = Message.objects.get(person=person, direction="out")
+    engine_services.participant_answer(message_id=first.pk, button_id=first.buttons[0]["id"], person=person)
+
+    participant = Participant.objects.get(person=person)
+    step = results_payload(participant, kind="flush", node_id=first.node_id)["steps"][0]
+    originals = Originals.of(document)
+    french = originals.node("fr", first.node_id)
+    assert french in ids_of(SURVEY, "fr") and french != first.node_id  # the import gave it a safe id ...
+    assert json.loads(base64.b64decode(french.removeprefix("base64:")))["lang"] == "fr"
+    assert step["step_id"] == french  # ... but the service hears Rogerthat's own, in the person's language
+    assert step["answer_id"] == originals.answer("fr", first.node_id, first.buttons[0]["id"])
+    assert step["answer_id"] != first.buttons[0]["id"]
