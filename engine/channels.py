@@ -8,11 +8,14 @@ kind of channel (a reply comes from the number they texted), else the first acti
 The person's preferred channel: the custom attribute `preferred_channel` when it names a channel they
 can be reached on, else the kind they last wrote to us on, else the web inbox when they have a login,
 else SMS when they have a phone number, else email when they have an address, else the web inbox.
+
+`routes_apply` settles the messages of one advance together (a launch batch of SMS costs a few queries,
+not a few per person); web messages, the common case, cost nothing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from messaging.models import Channel, Message
 from people.models import Person
@@ -24,96 +27,62 @@ PREFERRED = "preferred"
 PREFERRED_ATTRIBUTE = "preferred_channel"
 
 
-@dataclass(frozen=True)
-class Route:
-    """Where one message goes: `kind` web, sms or email; for sms/email the account (None when no active
-    account of that kind exists: the send then fails with that reason), the address and our identity."""
+def routes_apply(messages: Iterable[Message]) -> None:
+    """Set channel, account, address and identity of unsaved outbound messages whose `channel` is what
+    their step asked for ("web", "sms", "email" or "preferred")."""
+    pending = [m for m in messages if m.channel not in ("", WEB)]
+    if not pending:
+        return
+    person_ids = sorted({m.person_id for m in pending})
+    contacts = {
+        pk: (phone or "", (email or "").lower(), user_id is not None)
+        for pk, phone, email, user_id in Person.objects.filter(pk__in=person_ids).values_list(
+            "pk", "phone", "email", "user_id"
+        )
+    }
+    accounts: dict[str, Channel] = {}
+    for account in Channel.objects.filter(active=True).order_by("pk"):
+        accounts.setdefault(account.kind, account)
+    # What each person last wrote to us on, per kind: (kind, account, our identity), newest first.
+    last: dict[int, list[tuple[str, int | None, str]]] = {}
+    rows = (
+        Message.objects.filter(person_id__in=person_ids, direction=Message.Direction.IN)
+        .exclude(channel=Channel.Kind.VOICE)
+        .order_by("-id")
+        .values_list("person_id", "channel", "transport_id", "transport__active", "identity")
+    )
+    for person_id, kind, transport_id, active, identity in rows.iterator():
+        last.setdefault(person_id, []).append((kind, transport_id if active else None, identity))
+    wants_preferred = sorted({m.person_id for m in pending if m.channel == PREFERRED})
+    snapshots = person_snapshots(wants_preferred) if wants_preferred else {}
 
-    kind: str
-    transport_id: int | None = None
-    address: str = ""
-    identity: str = ""
-
-
-class Routes:
-    """Routes for the messages of one advance (a launch batch, one answer), looked up once per person
-    and kind. Web messages, the common case, cost nothing."""
-
-    def __init__(self) -> None:
-        self._contacts: dict[int, tuple[str, str, bool]] = {}
-        self._routes: dict[tuple[int, str], Route] = {}
-        self._accounts: dict[str, Channel | None] | None = None
-
-    def route(self, person_id: int, wanted: str) -> Route:
-        if wanted == WEB or not wanted:
-            return Route(WEB)
-        key = (person_id, wanted)
-        if key not in self._routes:
-            kind = self._preferred(person_id) if wanted == PREFERRED else wanted
-            self._routes[key] = Route(WEB) if kind == WEB else self._text_route(person_id, kind)
-        return self._routes[key]
-
-    def _contact(self, person_id: int) -> tuple[str, str, bool]:
-        """(phone, email, has an inbox login) of a person."""
-        if person_id not in self._contacts:
-            row = Person.objects.filter(pk=person_id).values_list("phone", "email", "user_id").first()
-            phone, email, user_id = row or ("", "", None)
-            self._contacts[person_id] = (phone or "", (email or "").lower(), user_id is not None)
-        return self._contacts[person_id]
-
-    def _reachable(self, person_id: int, kind: str) -> bool:
-        phone, email, login = self._contact(person_id)
+    def reachable(person_id: int, kind: str) -> bool:
+        phone, email, login = contacts.get(person_id, ("", "", False))
         if kind == WEB:
             return login
-        if kind == Channel.Kind.SMS:
-            return bool(phone) and self._account(kind) is not None
-        if kind == Channel.Kind.EMAIL:
-            return bool(email) and self._account(kind) is not None
-        return False
+        address = phone if kind == Channel.Kind.SMS else email if kind == Channel.Kind.EMAIL else ""
+        return bool(address) and kind in accounts
 
-    def _preferred(self, person_id: int) -> str:
-        snapshot = person_snapshots([person_id]).get(person_id, {})
-        chosen = str(snapshot.get(PREFERRED_ATTRIBUTE) or "").strip().lower()
-        if chosen in (WEB, *TEXT_KINDS) and self._reachable(person_id, chosen):
+    def preferred(person_id: int) -> str:
+        chosen = str(snapshots.get(person_id, {}).get(PREFERRED_ATTRIBUTE) or "").strip().lower()
+        if chosen in (WEB, *TEXT_KINDS) and reachable(person_id, chosen):
             return chosen
-        last = (
-            Message.objects.filter(person_id=person_id, direction=Message.Direction.IN)
-            .exclude(channel=Channel.Kind.VOICE)
-            .order_by("-id")
-            .values_list("channel", flat=True)
-            .first()
-        )
-        if last and self._reachable(person_id, last):
-            return last
-        for kind in (WEB, Channel.Kind.SMS, Channel.Kind.EMAIL):
-            if self._reachable(person_id, kind):
-                return kind
-        return WEB
+        wrote = next(iter(last.get(person_id, [])), None)
+        if wrote is not None and reachable(person_id, wrote[0]):
+            return wrote[0]
+        return next((k for k in (WEB, Channel.Kind.SMS, Channel.Kind.EMAIL) if reachable(person_id, k)), WEB)
 
-    def _account(self, kind: str) -> Channel | None:
-        if self._accounts is None:
-            self._accounts = {}
-            for channel in Channel.objects.filter(active=True).order_by("pk"):
-                self._accounts.setdefault(channel.kind, channel)
-        return self._accounts.get(kind)
-
-    def _text_route(self, person_id: int, kind: str) -> Route:
-        phone, email, _ = self._contact(person_id)
-        address = phone if kind == Channel.Kind.SMS else email
-        last = (
-            Message.objects.filter(
-                person_id=person_id,
-                direction=Message.Direction.IN,
-                channel=kind,
-                transport__active=True,
-            )
-            .order_by("-id")
-            .values_list("transport_id", "identity")
-            .first()
-        )
-        if last is not None:
-            return Route(kind, last[0], address, last[1])
-        account = self._account(kind)
-        if account is None:
-            return Route(kind, None, address, "")
-        return Route(kind, account.pk, address, (account.identities or [""])[0])
+    for message in pending:
+        kind = preferred(message.person_id) if message.channel == PREFERRED else message.channel
+        message.channel = kind
+        if kind == WEB:
+            continue
+        phone, email, _ = contacts.get(message.person_id, ("", "", False))
+        message.address = phone if kind == Channel.Kind.SMS else email
+        wrote = next((w for w in last.get(message.person_id, []) if w[0] == kind and w[1]), None)
+        if wrote is not None:
+            message.transport_id, message.identity = wrote[1], wrote[2]
+        elif kind in accounts:
+            account = accounts[kind]
+            message.transport_id, message.identity = account.pk, (account.identities or [""])[0]
+        # Else no active account of that kind: the send fails with that reason (messaging/delivery.py).

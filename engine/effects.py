@@ -17,7 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from engine.channels import Routes
+from engine.channels import routes_apply
 from engine.core import runtime
 from engine.models import CallbackDelivery, Participant, ParticipantStep, ResultsEmail
 from engine.results import results_payload, results_text
@@ -112,7 +112,6 @@ class Advance:
     # (participant id, node id) of message steps left without an answer: their messages close.
     expired: list[tuple[int, str]] = field(default_factory=list)
     _admin_emails: list[str] | None = None
-    routes: Routes = field(default_factory=Routes)
 
     def admin_emails(self) -> list[str]:
         if self._admin_emails is None:
@@ -169,6 +168,7 @@ class Advance:
         """Write everything collected (participants are saved by the caller first)."""
         # First: a reply timeout looping back to its own message sends a new one that stays open.
         messages_expire(self.expired)
+        routes_apply(self.messages)
         messages_queue(self.messages, also_push=self.push)
         ParticipantStep.objects.bulk_create(self.new_steps)
         bulk.update(ParticipantStep, ["left_at", "exit_name"], self.closed_steps, keys=["participant", "seq"])
@@ -187,7 +187,6 @@ class Advance:
 
 @effect(runtime.SendMessage)
 def _send_message(advance: Advance, participant: Participant, event: runtime.SendMessage) -> None:
-    route = advance.routes.route(participant.person_id, event.channel)
     advance.messages.append(
         message_out_build(
             person_id=participant.person_id,
@@ -195,10 +194,8 @@ def _send_message(advance: Advance, participant: Participant, event: runtime.Sen
             node_id=event.node_id,
             text=event.text,
             buttons=list(event.buttons),
-            channel=route.kind,
-            transport_id=route.transport_id,
-            address=route.address,
-            identity=route.identity,
+            # What the step asked for; persist() settles it for the whole advance (engine/channels.py).
+            channel=event.channel,
             options={
                 "allow_dismiss": event.allow_dismiss,
                 "dismiss_caption": event.dismiss_caption,
