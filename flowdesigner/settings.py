@@ -6,6 +6,7 @@ PostgreSQL URL and REDIS_URL to a Redis URL; the broker and the channel layer fo
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "engine.sftp",
     "engine.flow_api",
     "messaging",
+    "axes",  # login throttling (see "Login and token throttling" below)
 ]
 
 MIDDLEWARE = [
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a refused login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "flowdesigner.urls"
@@ -135,6 +139,11 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # --- Auth -----------------------------------------------------------------------------------
+# axes' backend first: it refuses a locked-out username + address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
@@ -145,7 +154,7 @@ AUTH_PASSWORD_VALIDATORS = [
 REST_FRAMEWORK = {
     # Token first: an API client without valid credentials gets 401 with WWW-Authenticate.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "flowdesigner.throttling.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -173,6 +182,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FlowStatusEnum": "flowdesigner.models.Flow.Status",
         "LaunchStatusEnum": "engine.models.Launch.Status",
+        "ImportStatusEnum": "people.models.PersonImport.Status",
     },
     # Enum components first, then the error answers every endpoint gives (401, 403, 404, 400 ...).
     "POSTPROCESSING_HOOKS": [
@@ -284,3 +294,38 @@ OUTBOX_RELAY_ALL = envbool("OUTBOX_RELAY_ALL", False)
 # The paths that take files accept their own file limits (UPLOAD_MAX_BYTES, IMPORT_MAX_BYTES, ...).
 # The default is Django's form limit plus room for a multipart envelope.
 REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", DATA_UPLOAD_MAX_MEMORY_SIZE + 512 * 1024)
+
+# --- Login and token throttling (issue 13) ---
+# Logins (django-axes): after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address, that
+# username is refused from that address for LOGIN_LOCKOUT_MINUTES, counted again from every attempt made
+# meanwhile; other users, and the same user elsewhere, log in as usual. The login page answers 429 and
+# says for how long (flowdesigner.throttling.lockout_response). A successful login clears the count.
+# Behind a reverse proxy run daphne with --proxy-headers, so that REMOTE_ADDR is the client's address.
+LOGIN_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_LOCKOUT_MINUTES = envint("LOGIN_LOCKOUT_MINUTES", 15)
+if LOGIN_FAILURE_LIMIT < 1 or LOGIN_LOCKOUT_MINUTES < 1:
+    raise ConfigError("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1")
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "flowdesigner.throttling.lockout_response"
+AXES_VERBOSE = False  # no start-up banner on every manage.py command; failures are still logged
+# API tokens (`Token` on /api/, `App` keys on the Flow API): after TOKEN_FAILURE_LIMIT refused tokens from
+# one address within TOKEN_FAILURE_WINDOW_MINUTES, every token from that address gets 429 with Retry-After
+# until the oldest failure leaves the window. Correct tokens are never counted. The counts live in the
+# "throttle" cache: Redis in scale mode (shared by every process), else the process's memory.
+TOKEN_FAILURE_LIMIT = envint("TOKEN_FAILURE_LIMIT", 20)
+TOKEN_FAILURE_WINDOW_MINUTES = envint("TOKEN_FAILURE_WINDOW_MINUTES", 15)
+if TOKEN_FAILURE_LIMIT < 1 or TOKEN_FAILURE_WINDOW_MINUTES < 1:
+    raise ConfigError("TOKEN_FAILURE_LIMIT and TOKEN_FAILURE_WINDOW_MINUTES must be at least 1")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "throttle"}
+    ),
+}

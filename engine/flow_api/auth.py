@@ -10,9 +10,11 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import BaseThrottle
 
+from engine.flow_api.errors import TOO_MANY_REQUESTS, FlowApiError
 from engine.flow_api.keys import api_key_find
 from engine.flow_api.models import ApiKey
 from engine.flow_api.ratelimit import rate_limit_hit
+from flowdesigner.throttling import failed_token_wait, record_failed_token
 
 KEYWORD = "App"
 
@@ -25,6 +27,22 @@ class AppKeyAuthentication(BaseAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
+        # An address that sent too many wrong keys is refused before its key is even looked at
+        # (flowdesigner.throttling): guessing keys gets 429s, not answers.
+        wait = failed_token_wait(request)
+        if wait is not None:
+            refusal = FlowApiError(
+                429, TOO_MANY_REQUESTS, f"Too many wrong API keys from your address; try again in {wait} s."
+            )
+            refusal.wait = wait  # the exception handler turns it into Retry-After
+            raise refusal
+        try:
+            return AnonymousUser(), self._key(parts)
+        except AuthenticationFailed:
+            record_failed_token(request)
+            raise
+
+    def _key(self, parts: list[bytes]) -> ApiKey:
         if len(parts) != 2:
             raise AuthenticationFailed("Malformed Authorization header: send App <key>.")
         try:
@@ -34,7 +52,7 @@ class AppKeyAuthentication(BaseAuthentication):
         key = api_key_find(secret)
         if key is None:
             raise AuthenticationFailed("Unknown or revoked API key.")
-        return AnonymousUser(), key
+        return key
 
     def authenticate_header(self, request) -> str:
         return KEYWORD

@@ -3,8 +3,8 @@
 The parity test builds a crowd whose values sit on every boundary that matters (empty and blank
 values, case, also of letters beyond ASCII, LIKE wildcards, dates and instants around "now" in
 several timezones, birthdays and 29 February) and, for every operator of the registry on every data
-type with a set of values, asks both: the database (compile_rules, on SQLite or PostgreSQL, whichever the suite runs on) and
-rule_matches on each person's snapshot.
+type with a set of values, asks both: the database (compile_rules, on SQLite or PostgreSQL, whichever
+the suite runs on) and rule_matches on each person's snapshot.
 """
 
 import datetime as dt
