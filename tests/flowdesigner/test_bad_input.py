@@ -203,6 +203,7 @@ async def test_an_unknown_websocket_path_is_closed_cleanly():
     connected, _ = await communicator.connect()
     assert connected
     assert await communicator.receive_output(timeout=3) == {"type": "websocket.close", "code": 4404}
+    await communicator.disconnect()
     await communicator.wait()
 
 
