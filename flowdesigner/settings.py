@@ -258,7 +258,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refused_requests"]}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     # asyncssh logs about 20 INFO lines per SFTP connection, i.e. every poll.
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "asyncssh": {"level": "WARNING"}},
+    # axes logs every successful login at INFO; lockouts stay visible as WARNING.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "asyncssh": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
 # Pause between launch batches, to spread the load of a large launch (0 = none).
 LAUNCH_BATCH_PAUSE_SECONDS = envfloat("LAUNCH_BATCH_PAUSE_SECONDS", 0.0)
