@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 FRONTEND_SOURCES := $(shell find flowdesigner/frontend -type f 2>/dev/null) package.json vite.config.ts tsconfig.json
 
-.PHONY: run test lint pytest frontend-test install system-deps clean
+.PHONY: run test lint pytest frontend-test install system-deps clean fuzz
 
 run: $(VENV)/.installed static/dist/.built
 	$(PY) manage.py migrate --no-input -v 0
@@ -46,6 +46,10 @@ frontend-test: node_modules/.installed
 
 pytest: $(VENV)/.installed static/dist/.built
 	$(VENV)/bin/pytest
+
+# The schema fuzz test alone (it also runs in every `make pytest`, i.e. in `make test` and .ci/run).
+fuzz: $(VENV)/.installed
+	$(VENV)/bin/pytest -m fuzz
 
 clean:
 	rm -rf $(VENV) node_modules static/dist var

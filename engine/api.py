@@ -10,6 +10,7 @@ from engine import entries, services
 from engine.core.elements.predefined_audience import AUDIENCE_KEYS
 from engine.models import MAX_CONTEXT, Launch
 from flowdesigner.models import Flow
+from flowdesigner.openapi import bad_request, error
 from flowdesigner.roles import IsStaff
 from people.models import Company, Person, Segment, Tag
 
@@ -80,7 +81,13 @@ class LaunchCreateApi(APIView):
 
     permission_classes = [IsStaff]
 
-    @extend_schema(request=LaunchCreateSerializer, responses={201: LaunchSerializer})
+    @extend_schema(
+        request=LaunchCreateSerializer,
+        responses={
+            201: LaunchSerializer,
+            400: bad_request("Not published yet, an empty audience, or an invalid field"),
+        },
+    )
     def post(self, request, pk: int):
         flow = get_object_or_404(Flow, pk=pk)
         serializer = LaunchCreateSerializer(data=request.data)
@@ -116,9 +123,6 @@ class LaunchDetailApi(generics.RetrieveAPIView):
     queryset = Launch.objects.select_related("version")
 
 
-DETAIL = inline_serializer("AudienceDetail", {"detail": serializers.CharField()})
-
-
 class AudienceAddSerializer(serializers.Serializer):
     person = serializers.PrimaryKeyRelatedField(queryset=Person.objects.all(), help_text="The person's id.")
 
@@ -135,8 +139,8 @@ class FlowAudienceAddApi(APIView):
         request=AudienceAddSerializer,
         responses={
             201: inline_serializer("AudienceAdded", {"participant": serializers.IntegerField()}),
-            400: DETAIL,
-            409: DETAIL,
+            400: bad_request("The flow does not take people by hand (not active, or a static audience)"),
+            409: error(409, "Refused by the flow's re-entry setting or the frequency cap (the reason)"),
         },
     )
     def post(self, request, pk: int):
@@ -158,7 +162,9 @@ class FlowAudienceRemoveApi(APIView):
 
     permission_classes = [IsStaff]
 
-    @extend_schema(request=None, responses={204: None, 404: DETAIL})
+    @extend_schema(
+        request=None, responses={204: None, 404: error(404, "No such flow or person, or not in it")}
+    )
     def delete(self, request, pk: int, person_id: int):
         flow = get_object_or_404(Flow, pk=pk)
         person = get_object_or_404(Person, pk=person_id)

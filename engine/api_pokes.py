@@ -3,7 +3,7 @@ start one (the inbox's service menu)."""
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,7 +11,11 @@ from rest_framework.views import APIView
 from engine import pokes
 from engine.models import Poke
 from flowdesigner.models import Flow
+from flowdesigner.openapi import error
 from flowdesigner.roles import IsEndUser, IsMarketerOrStaff
+
+# The routes take a slug (<slug:code>); anything else is no poke.
+POKE_CODE = OpenApiParameter("code", str, OpenApiParameter.PATH, pattern=r"^[-a-zA-Z0-9_]+$")
 
 
 class PokeSerializer(serializers.ModelSerializer):
@@ -60,6 +64,7 @@ class FlowPokeListCreateApi(APIView):
         )
 
 
+@extend_schema(parameters=[POKE_CODE])
 class PokeDetailApi(APIView):
     """One poke by its code: read, change (PATCH tag, label, description, active) or delete."""
 
@@ -125,11 +130,12 @@ class InboxPokeListApi(APIView):
 
     permission_classes = [IsEndUser]
 
-    @extend_schema(responses={200: InboxPoke})
+    @extend_schema(responses={200: serializers.ListSerializer(child=InboxPoke)})
     def get(self, request):
         return Response([_inbox_poke(poke) for poke in pokes.pokes_available().order_by("label", "id")])
 
 
+@extend_schema(parameters=[POKE_CODE])
 class InboxPokeStartApi(APIView):
     """Start a poke's flow (source "button"); its first messages arrive in the inbox. 201 when a run
     started, 200 for a double tap within 10 s (the same run), 404 for an unknown or inactive poke, 409
@@ -137,7 +143,16 @@ class InboxPokeStartApi(APIView):
 
     permission_classes = [IsEndUser]
 
-    @extend_schema(request=None, responses={201: PokeStarted, 200: PokeStarted})
+    @extend_schema(
+        request=None,
+        responses={
+            201: PokeStarted,
+            200: PokeStarted,
+            403: error(403, "Not an end user, or an end user's account without a person (no inbox)"),
+            404: error(404, "No active poke has this code"),
+            409: error(409, "The flow cannot start (not published)"),
+        },
+    )
     def post(self, request, code: str):
         person = getattr(request.user, "person", None)
         if person is None:

@@ -18,6 +18,7 @@ from engine.definitions import version_definition
 from engine.entry_points import entry_label
 from flowdesigner import services
 from flowdesigner.models import Flow, FlowVersion
+from flowdesigner.openapi import bad_request, error
 from flowdesigner.params import parse_id
 from flowdesigner.rogerthat.schema import MAX_XML_BYTES
 from flowdesigner.rogerthat.xml_export import RogerthatExportError
@@ -122,7 +123,7 @@ class FlowDraftSaveApi(APIView):
             200: inline_serializer(
                 "DraftSaved", {"revision": serializers.IntegerField(), "issues": IssueSerializer(many=True)}
             ),
-            409: inline_serializer("Conflict", {"detail": serializers.CharField()}),
+            409: error(409, "`revision` is stale (nothing saved); the body has the current one"),
         },
     )
     def put(self, request, pk: int):
@@ -165,7 +166,11 @@ class FlowPublishApi(APIView):
 
     @extend_schema(
         request=inline_serializer("PublishRequest", {"revision": serializers.IntegerField()}),
-        responses={201: inline_serializer("Published", {"version": serializers.IntegerField()})},
+        responses={
+            201: inline_serializer("Published", {"version": serializers.IntegerField()}),
+            400: bad_request("The draft has issues (`issues`), or `revision` is not a whole number"),
+            409: error(409, "`revision` is stale (nothing published); the body has the current one"),
+        },
     )
     def post(self, request, pk: int):
         get_object_or_404(Flow, pk=pk)
@@ -344,7 +349,12 @@ class FlowImportApi(APIView):
     )
     def post(self, request):
         serializer = FlowImportSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        if not serializer.is_valid():  # the same shape as a file with errors: {"detail", "errors"}
+            errors = [f"{name}: {' '.join(messages)}" for name, messages in serializer.errors.items()]
+            return Response(
+                {"detail": "Nothing was imported: the request is incomplete.", "errors": errors},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         upload = serializer.validated_data["file"]
         if upload.size > MAX_XML_BYTES:
             return Response(
@@ -370,7 +380,11 @@ class FlowExportApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("version", int, description="A published version; default: the draft")],
-        responses={(200, "application/xml"): bytes},
+        responses={
+            (200, "application/xml"): bytes,
+            400: bad_request("`version` is not a number, or the flow cannot be exported yet (`errors`)"),
+            404: error(404, "No such flow, or no such version of it"),
+        },
     )
     def get(self, request, pk: int):
         flow = get_object_or_404(Flow, pk=pk)

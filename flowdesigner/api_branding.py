@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from flowdesigner import branding as branding_service
 from flowdesigner.models import Branding
+from flowdesigner.openapi import bad_request
 from flowdesigner.roles import IsMarketer, IsMarketerOrStaff
 
 
@@ -27,13 +28,20 @@ class BrandingViewSet(
     queryset = Branding.objects.all()
     serializer_class = BrandingSerializer
     lookup_field = "key"
+    # Keys are slugs (branding_create); anything else names no branding. Without this, a key with a NUL
+    # character reached the database, which PostgreSQL refuses (a 500).
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
     parser_classes = [MultiPartParser]
 
     def get_permissions(self):
         return [IsMarketerOrStaff()] if self.request.method == "GET" else [IsMarketer()]
 
     @extend_schema(
-        request={"multipart/form-data": BrandingUploadSerializer}, responses={201: BrandingSerializer}
+        request={"multipart/form-data": BrandingUploadSerializer},
+        responses={
+            201: BrandingSerializer,
+            400: bad_request('A package that is too large or refused: {"package": ["why", ...]}'),
+        },
     )
     def create(self, request):
         upload = BrandingUploadSerializer(data=request.data)

@@ -1,4 +1,5 @@
-"""Error pages: what a caller sees when Django refuses a request before any view runs.
+"""Error pages: what a caller sees when Django refuses a request before any view runs (400, 413) or no
+route matches (404).
 
 Django's own 400 page is a bare "Bad Request" in HTML, even for API clients and even when the only
 problem is a body over DATA_UPLOAD_MAX_MEMORY_SIZE. These handlers say what went wrong, as JSON
@@ -26,6 +27,16 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": detail}, status=status)
     return render(request, "error.html", {"title": "Request refused", "detail": detail}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: a URL no route matches (an id that is not a number, a code that is not a slug), and
+    Http404 raised outside DRF: {"detail": "Not found."} under /api/, the error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(
+        request, "error.html", {"title": "Not found", "detail": "There is no such page."}, status=404
+    )
 
 
 def _size(n: int) -> str:

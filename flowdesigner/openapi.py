@@ -9,8 +9,10 @@ Every /api/ endpoint answers refusals in one of two shapes (docs/api.md, "Errors
   fields nest the same way; rules errors are objects).
 
 `add_error_responses` (a drf-spectacular postprocessing hook, SPECTACULAR_SETTINGS) documents the
-answers every endpoint can give by how it is built: 401 and 403 (each checks a role), 404 where a path
-names a record or a list is paginated (`?page=` past the end), and 400, 413 and 415 where it reads a body.
+answers every endpoint can give by how it is built: 401 and 403 (each checks a role), 429 (an address
+that sent too many wrong tokens, flowdesigner/throttling.py), 404 where a path
+names a record, a list is paginated (`?page=` past the end) or `?format=` picks the renderer (an unknown
+one), and 400, 413 and 415 where it reads a body.
 Views document their own extra answers (409, a 400 from a query parameter, …) with `error()`.
 """
 
@@ -38,7 +40,7 @@ VALIDATION_ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
     "description": 'Field errors as DRF gives them: {"field": ["message", ...]}; errors of the request as a '
     'whole under "non_field_errors"; nested fields nest the same way.',
-    "additionalProperties": {"type": ["array", "object", "string"]},
+    "additionalProperties": {"anyOf": [{"type": "array"}, {"type": "object"}, {"type": "string"}]},
     "minProperties": 1,
 }
 BAD_REQUEST_SCHEMA: dict[str, Any] = {"anyOf": [ERROR_REF, VALIDATION_ERROR_REF]}
@@ -51,6 +53,7 @@ DESCRIPTIONS = {
     409: "The request conflicts with the record's state",
     413: "The request body is larger than this endpoint accepts",
     415: "The body's Content-Type is not one this endpoint reads",
+    429: "Too many refused tokens from this address: even a right one waits (see Retry-After)",
 }
 
 
@@ -76,8 +79,16 @@ def _has_path_parameter(operation: dict[str, Any]) -> bool:
     return any(p.get("in") == "path" for p in operation.get("parameters", []))
 
 
-def _is_paginated(operation: dict[str, Any]) -> bool:
-    return any(p.get("in") == "query" and p.get("name") == "page" for p in operation.get("parameters", []))
+def _has_query_parameter(operation: dict[str, Any], name: str) -> bool:
+    return any(p.get("in") == "query" and p.get("name") == name for p in operation.get("parameters", []))
+
+
+def _ids_from_one(operation: dict[str, Any]) -> None:
+    """Integer path parameters are record ids: 1 and up (the routes take digits only)."""
+    for parameter in operation.get("parameters", []):
+        schema = parameter.get("schema", {})
+        if parameter.get("in") == "path" and schema.get("type") == "integer":
+            schema.setdefault("minimum", 1)
 
 
 def _with_generic_400(response: dict[str, Any]) -> dict[str, Any]:
@@ -94,8 +105,9 @@ def operation_errors(path: str, operation: dict[str, Any]) -> dict[int, dict[str
     """The error answers an /api/ operation gives by how it is built (see the module docstring)."""
     if not path.startswith("/api/"):
         return {}
-    errors = {401: ERROR_REF, 403: ERROR_REF}
-    if _has_path_parameter(operation) or _is_paginated(operation):
+    errors = {401: ERROR_REF, 403: ERROR_REF, 429: ERROR_REF}
+    # `?page=` past the end, and DRF's `?format=` naming no renderer of the view, are 404s too.
+    if _has_path_parameter(operation) or any(_has_query_parameter(operation, n) for n in ("page", "format")):
         errors[404] = ERROR_REF
     if _reads_body(operation):
         errors.update({400: BAD_REQUEST_SCHEMA, 413: ERROR_REF, 415: ERROR_REF})
@@ -103,8 +115,8 @@ def operation_errors(path: str, operation: dict[str, Any]) -> dict[int, dict[str
 
 
 def add_error_responses(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
-    """drf-spectacular postprocessing hook: the `Error` and `ValidationError` components, and the
-    generic error answers of every /api/ operation, next to what its view documents itself."""
+    """drf-spectacular postprocessing hook: the `Error` and `ValidationError` components, the generic
+    error answers of every /api/ operation next to what its view documents itself, and ids from 1."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["Error"] = ERROR_SCHEMA
     schemas["ValidationError"] = VALIDATION_ERROR_SCHEMA
@@ -112,6 +124,8 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
         for method, operation in item.items():
             if method not in {"get", "put", "patch", "post", "delete"}:
                 continue
+            if path.startswith("/api/"):
+                _ids_from_one(operation)
             responses = operation.setdefault("responses", {})
             for status, response in operation_errors(path, operation).items():
                 documented = responses.get(str(status))

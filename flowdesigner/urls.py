@@ -166,3 +166,4 @@ urlpatterns = [
 ]
 
 handler400 = "flowdesigner.errors.bad_request"
+handler404 = "flowdesigner.errors.not_found"

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from engine.services import AnswerRefused, participant_answer
+from flowdesigner.openapi import bad_request, error
 from flowdesigner.roles import IsEndUser
 from messaging.inbound import web_inbound
 from messaging.selectors import inbox_messages, message_payload
@@ -49,6 +50,11 @@ InboxMessage = inline_serializer(
 )
 
 
+# The same fields as a list: GET /api/inbox/messages/ answers every message at once (not paginated).
+InboxMessageList = serializers.ListSerializer(child=InboxMessage)
+NO_INBOX = error(403, "Not an end user, or an end user's account without a person (no inbox)")
+
+
 def _person(request):
     return getattr(request.user, "person", None)
 
@@ -66,12 +72,15 @@ class InboxMessageListApi(APIView):
 
     permission_classes = [IsEndUser]
 
-    @extend_schema(responses={200: InboxMessage})
+    @extend_schema(responses={200: InboxMessageList})
     def get(self, request):
         person = _person(request)
         return Response(inbox_messages(person.pk) if person else [])
 
-    @extend_schema(request=ComposeSerializer, responses={201: InboxMessage})
+    @extend_schema(
+        request=ComposeSerializer,
+        responses={201: InboxMessage, 400: bad_request("Empty or too long (`code`: invalid)"), 403: NO_INBOX},
+    )
     def post(self, request):
         person = _person(request)
         if person is None:
@@ -117,7 +126,16 @@ class InboxAnswerApi(APIView):
 
     permission_classes = [IsEndUser]
 
-    @extend_schema(request=AnswerSerializer, responses={200: InboxMessage})
+    @extend_schema(
+        request=AnswerSerializer,
+        responses={
+            200: InboxMessage,
+            400: bad_request("An answer the message does not take (`code`: invalid), or a malformed one"),
+            403: NO_INBOX,
+            404: error(404, "None of your messages has this id (`code`: not_found)"),
+            409: error(409, "Locked (already answered) or the step is over (`code` says which)"),
+        },
+    )
     def post(self, request, pk: int):
         person = _person(request)
         if person is None:
@@ -161,7 +179,14 @@ class InboxUploadApi(APIView):
     permission_classes = [IsEndUser]
     parser_classes = [MultiPartParser]
 
-    @extend_schema(request={"multipart/form-data": UploadSerializer}, responses={201: Uploaded})
+    @extend_schema(
+        request={"multipart/form-data": UploadSerializer},
+        responses={
+            201: Uploaded,
+            400: bad_request("Not a JPEG, PNG, WebP or GIF, or too large (`code`: upload_refused)"),
+            403: NO_INBOX,
+        },
+    )
     def post(self, request):
         person = _person(request)
         if person is None:

@@ -85,7 +85,12 @@ class FlowParticipantsApi(FlowApiView):
         tags=TAGS,
         parameters=[FLOW_ID],
         request=s.FlowApiAddParticipantsSerializer,
-        responses={200: s.FlowApiAddParticipantsResponseSerializer, 413: s.FlowApiErrorSerializer, **ERRORS},
+        responses={
+            200: s.FlowApiAddParticipantsResponseSerializer,
+            413: OpenApiResponse(s.FlowApiErrorSerializer, description="The body is larger than allowed"),
+            415: OpenApiResponse(s.FlowApiErrorSerializer, description="The body is not sent as JSON"),
+            **ERRORS,
+        },
         examples=[OpenApiExample("Two participants", value=EXAMPLE_REQUEST, request_only=True)],
     )
     def post(self, request, **kwargs) -> Response:

@@ -3,16 +3,17 @@
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from flowdesigner.openapi import bad_request
 from flowdesigner.params import whole_number
 from flowdesigner.roles import IsMarketerOrStaff, IsStaff
 from people import changes, events, selectors
-from people.api.segments import Conflict, MarketersWriteStaffRead
+from people.api.segments import DESTROY_IN_USE, Conflict, MarketersWriteStaffRead
 from people.models import AttributeDefinition, EventDefinition, Person
 from people.timeline import MAX_LIMIT
 
@@ -23,6 +24,14 @@ class EventPropertySerializer(serializers.Serializer):
     key = serializers.CharField(max_length=64, help_text="Letters, digits and _, starting with a letter")
     label = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     data_type = serializers.ChoiceField(choices=AttributeDefinition.DataType.choices)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A PATCH validates nested items partially too (DRF's `partial` reaches every field, skipping
+        # `required` and `default`), but a property is always whole: PATCH replaces the list.
+        missing = [name for name in ("key", "data_type") if name not in attrs]
+        if missing:
+            raise serializers.ValidationError({name: ["This field is required."] for name in missing})
+        return {"label": "", **attrs}
 
 
 class EventDefinitionSerializer(serializers.ModelSerializer):
@@ -53,6 +62,7 @@ class EventDefinitionSerializer(serializers.ModelSerializer):
         return events.event_definition_update(definition=instance, **validated_data)
 
 
+@extend_schema_view(destroy=DESTROY_IN_USE)
 class EventDefinitionViewSet(viewsets.ModelViewSet):
     """Event definitions: marketers manage them, staff (and integrators) read them."""
 
@@ -112,7 +122,11 @@ class EventIngestApi(APIView):
 
     @extend_schema(
         request=EventBatchSerializer,
-        responses={200: IngestReportSerializer, 207: IngestReportSerializer},
+        responses={
+            200: IngestReportSerializer,
+            207: IngestReportSerializer,
+            400: bad_request('Not a batch: {"events": ["why"]}; nothing stored'),
+        },
         description=(
             f"Store 1..{events.MAX_BATCH} events, each with an idempotency key (a retried request "
             "stores nothing twice). Valid events are stored even when others fail: 200 when none "
@@ -158,7 +172,10 @@ class PersonTimelineApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("limit", int, description="1..200, default 50")],
-        responses=inline_serializer("PersonTimeline", {"results": TimelineEntrySerializer(many=True)}),
+        responses={
+            200: inline_serializer("PersonTimeline", {"results": TimelineEntrySerializer(many=True)}),
+            400: bad_request("`limit` is not a whole number from 1 to 200"),
+        },
     )
     def get(self, request: Request, pk: int) -> Response:
         person = get_object_or_404(Person, pk=pk)

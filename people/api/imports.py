@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiTypes, extend_schema
+from drf_spectacular.utils import OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from flowdesigner.openapi import bad_request
 from flowdesigner.parsers import JSONParser
 from flowdesigner.roles import IsMarketerOrStaff
 from people import exports, imports
@@ -30,6 +31,18 @@ class CSVRenderer(BaseRenderer):
         self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
     ) -> bytes:
         return JSONRenderer().render(data)
+
+
+class JsonErrorsMixin:
+    """Errors as JSON even when the client asked for text/csv: a CSV download that is refused (401,
+    403, 404, a bad filter) answers `{"detail"}` as application/json, never JSON labelled text/csv."""
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        if isinstance(response, Response) and response.status_code >= 400:
+            response.accepted_renderer = JSONRenderer()
+            response.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 class PersonImportSerializer(serializers.ModelSerializer):
@@ -103,6 +116,22 @@ class MappingFields(serializers.Serializer):
     has_header = serializers.BooleanField(required=False, default=True)
 
 
+class PersonImportDetailSerializer(PersonImportSerializer):
+    """An import as GET …/{id}/ and the upload answer it: with the preview while it is new."""
+
+    preview = PreviewSerializer(
+        read_only=True,
+        allow_null=True,
+        required=False,
+        help_text="While the import is new: the columns, first rows and suggested mapping; null when its "
+        "file is no longer stored (error says so); absent once started.",
+    )
+
+    class Meta(PersonImportSerializer.Meta):
+        fields = [*PersonImportSerializer.Meta.fields, "preview"]
+        read_only_fields = fields
+
+
 class PersonImportCreateSerializer(MappingFields):
     file = serializers.FileField(help_text="CSV or TSV, UTF-8 (with or without BOM) or Latin-1.")
 
@@ -120,6 +149,7 @@ def _detail(person_import: PersonImport, *, preview: bool) -> dict[str, Any]:
     return data
 
 
+@extend_schema_view(retrieve=extend_schema(responses=PersonImportDetailSerializer))
 class PersonImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Imports of persons. Upload with POST (multipart "file"); with a "mapping" it starts at once,
     otherwise it waits (status "new", with a preview and suggested mapping) for POST …/start/. A new
@@ -135,7 +165,11 @@ class PersonImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return Response(_detail(person_import, preview=person_import.status == PersonImport.Status.NEW))
 
     @extend_schema(
-        request={"multipart/form-data": PersonImportCreateSerializer}, responses=PersonImportSerializer
+        request={"multipart/form-data": PersonImportCreateSerializer},
+        responses={
+            201: PersonImportDetailSerializer,
+            400: bad_request("An empty, binary or too large file, or a bad mapping (`code`: import_refused)"),
+        },
     )
     def create(self, request: Request) -> Response:
         body = PersonImportCreateSerializer(data=request.data)
@@ -164,7 +198,13 @@ class PersonImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             status=status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=MappingFields, responses=PersonImportSerializer)
+    @extend_schema(
+        request=MappingFields,
+        responses={
+            200: PersonImportDetailSerializer,
+            400: bad_request("A bad mapping, already started, or its file is gone (`code`: import_refused)"),
+        },
+    )
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: str) -> Response:
         """Fix the mapping, tags and upsert key (and optionally the delimiter) and queue the run."""
@@ -199,7 +239,7 @@ def rejected_csv_response(person_import: PersonImport) -> StreamingHttpResponse:
     return response
 
 
-class PersonImportRejectedApi(APIView):
+class PersonImportRejectedApi(JsonErrorsMixin, APIView):
     permission_classes = [IsMarketerOrStaff]
     renderer_classes = [JSONRenderer, CSVRenderer]
 

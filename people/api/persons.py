@@ -19,11 +19,13 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from flowdesigner.api_params import NULL_CHARACTERS, holds_null_character, refuse_null_characters
+from flowdesigner.openapi import bad_request
 from flowdesigner.params import MAX_ID, parse_id
 from flowdesigner.roles import IsMarketerOrStaff
 from people import changes, selectors, services
-from people.api.imports import CSVRenderer
-from people.api.segments import Conflict
+from people.api.imports import CSVRenderer, JsonErrorsMixin
+from people.api.segments import DESTROY_IN_USE, Conflict
 from people.attributes import AttributeValueError, normalise_email, normalise_phone, validate_timezone
 from people.exports import persons_export_response
 from people.models import AttributeValue, Company, Person, Tag
@@ -69,6 +71,8 @@ class AttributesField(serializers.Field):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
             raise serializers.ValidationError("Must be an object of attribute key to value.")
+        if holds_null_character(data):  # a key or text PostgreSQL cannot hold (a 500 when looked up)
+            raise serializers.ValidationError(NULL_CHARACTERS)
         try:
             services.attributes_parse(data)
         except services.AttributesInvalid as exc:
@@ -198,10 +202,32 @@ class BulkTagSerializer(serializers.Serializer):
         return attrs
 
 
+class SearchFilter(filters.SearchFilter):
+    """DRF's `?search=`, refusing a bad term as a field error ({"search": ["…"]}) like every other
+    400 of the API, not as DRF's bare list (["Null characters are not allowed."])."""
+
+    def get_search_terms(self, request: Request) -> list[str]:
+        try:
+            return super().get_search_terms(request)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({self.search_param: exc.detail}) from exc
+
+
+def searchable_list(serializer_class: type[serializers.Serializer]) -> Any:
+    """The list's schema: a page of `serializer_class`, or 400 for a `search` term that is refused."""
+    return extend_schema(
+        responses={
+            200: serializer_class(many=True),
+            400: bad_request("A `search` term that is refused (e.g. with a NUL character)"),
+        }
+    )
+
+
+@extend_schema_view(list=searchable_list(TagSerializer), destroy=DESTROY_IN_USE)
 class TagViewSet(viewsets.ModelViewSet):
     serializer_class = TagSerializer
     permission_classes = [IsMarketerOrStaff]
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [SearchFilter]
     search_fields = ["name"]
 
     def get_queryset(self):
@@ -215,10 +241,11 @@ class TagViewSet(viewsets.ModelViewSet):
             raise Conflict(str(exc)) from exc
 
 
+@extend_schema_view(list=searchable_list(CompanySerializer), destroy=DESTROY_IN_USE)
 class CompanyViewSet(viewsets.ModelViewSet):
     serializer_class = CompanySerializer
     permission_classes = [IsMarketerOrStaff]
-    filter_backends = [filters.SearchFilter]
+    filter_backends = [SearchFilter]
     search_fields = ["name", "domain"]
 
     def get_queryset(self):
@@ -246,15 +273,20 @@ class CompanyViewSet(viewsets.ModelViewSet):
                 description="How they were created: an SFTP import, the Flow API, or by hand/API/CSV import",
             ),
             OpenApiParameter("ids", str, description="Only these persons: comma-separated ids, e.g. 1,2,3"),
-        ]
+        ],
+        responses={
+            200: PersonSerializer(many=True),
+            400: bad_request("`ids` is not a list of ids, or a parameter holds a NUL character"),
+        },
     )
 )
-class PersonViewSet(viewsets.ModelViewSet):
+class PersonViewSet(JsonErrorsMixin, viewsets.ModelViewSet):
     serializer_class = PersonSerializer
     permission_classes = [IsMarketerOrStaff]
 
     def get_queryset(self):
         params = self.request.query_params
+        refuse_null_characters(params)
         persons = selectors.persons_filtered(
             search=params.get("search", ""),
             tag=params.get("tag", ""),
@@ -275,12 +307,16 @@ class PersonViewSet(viewsets.ModelViewSet):
             OpenApiParameter("company", str, description='A company id, or "none"'),
             OpenApiParameter("segment", int, description="Only the persons in this segment"),
         ],
-        responses={(200, "text/csv"): OpenApiTypes.STR},
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            400: bad_request("A parameter holds a NUL character"),
+        },
     )
     @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
     def export(self, request: Request) -> StreamingHttpResponse:
         """Persons matching the People filters as CSV, streamed: standard attributes, company, tags and
         every custom attribute; cells a spreadsheet would run as formulas are prefixed with a quote."""
+        refuse_null_characters(request.query_params)  # before the 200 is sent
         return persons_export_response(request.query_params)
 
     @extend_schema(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException
@@ -12,6 +12,7 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from flowdesigner.openapi import bad_request, error
 from flowdesigner.roles import MARKETER, STAFF, IsMarketerOrStaff, has_role
 from people import selectors, services
 from people.attributes import STANDARD_ATTRIBUTES
@@ -36,6 +37,12 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "Still in use."
     default_code = "conflict"
+
+
+# DELETE of a record others refer to: 204, or 409 naming what still uses it (nothing is deleted).
+DESTROY_IN_USE = extend_schema(
+    responses={204: None, 409: error(409, "Still in use (the answer names by what); nothing deleted")}
+)
 
 
 # --- attribute definitions --------------------------------------------------------------------
@@ -68,6 +75,7 @@ class AttributeDefinitionSerializer(serializers.ModelSerializer):
         return services.attribute_definition_create(**validated_data)
 
 
+@extend_schema_view(destroy=DESTROY_IN_USE)
 class AttributeDefinitionViewSet(viewsets.ModelViewSet):
     serializer_class = AttributeDefinitionSerializer
     permission_classes = [MarketersWriteStaffRead]
@@ -99,7 +107,8 @@ def _rules_errors(rules: Any, segment_id: int | None) -> None:
 
 class SegmentSerializer(serializers.ModelSerializer):
     rules = serializers.JSONField(help_text=RULES_HELP)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # null once the user who made it is deleted (and for segments made without one, e.g. in the shell).
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
 
     class Meta:
         model = Segment
@@ -137,6 +146,35 @@ class PersonSampleSerializer(serializers.Serializer):
     last_name = serializers.CharField()
     email = serializers.CharField(allow_null=True)
     phone = serializers.CharField(allow_null=True)
+
+
+class OperatorSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.CharField(help_text="What the condition's value is: none, one, two, a list, …")
+
+
+class OperatorAttributeSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    data_type = serializers.CharField()
+    number_kind = serializers.CharField(allow_blank=True)
+    standard = serializers.BooleanField()
+
+
+class OperatorEventSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    properties = serializers.JSONField(help_text='[{"key", "label", "data_type"}]')
+
+
+class SegmentOperatorsSerializer(serializers.Serializer):
+    """The operator table (documentation of operator_table())."""
+
+    data_types = serializers.DictField(child=OperatorSerializer(many=True), help_text="By data type")
+    subjects = serializers.DictField(child=OperatorSerializer(many=True), help_text="tag, company, segment…")
+    attributes = OperatorAttributeSerializer(many=True)
+    events = OperatorEventSerializer(many=True)
 
 
 def _operator_rows(subject: str) -> list[dict[str, str]]:
@@ -179,6 +217,7 @@ def _count(rules: Any, segment_id: int | None) -> int:
         raise serializers.ValidationError({"rules": [e.as_dict() for e in exc.errors]}) from exc
 
 
+@extend_schema_view(destroy=DESTROY_IN_USE)
 class SegmentViewSet(viewsets.ModelViewSet):
     serializer_class = SegmentSerializer
     permission_classes = [MarketersWriteStaffRead]
@@ -198,7 +237,12 @@ class SegmentViewSet(viewsets.ModelViewSet):
         except services.InUse as exc:
             raise Conflict(str(exc)) from exc
 
-    @extend_schema(responses=inline_serializer("SegmentCount", {"count": serializers.IntegerField()}))
+    @extend_schema(
+        responses={
+            200: inline_serializer("SegmentCount", {"count": serializers.IntegerField()}),
+            400: bad_request("The stored rules no longer hold (e.g. a cycle through edited segments)"),
+        }
+    )
     @action(detail=True, methods=["get"])
     def count(self, request: Request, pk: str | None = None) -> Response:
         segment = self.get_object()
@@ -223,7 +267,7 @@ class SegmentViewSet(viewsets.ModelViewSet):
             sample = list(persons.values("id", "first_name", "last_name", "email", "phone")[:PREVIEW_SAMPLE])
         return Response({"count": count, "sample": PersonSampleSerializer(sample, many=True).data})
 
-    @extend_schema(responses=inline_serializer("SegmentOperators", {"data_types": serializers.DictField()}))
+    @extend_schema(responses=SegmentOperatorsSerializer)
     @action(detail=False, methods=["get"])
     def operators(self, request: Request) -> Response:
         """Operators per data type (the seed's table) and per subject, plus the attributes to choose."""
