@@ -29,6 +29,16 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_throttles():
+    # Refused logins and tokens are counted in a cache, which outlives each test's rolled-back database:
+    # one test's wrong tokens must not throttle the next test's right ones.
+    from django.core.cache import caches
+
+    caches["throttle"].clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher costs seconds per user on a slow machine; tests only need it to work.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
