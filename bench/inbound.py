@@ -387,7 +387,9 @@ def send_all(base, channel, groups: list[list[str]], clients: int, *, sign: bool
     elapsed = time.perf_counter() - started
     expected = 200 if sign else 401
     if set(statuses) != {expected}:
-        raise SystemExit(f"unexpected answers: {dict(statuses)}")
+        log = Path(os.environ["FLOWDESIGNER_VAR_DIR"]) / "proc-0.log"
+        tail = log.read_text(errors="replace").splitlines()[-60:] if log.exists() else []
+        raise SystemExit(f"unexpected answers: {dict(statuses)}; daphne's log ends:\n" + "\n".join(tail))
     return len(payloads) / elapsed
 
 

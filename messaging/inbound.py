@@ -312,9 +312,18 @@ def _person_for(channel: Channel, sender: str) -> Person | None:
     email = channel.kind == Channel.Kind.EMAIL
     by = {"email": sender} if email else {"phone": sender}
     # Emails are unique without regard to case; a person may have been stored as "Ann@Example.com".
-    person = Person.objects.filter(**({"email__iexact": sender} if email else by)).order_by("pk").first()
+    lookup = {"email__iexact": sender} if email else by
+    person = Person.objects.filter(**lookup).order_by("pk").first()
     if person is None and channel.creates_people:
-        person = people_services.person_create(created_via=f"{channel.kind}:{channel.pk}", **by)
+        try:
+            with transaction.atomic():
+                person = people_services.person_create(created_via=f"{channel.kind}:{channel.pk}", **by)
+        except IntegrityError:
+            # Another request created this sender at the same moment (a gateway delivering two messages
+            # of a new number at once): it has committed by now, so it is found.
+            person = Person.objects.filter(**lookup).order_by("pk").first()
+            if person is None:
+                raise
     return person
 
 
