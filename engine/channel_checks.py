@@ -4,6 +4,7 @@ to person attribute" condition names."""
 
 from __future__ import annotations
 
+from engine.core.inbound import normalise_recipient
 from engine.core.issues import Issue
 from messaging.models import Channel
 from people.attributes import STANDARD_ATTRIBUTES
@@ -19,11 +20,7 @@ def _identities(kind: str) -> set[str] | None:
     accounts = list(Channel.objects.filter(kind=kind, active=True).values_list("identities", flat=True))
     if not accounts:
         return None
-    return {_normalised(identity) for identities in accounts for identity in identities or []}
-
-
-def _normalised(address: str) -> str:
-    return "".join(str(address).split()).casefold()
+    return {normalise_recipient(str(identity)) for identities in accounts for identity in identities or []}
 
 
 def channel_issues(nodes: list[dict]) -> list[Issue]:
@@ -59,7 +56,7 @@ def channel_issues(nodes: list[dict]) -> list[Issue]:
                         "config.channel" if node_type != "inbound_call" else "config.recipient",
                     )
                 )
-            elif recipient and _normalised(recipient) not in known:
+            elif recipient and normalise_recipient(str(recipient)) not in known:
                 issues.append(
                     Issue(
                         "unknown_recipient",

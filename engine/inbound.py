@@ -35,7 +35,7 @@ from engine.core.elements import get as element_type
 from engine.core.elements.inbound_call import InboundCall
 from engine.core.elements.inbound_message import InboundMessage
 from engine.core.elements.message import takes_other
-from engine.core.inbound import InboundText, Router
+from engine.core.inbound import InboundText, Router, normalise_recipient
 from engine.definitions import version_definition
 from engine.models import Participant, Trigger
 from engine.services import AnswerRefused, participant_answer, participant_resume
@@ -338,10 +338,10 @@ def route_call(message_id: int, *, now: datetime | None = None, routes: _Routes 
     person = Person.objects.filter(pk=message.person_id).first() if message.person_id else None
     entered: int | None = None
     if person is not None:
-        called = _normalised(message.identity)
+        called = normalise_recipient(message.identity)
         # Highest flow priority first (5 is the highest), so it wins a person the frequency cap limits.
         for trigger in sorted((routes or _routers.routes()).calls, key=lambda t: (-t.priority, t.pk)):
-            recipient = _normalised(trigger.config.get("recipient", ""))
+            recipient = normalise_recipient(trigger.config.get("recipient", ""))
             if recipient and recipient != called:
                 continue
             variables = InboundCall.start_variables(
@@ -365,10 +365,6 @@ def route_call(message_id: int, *, now: datetime | None = None, routes: _Routes 
     message.participant_id = entered
     message.save(update_fields=["routing", "participant"])
     return message.routing
-
-
-def _normalised(address: str) -> str:
-    return "".join(address.split()).casefold()
 
 
 # --- handlers --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ for the web inbox (a push to the person's Channels group: messaging/transports/w
 the other channels (through their transport: messaging/delivery.py). Inbound messages are stored by
 messaging/inbound.py."""
 
+import secrets
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import get_valid_filename
 
-from messaging.models import Message, Upload
+from messaging.models import Channel, Message, Upload
 
 # The web transport's push, importable from here as before it moved (callers keep their imports).
 from messaging.transports.web import WEB, _group_send_all, inbox_group, messages_dispatch  # noqa: F401
@@ -188,3 +189,33 @@ def upload_create(*, person: Person, file: UploadedFile) -> Upload:
     upload.name = PurePosixPath(upload.file.name).name
     upload.save()
     return upload
+
+
+# --- channels ---------------------------------------------------------------------------------------
+
+
+def new_secret() -> str:
+    """A webhook secret: 32 random bytes, URL-safe (43 characters)."""
+    return secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def channel_secret_regenerate(*, channel: Channel) -> str:
+    """Replace the channel's webhook secret; the gateway must be given the new one."""
+    channel.secret = new_secret()
+    channel.save(update_fields=["secret"])
+    return channel.secret
+
+
+@transaction.atomic
+def channel_remove(*, channel: Channel) -> bool:
+    """Delete a channel that never carried a message (True); one that did is deactivated instead (False),
+    so its messages keep their channel."""
+    channel = Channel.objects.select_for_update().get(pk=channel.pk)
+    if channel.messages.exists():
+        if channel.active:
+            channel.active = False
+            channel.save(update_fields=["active"])
+        return False
+    channel.delete()
+    return True

@@ -4,11 +4,8 @@ unhandled inbound messages."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -17,38 +14,9 @@ from flowdesigner.roles import STAFF, role_required
 from messaging.forms import ChannelForm
 from messaging.models import Channel
 from messaging.selectors_channels import channels_with_counts, unhandled_messages, webhook_urls
+from messaging.services import channel_remove, channel_secret_regenerate, new_secret
 
 UNHANDLED_PER_PAGE = 50
-
-
-# --- writes (small enough to live beside their only callers) ---------------------------------------------
-
-
-def new_secret() -> str:
-    """A webhook secret: 32 random bytes, URL-safe (43 characters)."""
-    return secrets.token_urlsafe(32)
-
-
-@transaction.atomic
-def channel_secret_regenerate(*, channel: Channel) -> str:
-    """Replace the channel's webhook secret; the gateway must be given the new one."""
-    channel.secret = new_secret()
-    channel.save(update_fields=["secret"])
-    return channel.secret
-
-
-@transaction.atomic
-def channel_remove(*, channel: Channel) -> bool:
-    """Delete a channel that never carried a message (True); one that did is deactivated instead (False),
-    so its messages keep their channel."""
-    channel = Channel.objects.select_for_update().get(pk=channel.pk)
-    if channel.messages.exists():
-        if channel.active:
-            channel.active = False
-            channel.save(update_fields=["active"])
-        return False
-    channel.delete()
-    return True
 
 
 # --- pages ------------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ messaging.services).
 from __future__ import annotations
 
 import importlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from messaging.models import Channel, Message
@@ -51,22 +52,22 @@ class InboundItem:
     text: str
 
 
-class Transport:
+class Transport(ABC):
     """A way to send. Subclasses set `name` and implement `send`; `config_problems` checks the channel's
     `config` for the pages; `sent` runs after a successful send is recorded (the simulator's report)."""
 
     name = ""
 
+    @abstractmethod
     def send(self, message: Message, channel: Channel) -> str:
         """Send `message` (its `address` and `identity` filled in) and return the gateway's id for it.
         Raises SendFailed."""
-        raise NotImplementedError
 
     def config_problems(self, channel: Channel) -> list[str]:
         """What is wrong with `channel.config` for this transport ([] when it can be used)."""
         return []
 
-    def sent(self, message: Message, channel: Channel) -> None:
+    def sent(self, message: Message, channel: Channel) -> None:  # noqa: B027 (a hook: most transports need none)
         """Called after the send was recorded (status sent, gateway_id stored), outside any transaction."""
 
 

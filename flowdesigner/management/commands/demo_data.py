@@ -2,8 +2,6 @@
 demo flows, and SMS, email and voice channels carried by the built-in gateway simulator (with an active
 flow started by texting JOIN). Safe to run again: it only creates what is missing."""
 
-import secrets
-
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -12,6 +10,7 @@ from engine import activation
 from flowdesigner import services as flow_services
 from flowdesigner.models import Flow
 from messaging.models import Channel
+from messaging.services import new_secret
 from people.models import Person, Tag
 
 DEMO_USERS = [
@@ -282,7 +281,7 @@ class Command(BaseCommand):
                     name=name,
                     identities=identities,
                     creates_people=creates_people,
-                    secret=secrets.token_urlsafe(32),
+                    secret=new_secret(),
                 )
         if not Flow.objects.filter(name=DEMO_SMS_FLOW).exists():
             flow = flow_services.flow_create(name=DEMO_SMS_FLOW, definition=sms_keyword_definition())
