@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from engine.channels import routes_apply
 from engine.core import runtime
+from engine.counting import Tally, form_widgets
+from engine.definitions import version_definition
 from engine.models import CallbackDelivery, Participant, ParticipantStep, ResultsEmail
 from engine.results import results_payload, results_text
 from flowdesigner.roles import MARKETER
@@ -111,7 +113,15 @@ class Advance:
     push: list[int] = field(default_factory=list)
     # (participant id, node id) of message steps left without an answer: their messages close.
     expired: list[tuple[int, str]] = field(default_factory=list)
+    # The reports' counter deltas of these advances (engine/counting.py), published at persist.
+    tally: Tally = field(default_factory=Tally)
     _admin_emails: list[str] | None = None
+    _widgets: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    def form_widgets(self, version) -> dict[str, str]:
+        if version.pk not in self._widgets:
+            self._widgets[version.pk] = form_widgets(version_definition(version))
+        return self._widgets[version.pk]
 
     def admin_emails(self) -> list[str]:
         if self._admin_emails is None:
@@ -122,6 +132,13 @@ class Advance:
         """Copy a core result onto the participant (not saved) and run the effect of each event.
         (Changes to the person were made while the core ran, through engine/assets.py.)"""
         state = result.state
+        self.tally.moved(
+            participant,
+            old_state=participant.state,
+            new_state=state,
+            widgets=self.form_widgets(participant.version),
+            now=timezone.now(),
+        )
         participant.state = state
         participant.status = state["status"]
         participant.current_node = state.get("current") or ""
@@ -180,6 +197,7 @@ class Advance:
             outbox.publish(RESULTS_EMAIL_SEND, {"email_id": email.pk})
         for topic, participant, payload in self.events:
             outbox.publish(topic, {**payload, "participant_id": participant.pk})
+        self.tally.publish()
 
 
 # --- the effects -----------------------------------------------------------------------------------------

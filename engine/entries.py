@@ -11,6 +11,7 @@ with the others.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -23,6 +24,7 @@ from engine.assets import run_kwargs
 from engine.core import runtime
 from engine.core import variables as flow_variables
 from engine.core.definition import FlowDefinition
+from engine.counting import Tally
 from engine.definitions import version_definition
 from engine.models import EntryRefusal, FrequencyCap, Launch, Participant, ParticipantStep, Poke, Trigger
 from flowdesigner.models import Flow, FlowVersion
@@ -233,13 +235,15 @@ def remove(*, flow: Flow, person: Person, reason: str = "Removed by staff") -> i
     """Take the person out of the flow: every participant of theirs still in it ends as exited, its open
     messages closed and its timers cancelled. Returns how many were removed."""
     live = list(
-        Participant.objects.select_for_update(of=("self",)).filter(
-            version__flow=flow, person=person, status__in=LIVE
-        )
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("version")
+        .filter(version__flow=flow, person=person, status__in=LIVE)
     )
     now = timezone.now()
     waits = [(participant.pk, participant.current_node) for participant in live]
+    tally = Tally()
     for participant in live:
+        old_state = copy.deepcopy(participant.state)
         history = participant.state.setdefault("history", [])
         if history and not history[-1].get("left_at"):
             history[-1].update(left_at=now.isoformat(), exit="removed", note=reason)
@@ -252,5 +256,7 @@ def remove(*, flow: Flow, person: Person, reason: str = "Removed by staff") -> i
         participant.wait_kind, participant.wake_at, participant.wait_event = "", None, ""
         participant.step_count += 1
         participant.save()
+        tally.moved(participant, old_state=old_state, new_state=participant.state, widgets={}, now=now)
+    tally.publish()
     messages_expire(waits)
     return len(live)

@@ -284,6 +284,7 @@ def participant_answer(
         raise AnswerRefused(_STALE, code="stale") from None
 
     recorded = result.state["steps"][old_steps] if len(result.state.get("steps", [])) > old_steps else None
+    message.participant = participant  # already loaded: the answer's delivery count needs its version
     message_answer_record(
         message,
         button_id=reply["button_id"],

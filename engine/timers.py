@@ -8,6 +8,7 @@ or no longer has that `wake_at`, so it is never woken twice.
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 
@@ -18,6 +19,7 @@ from django.utils import timezone
 from engine import effects, triggers
 from engine.assets import run_kwargs
 from engine.core import runtime
+from engine.counting import Tally
 from engine.definitions import version_definition
 from engine.models import Participant
 from flowdesigner.models import Flow, FlowVersion
@@ -50,7 +52,8 @@ def timers_fire(*, limit: int | None = None) -> int:
 def _fail(pk: int, exc: Exception) -> None:
     """Mark a participant that cannot be woken failed, with the reason in its history."""
     with transaction.atomic():
-        participant = Participant.objects.select_for_update().get(pk=pk)
+        participant = Participant.objects.select_for_update(of=("self",)).select_related("version").get(pk=pk)
+        old_state = copy.deepcopy(participant.state)
         state = participant.state
         state.update(status="failed", wait=None)
         if state.get("history"):
@@ -59,6 +62,10 @@ def _fail(pk: int, exc: Exception) -> None:
         participant.wake_at, participant.wait_kind, participant.wait_event = None, "", ""
         participant.completed_at = timezone.now()
         participant.save(update_fields=effects.PARTICIPANT_FIELDS)
+        tally = Tally()
+        now = participant.completed_at
+        tally.moved(participant, old_state=old_state, new_state=state, widgets={}, now=now)
+        tally.publish()
 
 
 def _due(now):

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "engine",
     "engine.sftp",
     "engine.flow_api",
+    "engine.reports",
     "messaging",
     "axes",  # login throttling (see "Login and token throttling" below)
 ]

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from messaging.counting import delivery_moved
 from messaging.inbound import opted_out
 from messaging.models import Channel, Message
 from messaging.services import SEND, messages_push
@@ -76,7 +77,7 @@ def message_send(message_id: int) -> Message | None:
     any more, or another worker claimed it)."""
     message = (
         Message.objects.filter(pk=message_id, direction=Message.Direction.OUT)
-        .select_related("transport", "person")
+        .select_related("transport", "person", "participant")
         .first()
     )
     if message is None or message.status != Message.Status.QUEUED:
@@ -138,9 +139,11 @@ def _refusal(message: Message) -> str:
 def _sent(message: Message, gateway_id: str) -> None:
     now = timezone.now()
     with transaction.atomic():
-        Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
+        moved = Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
             status=Message.Status.SENT, sent_at=now, status_at=now, gateway_id=gateway_id, error=""
         )
+        if moved:
+            delivery_moved([(_version_id(message), message.channel, Message.Status.QUEUED, "sent")])
         messages_push([message.pk])
     message.status, message.gateway_id = Message.Status.SENT, gateway_id
     message.sent_at = message.status_at = now
@@ -164,8 +167,16 @@ def _failed_attempt(message: Message, failure: SendFailed) -> None:
 def _fail(message: Message, reason: str) -> None:
     now = timezone.now()
     with transaction.atomic():
-        Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
+        moved = Message.objects.filter(pk=message.pk, status=Message.Status.QUEUED).update(
             status=Message.Status.FAILED, status_at=now, error=reason[:300], address=message.address
         )
+        if moved:
+            delivery_moved(
+                [(_version_id(message), message.channel, Message.Status.QUEUED, Message.Status.FAILED)]
+            )
         messages_push([message.pk])
     message.status, message.status_at, message.error = Message.Status.FAILED, now, reason[:300]
+
+
+def _version_id(message: Message) -> int | None:
+    return message.participant.version_id if message.participant_id else None

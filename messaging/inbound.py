@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from messaging import signatures
+from messaging.counting import delivery_moved
 from messaging.models import Channel, ChannelOptOut, Message
 from messaging.services import messages_push
 from messaging.transports import BodyInvalid, InboundItem
@@ -156,8 +157,8 @@ def reports_receive(channel: Channel, body: bytes, headers: Mapping[str, str]) -
 
 
 def _status_apply(message_id: int, status: str, error: str) -> bool:
-    """Move one message to `status` if that is forward; a conditional UPDATE, so concurrent reports never
-    move it back. True when it changed."""
+    """Move one message to `status` if that is forward (under its row lock, so concurrent reports never
+    move it back). True when it changed."""
     now = timezone.now()
     if status == Message.Status.FAILED:
         earlier = FAILABLE
@@ -166,10 +167,18 @@ def _status_apply(message_id: int, status: str, error: str) -> bool:
         earlier = [s for s, rank in STATUS_ORDER.items() if rank < STATUS_ORDER[status]]
         # A report can overtake our own record of the send: it was sent by then all the same.
         fields = {"sent_at": Coalesce(F("sent_at"), Value(now))}
-    updated = Message.objects.filter(pk=message_id, status__in=earlier).update(
-        status=status, status_at=now, **fields
+    # Locked first: the reports' delivery counts need the status it moves from (messaging/counting.py).
+    old = (
+        Message.objects.select_for_update(of=("self",))
+        .filter(pk=message_id, status__in=earlier)
+        .values_list("status", "channel", "participant__version_id")
+        .first()
     )
-    return bool(updated)
+    if old is None:
+        return False
+    Message.objects.filter(pk=message_id).update(status=status, status_at=now, **fields)
+    delivery_moved([(old[2], old[1], old[0], status)])
+    return True
 
 
 def too_large_reason() -> str:

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.text import get_valid_filename
 
+from messaging.counting import delivery_moved
 from messaging.models import Channel, Message, Upload
 
 # The web transport's push, importable from here as before it moved (callers keep their imports).
@@ -69,6 +70,11 @@ def messages_queue(messages: list[Message], *, also_push: list[int] = ()) -> Non
     "messages.dispatch" for web messages (with `also_push`: ids of changed messages whose new state the
     inbox must see, e.g. answered), "messages.send" for the other channels."""
     Message.objects.bulk_create(messages)
+    delivery_moved(
+        (m.participant.version_id if m.participant_id else None, m.channel, None, m.status)
+        for m in messages
+        if m.direction == Message.Direction.OUT
+    )
     push = [m.pk for m in messages if m.channel == WEB] + list(also_push)
     send = [m.pk for m in messages if m.channel != WEB]
     if push:
@@ -92,9 +98,15 @@ def messages_expire(waits: list[tuple[int, str]]) -> None:
     for participant_id, node_id in waits:
         match |= Q(participant_id=participant_id, node_id=node_id)
     open_messages = Message.objects.filter(match, direction=Message.Direction.OUT, answered_at__isnull=True)
-    ids = list(open_messages.exclude(status=Message.Status.EXPIRED).values_list("pk", flat=True))
-    if ids:
+    rows = list(
+        open_messages.exclude(status=Message.Status.EXPIRED)
+        .select_for_update(of=("self",))
+        .values_list("pk", "participant__version_id", "channel", "status")
+    )
+    if rows:
+        ids = [pk for pk, *_ in rows]
         Message.objects.filter(pk__in=ids).update(status=Message.Status.EXPIRED)
+        delivery_moved((version, channel, old, Message.Status.EXPIRED) for _, version, channel, old in rows)
         messages_push(ids)
 
 
@@ -105,6 +117,9 @@ def message_answer_record(
     message.answered_button_id = button_id or ""
     message.dismissed = button_id is None
     message.answered_at = at
+    if message.status != Message.Status.READ:
+        version_id = message.participant.version_id if message.participant_id else None
+        delivery_moved([(version_id, message.channel, message.status, Message.Status.READ)])
     message.status = Message.Status.READ
     message.form_result = step.get("form_result") if step else None
     message.display_value = (step.get("display_value") or "") if step else ""

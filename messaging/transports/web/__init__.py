@@ -5,9 +5,11 @@ delivered, failed)."""
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from messaging.counting import delivery_moved
 from messaging.models import Message
 from messaging.selectors import branding_colors, message_payload
 
@@ -36,9 +38,19 @@ def messages_dispatch(message_ids: list[int]) -> None:
     ]
     if queued:
         now = timezone.now()
-        Message.objects.filter(pk__in=[m.pk for m in queued], status=Message.Status.QUEUED).update(
-            status=Message.Status.SENT, sent_at=now, status_at=now
-        )
+        with transaction.atomic():
+            # Locked and re-read: another dispatch of the same ids may have marked some sent meanwhile.
+            ids = list(
+                Message.objects.select_for_update()
+                .filter(pk__in=[m.pk for m in queued], status=Message.Status.QUEUED)
+                .values_list("pk", flat=True)
+            )
+            Message.objects.filter(pk__in=ids).update(status=Message.Status.SENT, sent_at=now, status_at=now)
+            delivery_moved(
+                (m.participant.version_id if m.participant_id else None, WEB, Message.Status.QUEUED, "sent")
+                for m in queued
+                if m.pk in set(ids)
+            )
         for message in queued:
             message.status, message.sent_at, message.status_at = Message.Status.SENT, now, now
     events = []
