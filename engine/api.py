@@ -11,7 +11,7 @@ from engine.core.elements.predefined_audience import AUDIENCE_KEYS
 from engine.models import MAX_CONTEXT, Launch
 from flowdesigner.models import Flow
 from flowdesigner.openapi import bad_request, error
-from flowdesigner.roles import IsStaff
+from flowdesigner.roles import IsMarketerOrStaff, IsStaff
 from people.models import Company, Person, Segment, Tag
 
 
@@ -77,9 +77,22 @@ class LaunchCreateSerializer(serializers.Serializer):
 
 
 class LaunchCreateApi(APIView):
-    """Launch the newest published version of a flow to an audience."""
+    """Launch the newest published version of a flow to an audience (staff); list its launches (marketers
+    and staff: the flow page follows their progress)."""
 
     permission_classes = [IsStaff]
+
+    def get_permissions(self):
+        if self.request.method == "GET":
+            return [IsMarketerOrStaff()]
+        return super().get_permissions()
+
+    @extend_schema(responses={200: LaunchSerializer(many=True), 404: error(404)})
+    def get(self, request, pk: int):
+        """The flow's 20 newest launches, newest first."""
+        flow = get_object_or_404(Flow, pk=pk)
+        launches = Launch.objects.filter(version__flow=flow).select_related("version").order_by("-id")[:20]
+        return Response(LaunchSerializer(launches, many=True).data)
 
     @extend_schema(
         request=LaunchCreateSerializer,

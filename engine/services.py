@@ -22,6 +22,7 @@ from engine.assets import run_kwargs
 from engine.core import runtime
 from engine.core.elements.predefined_audience import AUDIENCE_KEYS
 from engine.definitions import LaunchRefused, entry_node_id, version_definition
+from engine.live import flows_changed
 from engine.models import Launch, Participant, ResultsEmail
 from engine.triggers import triggers_sync
 from flowdesigner.models import Flow, FlowVersion
@@ -90,6 +91,7 @@ def launch_create(
     if Flow.objects.filter(pk=version.flow_id, status=Flow.Status.DRAFT).update(status=Flow.Status.ACTIVE):
         triggers_sync(version.flow)  # a real-time audience goes live with the first launch
     outbox.publish(LAUNCH_RUN, {"launch_id": launch.pk})
+    flows_changed([version.flow_id], "launches")
     return launch
 
 
@@ -124,6 +126,7 @@ def launch_run(launch_id: int, *, slice_seconds: float | None = None) -> Launch:
                 launch.status = Launch.Status.DONE
                 launch.finished_at = timezone.now()
                 launch.save(update_fields=["status", "finished_at"])
+                flows_changed([version.flow_id], "launches")
                 return launch
             started, refused = _participants_start(
                 launch=launch, version=version, entry_id=entry_id, person_ids=ids
@@ -131,6 +134,7 @@ def launch_run(launch_id: int, *, slice_seconds: float | None = None) -> Launch:
             Launch.objects.filter(pk=launch_id).update(
                 cursor=ids[-1], entered=F("entered") + started, refused=F("refused") + refused
             )
+            flows_changed([version.flow_id], "launches")
             if time.monotonic() >= deadline:
                 # The rest is a new event, committed with this batch: a crash after it loses nothing.
                 outbox.publish(LAUNCH_RUN, {"launch_id": launch_id})

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from engine import activation, entries, pokes
 from engine.definitions import LaunchRefused
 from engine.entry_points import version_entry_points
-from engine.models import EntryRefusal, FrequencyCap, Participant, ParticipantStep, Poke
+from engine.models import EntryRefusal, FrequencyCap, Participant, Poke
 from flowdesigner.models import Flow
 from flowdesigner.roles import END_USER, MARKETER, STAFF, has_role, role_required
 from people.models import Person
@@ -122,35 +121,11 @@ def flow_page_context(request: HttpRequest, flow: Flow) -> dict:
         "status_actions": status_actions(flow) if has_role(request.user, STAFF) else [],
         "realtime_audience": realtime,
         "refusals": EntryRefusal.objects.filter(flow=flow).select_related("person")[:20],
-        "exit_counts": exit_counts(flow),
     }
     if realtime:
         context["in_flow"] = people_in_flow(flow, page=request.GET.get("in_flow_page"))
         context["audience_form"] = AudiencePersonForm()
     return context
-
-
-def exit_counts(flow: Flow) -> list[dict]:
-    """How many participants of any version finished at each Exit (the seed: Exit "helps calculate how
-    many customers from a specific communication branch finished the flow"), named as in the latest
-    version."""
-    rows = (
-        ParticipantStep.objects.filter(participant__version__flow=flow, node_type="exit")
-        .values("node_id")
-        .annotate(count=Count("participant", distinct=True))
-        .order_by("-count", "node_id")
-    )
-    latest = flow.latest_version
-    nodes = (latest.definition.get("nodes") or []) if latest is not None else []
-    names = {n.get("id"): (n.get("config") or {}).get("name") for n in nodes if isinstance(n, dict)}
-    return [
-        {
-            "node_id": row["node_id"],
-            "name": names.get(row["node_id"]) or row["node_id"],
-            "count": row["count"],
-        }
-        for row in rows
-    ]
 
 
 def people_in_flow(flow: Flow, *, page: str | None) -> Page:

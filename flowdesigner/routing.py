@@ -5,6 +5,7 @@ closes the socket cleanly."""
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.urls import path, re_path
 
+from engine.reports.consumers import FlowLiveConsumer
 from messaging.consumers import InboxConsumer
 
 # Like the inbox's 4401 (not logged in) and 4403 (no inbox): an application close code, here "no such
@@ -23,5 +24,6 @@ class UnknownPathConsumer(AsyncWebsocketConsumer):
 
 websocket_urlpatterns = [
     path("ws/inbox/", InboxConsumer.as_asgi()),
+    path("ws/flows/<int:flow_id>/", FlowLiveConsumer.as_asgi()),
     re_path(r"", UnknownPathConsumer.as_asgi()),  # last: every other path
 ]

@@ -7,6 +7,8 @@ from rest_framework.routers import DefaultRouter
 from engine import api as engine_api
 from engine import api_pokes
 from engine import views as engine_views
+from engine.reports import api as reports_api
+from engine.reports import views as reports_views
 from flowdesigner import api as flow_api
 from flowdesigner import api_branding, views_branding
 from flowdesigner import views as flow_views
@@ -49,6 +51,15 @@ api_urlpatterns = [
     path("flows/<int:pk>/versions/", flow_api.FlowVersionListApi.as_view(), name="api-flow-versions"),
     path("flows/<int:pk>/launches/", engine_api.LaunchCreateApi.as_view(), name="api-launch-create"),
     path("launches/<int:pk>/", engine_api.LaunchDetailApi.as_view(), name="api-launch-detail"),
+    path("flows/<int:pk>/report/", reports_api.FlowReportApi.as_view(), name="api-flow-report"),
+    path("flows/<int:pk>/report/activity/", reports_api.FlowActivityApi.as_view(), name="api-flow-activity"),
+    path(
+        "flows/<int:pk>/report/answers/<str:node_id>/",
+        reports_api.FormAnswersApi.as_view(),
+        name="api-flow-form-answers",
+    ),
+    path("flows/<int:pk>/participants/", reports_api.ParticipantListApi.as_view(), name="api-participants"),
+    path("participants/<int:pk>/", reports_api.ParticipantDetailApi.as_view(), name="api-participant"),
     path("flows/<int:pk>/audience/", engine_api.FlowAudienceAddApi.as_view(), name="api-flow-audience"),
     path(
         "flows/<int:pk>/audience/<int:person_id>/",
@@ -89,6 +100,15 @@ urlpatterns = [
         "flows/<int:pk>/results-emails/<int:email_id>/retry/",
         flow_views.results_email_retry,
         name="results-email-retry",
+    ),
+    path("flows/<int:pk>/participants/", reports_views.participant_list, name="flow-participants"),
+    path(
+        "flows/<int:pk>/participants.csv", reports_views.participants_export, name="flow-participants-export"
+    ),
+    path(
+        "flows/<int:pk>/participants/<int:participant_id>/",
+        reports_views.participant_detail,
+        name="flow-participant",
     ),
     path("flows/<int:pk>/pokes/", engine_views.poke_create, name="poke-create"),
     path(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from engine import emails as engine_emails
 from engine import services as engine_services
 from engine.models import MAX_CONTEXT, CallbackDelivery, ResultsEmail
+from engine.reports import selectors as reports_selectors
 from engine.views import PokeForm, flow_page_context
 from flowdesigner import services
 from flowdesigner.models import Flow
@@ -151,6 +152,7 @@ def flow_detail(request, pk: int):
         "results_emails": ResultsEmail.objects.filter(flow=flow)[:50],
         "pokes": flow.pokes.all(),
         "poke_form": PokeForm(),
+        "exit_counts": reports_selectors.exit_totals(flow),
         **flow_page_context(request, flow),
     }
     return render(request, "flowdesigner/flow_detail.html", context)

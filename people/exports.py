@@ -43,7 +43,7 @@ def csv_safe(value: str) -> str:
     return value
 
 
-def _cell(value: Any) -> str:
+def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -90,7 +90,7 @@ def persons_export_rows(persons: QuerySet[Person], *, chunk: int = CHUNK) -> Ite
                 person.created_at.isoformat(),
                 person.updated_at.isoformat(),
             ]
-            yield [csv_safe(_cell(c)) for c in cells]
+            yield [csv_safe(cell_text(c)) for c in cells]
         last = page[-1].pk
 
 

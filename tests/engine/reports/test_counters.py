@@ -85,7 +85,9 @@ def test_counts_follow_a_launch_answers_and_a_removal(run):
     assert (node_count(version, "ask", "waiting"), node_count(version, "thanks", "waiting")) == (2, 1)
     assert [node_count(version, "", m) for m in ("completed", "exited", "active")] == [2, 1, 3]
     # 8 messages (6 questions, 2 "Great!"): 4 answered, 1 closed by the removal, 3 sent and not answered.
-    delivery = [node_count(version, "", "delivery", f"web:{s}") for s in ("read", "expired", "sent", "queued")]
+    delivery = [
+        node_count(version, "", "delivery", f"web:{s}") for s in ("read", "expired", "sent", "queued")
+    ]
     assert delivery == [4, 1, 3, 0]
     assert_match_history(version)
 
