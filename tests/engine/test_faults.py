@@ -25,6 +25,8 @@ from engine.models import CallbackAttempt, CallbackDelivery, Launch, Participant
 from flowdesigner import services as flow_services
 from messaging.models import Message
 from people.models import Person, Tag
+from people.outbox.models import OutboxEvent
+from tests.engine.reports import counts
 from tests.factories import FlowFactory, two_step_definition
 from tests.helpers import subprocess_env
 
@@ -102,6 +104,7 @@ def test_a_worker_killed_during_a_5000_person_launch_loses_and_duplicates_nothin
             lambda: (
                 Launch.objects.get(pk=launch.pk).status == "done"
                 and not Message.objects.filter(status="queued").exists()
+                and not OutboxEvent.objects.filter(done_at=None, dead_at=None).exists()
             ),
             timeout=90,
             worker=worker,
@@ -116,6 +119,10 @@ def test_a_worker_killed_during_a_5000_person_launch_loses_and_duplicates_nothin
     assert len(per_person) == 5000 and {row["n"] for row in per_person} == {1}
     # Every first message was pushed (the push marks it sent), those committed just before the kill too.
     assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+    # The reports' counters agree with the histories: the killed worker's open batch counted nothing, and
+    # nothing was counted twice.
+    assert counts.stored([version.pk]) == counts.from_history([version.pk])
+    assert counts.stored([version.pk])[(version.pk, "ask", "waiting", "")] == 5000
 
 
 class SlowFirstReceiver:
