@@ -143,6 +143,12 @@ class Message(models.Model):
             models.Index(fields=["person", "direction", "id"]),
             models.Index(fields=["transport", "gateway_id"], name="message_gateway_id"),
             models.Index(fields=["routing", "id"], name="message_routing"),
+            # A Form message's latest answers on the flow's performance page: only answered forms.
+            models.Index(
+                fields=["node_id", "-answered_at"],
+                name="message_form_answers",
+                condition=models.Q(form_result__isnull=False),
+            ),
         ]
         constraints = [
             # A gateway retrying a delivery: the second copy is refused by the database, processed once.

@@ -161,6 +161,8 @@ def build_world(run_on_commit: Callable) -> World:
         ("/api/event-definitions/{id}/", "id"): [event.pk],
         ("/api/imports/{id}/", "id"): [person_import.pk],
         ("/api/launches/{id}/", "id"): [launch.pk],
+        ("/api/participants/{id}/", "id"): list(launch.participants.values_list("pk", flat=True)),
+        ("/api/flows/{id}/report/answers/{node_id}/", "node_id"): ["ask", "thanks"],
         ("/api/pokes/{code}/", "code"): [poke.code],
         ("/api/inbox/pokes/{code}/", "code"): [poke.code],
         ("/api/inbox/messages/{id}/", "id"): message_ids,
