@@ -2,6 +2,7 @@
 UPDATE, on SQLite and PostgreSQL alike), rows in a fixed order so two handlers adding to the same counters
 never deadlock."""
 
+from collections import Counter
 from datetime import datetime
 
 from django.db import connection
@@ -12,14 +13,17 @@ CHUNK = 500
 
 
 def counts_add(nodes: list[list], hours: list[list]) -> None:
-    """Add [version id, node id, metric, label, n] and [version id, hour (ISO), metric, n] deltas."""
-    node_rows = sorted(
-        (int(v), str(node), str(metric), str(label), int(n)) for v, node, metric, label, n in nodes
-    )
+    """Add [version id, node id, metric, label, n] and [version id, hour (ISO), metric, n] deltas. Rows of
+    the same counter are summed first (one upsert may not touch a row twice on PostgreSQL)."""
     adapt = connection.ops.adapt_datetimefield_value
-    hour_rows = sorted(
-        (int(v), adapt(datetime.fromisoformat(h)), str(metric), int(n)) for v, h, metric, n in hours
-    )
+    node_sums: Counter = Counter()
+    for v, node, metric, label, n in nodes:
+        node_sums[(int(v), str(node), str(metric), str(label))] += int(n)
+    hour_sums: Counter = Counter()
+    for v, hour, metric, n in hours:
+        hour_sums[(int(v), adapt(datetime.fromisoformat(hour)), str(metric))] += int(n)
+    node_rows = sorted((*key, n) for key, n in node_sums.items() if n)
+    hour_rows = sorted((*key, n) for key, n in hour_sums.items() if n)
     _upsert(NodeCount, ["version_id", "node_id", "metric", "label"], node_rows)
     _upsert(HourCount, ["version_id", "hour", "metric"], hour_rows)
 

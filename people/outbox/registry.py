@@ -26,6 +26,9 @@ class Registration:
     `inline`: also try the event in the publishing process right after its transaction commits (low
     latency for live pushes); the worker remains the safety net when that process dies first.
     `lease_seconds`: how long a claim lasts; longer than the handler can take.
+    `batch`: the handler takes lists, `func(payloads, event_ids)`, and the worker gives it every event of
+    the topic it claimed at once, in one transaction (must be atomic): many small events cost one
+    transaction. If a batch fails, its events are handled one by one, so one bad event holds up no other.
     """
 
     topic: str
@@ -33,22 +36,26 @@ class Registration:
     atomic: bool = True
     inline: bool = False
     lease_seconds: int = 30
+    batch: bool = False
 
 
 _registry: dict[str, Registration] = {}
 
 
 def handler(
-    topic: str, *, atomic: bool = True, inline: bool = False, lease_seconds: int = 30
+    topic: str, *, atomic: bool = True, inline: bool = False, lease_seconds: int = 30, batch: bool = False
 ) -> Callable[[Handler], Handler]:
-    """Register `func(payload, event_id)` as the one handler of `topic` (a decorator)."""
+    """Register `func(payload, event_id)` (with `batch`: `func(payloads, event_ids)`) as the one handler
+    of `topic` (a decorator)."""
+    if batch and not atomic:
+        raise ValueError("A batch handler is atomic: its events are marked done with its writes.")
 
     def register(func: Handler) -> Handler:
         existing = _registry.get(topic)
         if existing is not None and existing.func is not func:
             raise ValueError(f'Outbox topic "{topic}" already has a handler ({existing.func.__qualname__})')
         _registry[topic] = Registration(
-            topic, func, atomic=atomic, inline=inline, lease_seconds=lease_seconds
+            topic, func, atomic=atomic, inline=inline, lease_seconds=lease_seconds, batch=batch
         )
         return func
 
@@ -82,7 +89,6 @@ def publish(topic: str, payload: dict, *, available_at: datetime | None = None):
 
 def relay(event_ids: list[int]) -> None:
     """Handle these events now in this process, if nobody has claimed them (after commit)."""
-    from people.outbox.worker import claim_ids, handle
+    from people.outbox.worker import claim_ids, handle_all
 
-    for event in claim_ids(event_ids):
-        handle(event)
+    handle_all(claim_ids(event_ids))

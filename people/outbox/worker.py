@@ -72,11 +72,45 @@ def claim_ids(event_ids: list[int]) -> list[OutboxEvent]:
     return _claim(events.order_by("id"), now)
 
 
+def handle_all(events: list[OutboxEvent], stop: threading.Event | None = None) -> None:
+    """Handle claimed events: each alone, except those of batch topics, handled together per topic.
+    Once `stop` is set no further one starts (the rest wait for their lease to end)."""
+    registry = handlers()
+    batches: dict[str, list[OutboxEvent]] = {}
+    for event in events:
+        if stop is not None and stop.is_set():
+            return
+        if registry[event.topic].batch:
+            batches.setdefault(event.topic, []).append(event)
+        else:
+            handle(event)
+    for topic, batch in batches.items():
+        if len(batch) == 1:
+            handle(batch[0])
+            continue
+        try:
+            with transaction.atomic():
+                registry[topic].func([e.payload for e in batch], [e.pk for e in batch])
+                OutboxEvent.objects.filter(pk__in=[e.pk for e in batch]).update(
+                    done_at=timezone.now(), claimed_until=None
+                )
+        except Exception:
+            logger.exception(
+                "Outbox batch of %s %s events failed; handling them one by one", len(batch), topic
+            )
+            for event in batch:
+                handle(event)
+
+
 def handle(event: OutboxEvent) -> bool:
     """Run the event's handler and mark it done; on failure schedule a retry. True when it succeeded."""
     registration = handlers()[event.topic]  # only topics with a handler are ever claimed
     try:
-        if registration.atomic:
+        if registration.batch:
+            with transaction.atomic():
+                registration.func([event.payload], [event.pk])
+                _mark_done(event)
+        elif registration.atomic:
             with transaction.atomic():
                 registration.func(event.payload, event.pk)
                 _mark_done(event)
@@ -117,9 +151,8 @@ def drain(*, limit: int = 10_000) -> int:
         events = claim_due()
         if not events:
             break
-        for event in events:
-            handle(event)
-            handled += 1
+        handle_all(events)
+        handled += len(events)
     return handled
 
 
@@ -137,10 +170,7 @@ def run(stop: threading.Event, *, poll_seconds: float) -> None:
         close_old_connections()
         try:
             events = claim_due()
-            for event in events:
-                if stop.is_set():
-                    break
-                handle(event)
+            handle_all(events, stop)
         except Exception:
             # A lost database connection or a locked SQLite file: wait and try again, never die.
             logger.exception("Outbox loop error")

@@ -203,3 +203,26 @@ def test_the_rebuild_from_history_equals_counting_as_people_move(run):
     assert counts.stored([version.pk]) == live
     rebuilt = HourCount.objects.filter(version=version).values_list("hour", "metric", "total")
     assert sorted(rebuilt) == sorted(hours)
+
+
+def test_pending_counts_are_added_in_one_batch_and_a_bad_event_holds_up_no_other(settings):
+    from people import outbox
+    from people.outbox.models import OutboxEvent
+    from people.outbox.worker import drain
+
+    settings.OUTBOX_RELAY_ALL = False  # events wait for the worker, as in production
+    persons = [PersonFactory() for _ in range(3)]
+    version = publish(two_step_definition(tags=[TagFactory().pk]))
+    launch = engine_services.launch_create(version=version, audience={"persons": [p.pk for p in persons]})
+    engine_services.launch_run(launch.pk)  # its batch publishes the counts; nobody handles them yet
+    bad = outbox.publish(
+        "report.counts", {"nodes": [[version.pk, "ask", "entered", "", "many"]], "hours": []}
+    )
+    assert OutboxEvent.objects.filter(topic="report.counts", done_at=None).count() == 3
+
+    drain()
+
+    assert_match_history(version)
+    bad.refresh_from_db()
+    assert bad.done_at is None and "many" in bad.last_error
+    assert not OutboxEvent.objects.filter(topic="report.counts", done_at=None).exclude(pk=bad.pk).exists()
