@@ -18,6 +18,7 @@ export default defineConfig({
         designer: `${src}/designer/main.tsx`,
         inbox: `${src}/inbox/main.tsx`,
         segments: `${src}/segments/main.tsx`,
+        reports: `${src}/reports/main.tsx`,
       },
       output: {
         entryFileNames: "[name].js",

@@ -9,6 +9,7 @@ from engine import api_pokes
 from engine import views as engine_views
 from engine.reports import api as reports_api
 from engine.reports import views as reports_views
+from engine.reports import views_performance as reports_performance
 from flowdesigner import api as flow_api
 from flowdesigner import api_branding, views_branding
 from flowdesigner import views as flow_views
@@ -96,6 +97,7 @@ urlpatterns = [
     path("flows/", flow_views.flow_list, name="flow-list"),
     path("flows/<int:pk>/", flow_views.flow_detail, name="flow-detail"),
     path("flows/<int:pk>/design/", flow_views.flow_design, name="flow-design"),
+    path("flows/<int:pk>/performance/", reports_performance.flow_performance, name="flow-performance"),
     path(
         "flows/<int:pk>/results-emails/<int:email_id>/retry/",
         flow_views.results_email_retry,

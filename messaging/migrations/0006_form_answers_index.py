@@ -4,16 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('engine', '0008_trigger_inbound'),
-        ('messaging', '0005_channels'),
-        ('people', '0007_person_created_via'),
+        ("engine", "0008_trigger_inbound"),
+        ("messaging", "0005_channels"),
+        ("people", "0007_person_created_via"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='message',
-            index=models.Index(condition=models.Q(('form_result__isnull', False)), fields=['node_id', '-answered_at'], name='message_form_answers'),
+            model_name="message",
+            index=models.Index(
+                condition=models.Q(("form_result__isnull", False)),
+                fields=["node_id", "-answered_at"],
+                name="message_form_answers",
+            ),
         ),
     ]

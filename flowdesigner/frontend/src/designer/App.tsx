@@ -3,6 +3,10 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { describeError } from "../shared/http";
 import { designerApi } from "./api";
 import { FlowEditor } from "./FlowEditor";
+import { readResultsLocation, writeResultsLocation, type ResultsLocation, type VersionChoice } from "./results";
+import { resultsApi } from "./results/api";
+import { ModeToggle, type DesignerMode } from "./results/ModeToggle";
+import { ResultsView } from "./results/ResultsView";
 import type { DesignerConfig, ElementTypeInfo, FlowDetail } from "./types";
 
 type LoadState =
@@ -12,7 +16,37 @@ type LoadState =
 
 export function App({ config }: { config: DesignerConfig }) {
   const api = useMemo(() => designerApi(config.apiBase, config.csrfToken), [config.apiBase, config.csrfToken]);
+  const results = useMemo(() => resultsApi(config.apiBase, config.csrfToken), [config.apiBase, config.csrfToken]);
   const [state, setState] = useState<LoadState>({ status: "loading" });
+  // Edit or results mode, from ?results=1 (a participant page's "Show on canvas" opens results directly).
+  const [place, setPlace] = useState<ResultsLocation>(() => readResultsLocation(window.location.search));
+  // The editor is mounted once first shown and then kept (hidden in results mode), so leaving results mode
+  // finds the draft exactly as it was, unsaved edits, selection and viewport included.
+  const [editorMounted, setEditorMounted] = useState(!place.results);
+  const typesByName = useMemo(
+    () => new Map(state.status === "ready" ? state.elementTypes.map((info) => [info.type, info]) : []),
+    [state],
+  );
+
+  const changePlace = useCallback((next: ResultsLocation) => {
+    setPlace(next);
+    const search = writeResultsLocation(window.location.search, next);
+    const url = `${window.location.pathname}${search}${window.location.hash}`;
+    window.history.replaceState(window.history.state, "", url);
+  }, []);
+  const setMode = useCallback(
+    (mode: DesignerMode) => {
+      if (mode === "edit") {
+        setEditorMounted(true);
+      }
+      changePlace({ results: mode === "results", version: null, participant: null });
+    },
+    [changePlace],
+  );
+  const onResultsLocation = useCallback(
+    (version: VersionChoice | null, participant: number | null) => changePlace({ results: true, version, participant }),
+    [changePlace],
+  );
 
   const load = useCallback(() => {
     Promise.all([api.elementTypes(), api.flow(config.flowId)]).then(
@@ -29,6 +63,9 @@ export function App({ config }: { config: DesignerConfig }) {
 
   useEffect(load, [load]);
 
+  const mode: DesignerMode = place.results ? "results" : "edit";
+  const modeToggle = useMemo(() => <ModeToggle mode={mode} onChange={setMode} />, [mode, setMode]);
+
   if (state.status === "loading") {
     return <p className="page-message">Loading “{config.flowName}”…</p>;
   }
@@ -43,14 +80,39 @@ export function App({ config }: { config: DesignerConfig }) {
     );
   }
   return (
-    <ReactFlowProvider key={state.generation}>
-      <FlowEditor
-        api={api}
-        flow={state.flow}
-        elementTypes={state.elementTypes}
-        flowsUrl={config.flowsUrl}
-        onReload={load}
-      />
-    </ReactFlowProvider>
+    <>
+      {editorMounted && (
+        <div className="mode-pane" hidden={mode !== "edit"}>
+          <ReactFlowProvider key={state.generation}>
+            <FlowEditor
+              api={api}
+              flow={state.flow}
+              elementTypes={state.elementTypes}
+              flowsUrl={config.flowsUrl}
+              onReload={load}
+              active={mode === "edit"}
+              modeToggle={modeToggle}
+            />
+          </ReactFlowProvider>
+        </div>
+      )}
+      {mode === "results" && (
+        <div className="mode-pane">
+          <ReactFlowProvider>
+            <ResultsView
+              api={results}
+              flowId={config.flowId}
+              flowName={state.flow.name}
+              flowsUrl={config.flowsUrl}
+              elementTypes={typesByName}
+              initialVersion={place.version ?? state.flow.published_version}
+              participantId={place.participant}
+              modeToggle={modeToggle}
+              onLocationChange={onResultsLocation}
+            />
+          </ReactFlowProvider>
+        </div>
+      )}
+    </>
   );
 }

@@ -1,5 +1,5 @@
 import { useReactFlow } from "@xyflow/react";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
 import type { DesignerApi } from "./api";
 import { NODE_WIDTH } from "./autoExits";
 import { Canvas } from "./components/Canvas";
@@ -29,9 +29,20 @@ interface FlowEditorProps {
   elementTypes: ElementTypeInfo[];
   flowsUrl: string;
   onReload(): void;
+  /** False while hidden behind the results mode: keys must not edit a canvas nobody sees. */
+  active?: boolean;
+  modeToggle?: ReactNode;
 }
 
-export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: FlowEditorProps) {
+export function FlowEditor({
+  api,
+  flow,
+  elementTypes,
+  flowsUrl,
+  onReload,
+  active = true,
+  modeToggle,
+}: FlowEditorProps) {
   const base = flow.draft.definition;
   const [initialGraph] = useState(() => docToGraph(base));
   const { nodes, edges, onNodesChange, onEdgesChange, onConnect, addNode, updateConfig, addElements, removeElements } =
@@ -168,6 +179,7 @@ export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: Flow
           onFlowSettings={showFlowSettings}
           validating={validation.running}
           onValidate={() => void validation.validate()}
+          modeToggle={modeToggle}
         />
         {saver.conflict && <ConflictBanner message={saver.conflict} onReload={onReload} />}
         {exportRefusal && <ExportErrors refusal={exportRefusal} onClose={() => setExportRefusal(null)} />}
@@ -192,6 +204,7 @@ export function FlowEditor({ api, flow, elementTypes, flowsUrl, onReload }: Flow
               onEdgesChange={onEdgesChange}
               onConnect={onConnect}
               onDropType={placeNode}
+              keyboard={active}
               initialViewport={base.ui?.viewport}
               onViewportChange={(viewport) => {
                 viewportRef.current = viewport;

@@ -34,9 +34,11 @@ interface CanvasProps {
   onDropType(type: string, point: XY): void;
   initialViewport: Viewport | undefined;
   onViewportChange(viewport: Viewport): void;
+  /** Whether Delete/Backspace remove the selection (off while the editor is hidden). */
+  keyboard?: boolean;
 }
 
-export function Canvas({ onDropType, initialViewport, onViewportChange, ...graph }: CanvasProps) {
+export function Canvas({ onDropType, initialViewport, onViewportChange, keyboard = true, ...graph }: CanvasProps) {
   const { screenToFlowPosition, fitView } = useReactFlow();
   // Fit the whole flow once, when a flow without a saved viewport opens and its elements have
   // been measured. Never again: on an empty canvas it would jump away from the first drop.
@@ -70,7 +72,7 @@ export function Canvas({ onDropType, initialViewport, onViewportChange, ...graph
       {...graph}
       nodeTypes={nodeTypes}
       isValidConnection={isValidConnection}
-      deleteKeyCode={deleteKeys}
+      deleteKeyCode={keyboard ? deleteKeys : null}
       defaultEdgeOptions={defaultEdgeOptions}
       defaultViewport={initialViewport}
       minZoom={0.2}

@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { ExportRefusal } from "../exportXml";
 import type { DraftSaver } from "../useDraftSaver";
 
@@ -12,9 +13,21 @@ interface ToolbarProps {
   validating: boolean;
   /** Places Exits after unconnected exits and lists what is left to fix. */
   onValidate(): void;
+  /** The "Edit | Results" switch, at the end of the bar. */
+  modeToggle?: ReactNode;
 }
 
-export function Toolbar({ flowName, flowsUrl, saver, exporting, onExport, onFlowSettings, validating, onValidate }: ToolbarProps) {
+export function Toolbar({
+  flowName,
+  flowsUrl,
+  saver,
+  exporting,
+  onExport,
+  onFlowSettings,
+  validating,
+  onValidate,
+  modeToggle,
+}: ToolbarProps) {
   const { status, conflict, publishing } = saver;
   return (
     <header className="toolbar">
@@ -58,6 +71,7 @@ export function Toolbar({ flowName, flowsUrl, saver, exporting, onExport, onFlow
       >
         Publish
       </button>
+      {modeToggle}
     </header>
   );
 }

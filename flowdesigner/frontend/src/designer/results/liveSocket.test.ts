@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { SocketLike } from "../../inbox/socket";
+import { connectFlowSocket, throttledRunner, type LiveState } from "./liveSocket";
+
+class FakeSocket implements SocketLike {
+  onopen: SocketLike["onopen"] = null;
+  onmessage: SocketLike["onmessage"] = null;
+  onclose: SocketLike["onclose"] = null;
+  closedByClient = false;
+
+  constructor(readonly url: string) {}
+  send() {}
+  close() {
+    this.closedByClient = true;
+  }
+  serverOpens() {
+    this.onopen?.(new Event("open"));
+  }
+  serverSends(data: unknown) {
+    this.onmessage?.({ data: JSON.stringify(data) } as MessageEvent);
+  }
+  serverCloses(code: number) {
+    this.onclose?.({ code } as CloseEvent);
+  }
+}
+
+describe("connectFlowSocket", () => {
+  let sockets: FakeSocket[];
+  let states: LiveState[];
+  let events: string[];
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    sockets = [];
+    states = [];
+    events = [];
+  });
+  afterEach(() => vi.useRealTimers());
+
+  function connect() {
+    return connectFlowSocket({
+      flowId: 7,
+      pageUrl: "https://example.test/flows/7/design/?results=1",
+      onConnected: () => events.push("connected"),
+      onChanged: (what) => events.push(what),
+      onState: (state) => states.push(state),
+      createSocket: (url) => {
+        const socket = new FakeSocket(url);
+        sockets.push(socket);
+        return socket;
+      },
+    });
+  }
+
+  it("opens the flow's socket on the page's host and passes on what changed", () => {
+    connect();
+    expect(sockets[0]!.url).toBe("wss://example.test/ws/flows/7/");
+    sockets[0]!.serverOpens();
+    sockets[0]!.serverSends({ type: "changed", what: "counts" });
+    sockets[0]!.serverSends({ type: "error", detail: "This socket only sends" });
+    expect(events).toEqual(["connected", "counts"]);
+    expect(states).toEqual(["connecting", "live"]);
+  });
+
+  it("reconnects with backoff after a drop and says connected again (so the page fetches again)", () => {
+    connect();
+    sockets[0]!.serverOpens();
+    sockets[0]!.serverCloses(1006);
+    expect(states.at(-1)).toBe("reconnecting");
+    vi.advanceTimersByTime(499);
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(2);
+    sockets[1]!.serverCloses(1006);
+    vi.advanceTimersByTime(999);
+    expect(sockets).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    sockets[2]!.serverOpens();
+    expect(events).toEqual(["connected", "connected"]);
+  });
+
+  it("starts from the first delay again after a connection that stayed up", () => {
+    connect();
+    sockets[0]!.serverCloses(1006);
+    vi.advanceTimersByTime(500);
+    sockets[1]!.serverOpens();
+    vi.advanceTimersByTime(60_000);
+    sockets[1]!.serverCloses(1006);
+    vi.advanceTimersByTime(500);
+    expect(sockets).toHaveLength(3);
+  });
+
+  it.each([4401, 4403, 4404])("does not retry after the server's %i", (code) => {
+    connect();
+    sockets[0]!.serverCloses(code);
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+    expect(states.at(-1)).toBe("closed");
+  });
+
+  it("stops for good when the page closes it", () => {
+    const socket = connect();
+    sockets[0]!.serverOpens();
+    socket.close();
+    expect(sockets[0]!.closedByClient).toBe(true);
+    sockets[0]!.serverCloses(1000);
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+  });
+});
+
+describe("throttledRunner", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  function runner() {
+    const starts: number[] = [];
+    const finishers: Array<() => void> = [];
+    const t0 = Date.now();
+    const throttled = throttledRunner(
+      () =>
+        new Promise<void>((resolve) => {
+          starts.push(Date.now() - t0);
+          finishers.push(resolve);
+        }),
+      1000,
+    );
+    return { throttled, starts, finish: async () => {
+      finishers.shift()?.();
+      await vi.advanceTimersByTimeAsync(0);
+    } };
+  }
+
+  it("runs the first ask at once and folds a burst of asks into one run a second later", async () => {
+    const { throttled, starts, finish } = runner();
+    throttled.request();
+    expect(starts).toEqual([0]);
+    await finish();
+    for (let i = 0; i < 10; i++) {
+      throttled.request();
+      await vi.advanceTimersByTimeAsync(50);
+    }
+    expect(starts).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(starts).toEqual([0, 1000]);
+  });
+
+  it("never runs twice at once: an ask during a slow run runs once after it", async () => {
+    const { throttled, starts, finish } = runner();
+    throttled.request();
+    await vi.advanceTimersByTimeAsync(3000);
+    throttled.request();
+    throttled.request();
+    expect(starts).toEqual([0]);
+    await finish();
+    expect(starts).toEqual([0, 3000]);
+    await finish();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(starts).toEqual([0, 3000]);
+  });
+
+  it("keeps going after a failed run", async () => {
+    const starts: number[] = [];
+    const throttled = throttledRunner(() => {
+      starts.push(Date.now());
+      return Promise.reject(new Error("offline"));
+    }, 1000);
+    throttled.request();
+    await vi.advanceTimersByTimeAsync(0);
+    throttled.request();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(starts).toHaveLength(2);
+  });
+
+  it("runs nothing more once cancelled", async () => {
+    const { throttled, starts, finish } = runner();
+    throttled.request();
+    await finish();
+    throttled.request();
+    throttled.cancel();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(starts).toEqual([0]);
+  });
+});
