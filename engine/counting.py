@@ -25,8 +25,12 @@ from people import outbox
 LIVE = ("active", "waiting")
 # Exits taken when a time limit passed (engine/core/elements/message.py, form_message, wait, evaluate_reply).
 TIMEOUT_EXITS = frozenset({"no_answer", "timed_out"})
+# A date_select in "time" mode: its answers are times of day, counted per "HH:MM" rather than per day.
+TIME_SELECT = "date_select:time"
 # Form widgets whose answers are counted by value (the others are listed, not counted: engine/reports).
-COUNTED_WIDGETS = frozenset({"single_select", "multi_select", "slider", "range_slider", "date_select"})
+COUNTED_WIDGETS = frozenset(
+    {"single_select", "multi_select", "slider", "range_slider", "date_select", TIME_SELECT}
+)
 MAX_LABEL = 200
 
 
@@ -46,6 +50,8 @@ def value_labels(widget_type: str, value: object) -> list[str]:
         return [_number(value)]
     if widget_type == "date_select" and isinstance(value, int | float):
         return [datetime.fromtimestamp(value, UTC).date().isoformat()]
+    if widget_type == TIME_SELECT and isinstance(value, int | float):
+        return [datetime.fromtimestamp(value % 86400, UTC).strftime("%H:%M")]
     return [str(value)[:MAX_LABEL]]
 
 
@@ -128,9 +134,12 @@ class Tally:
 
 
 def form_widgets(defn) -> dict[str, str]:
-    """Form message ids of a loaded definition -> their widget type (for `Tally.moved`)."""
-    return {
-        node.id: (node.config.get("widget") or {}).get("type", "")
-        for node in defn.nodes.values()
-        if node.type == "form_message"
-    }
+    """Form message ids of a loaded definition -> their widget type (for `Tally.moved`; TIME_SELECT for a
+    date_select in time mode)."""
+    found = {}
+    for node in defn.nodes.values():
+        if node.type == "form_message":
+            widget = node.config.get("widget") or {}
+            kind = widget.get("type", "")
+            found[node.id] = TIME_SELECT if kind == "date_select" and widget.get("mode") == "time" else kind
+    return found

@@ -172,6 +172,11 @@ def test_sliders_and_dates_are_counted_by_number_and_day(run):
     answer(run, persons[0], "ask", form={"value": when - when % 86400})
     assert node_count(dates, "ask", "value", "2026-12-24") == 1
 
+    times = publish(form_flow({"type": "date_select", "mode": "time"}))
+    run(engine_services.launch_create, version=times, audience={"persons": [persons[1].pk]})
+    answer(run, persons[1], "ask", form={"value": 8 * 3600 + 30 * 60})
+    assert node_count(times, "ask", "value", "08:30") == 1
+
 
 def test_a_failure_is_counted_on_its_element(run):
     person = PersonFactory()

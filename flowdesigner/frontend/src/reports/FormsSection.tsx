@@ -47,7 +47,12 @@ function valueBars(type: string, widget: Record<string, unknown>, values: Record
     case "range_slider":
       return rangeBars(values);
     case "date_select":
-      return dateHistogram(values);
+      // Time mode counts times of day ("HH:MM"), in order; the other modes count days.
+      return widget.mode === "time"
+        ? Object.entries(values)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([label, count]) => ({ label, count }))
+        : dateHistogram(values);
     default:
       return LISTED.has(type) ? null : Object.entries(values).map(([label, count]) => ({ label, count }));
   }
