@@ -21,7 +21,6 @@ def flow_performance(request: HttpRequest, pk: int) -> HttpResponse:
         "activityUrl": reverse("api-flow-activity", args=[flow.pk]),
         # The app appends "<node_id>/"; reversed with a placeholder so the prefix follows the route.
         "answersUrl": reverse("api-flow-form-answers", args=[flow.pk, "-"])[: -len("-/")],
-        "wsPath": f"/ws/flows/{flow.pk}/",
         "participantsUrl": reverse("flow-participants", args=[flow.pk]),
         "flowUrl": reverse("flow-detail", args=[flow.pk]),
     }

@@ -35,7 +35,6 @@ def test_marketers_and_staff_open_it_with_the_report_api_urls(client, role):
         "reportUrl": f"/api/flows/{flow.pk}/report/",
         "activityUrl": f"/api/flows/{flow.pk}/report/activity/",
         "answersUrl": f"/api/flows/{flow.pk}/report/answers/",
-        "wsPath": f"/ws/flows/{flow.pk}/",
         "participantsUrl": f"/flows/{flow.pk}/participants/",
         "flowUrl": f"/flows/{flow.pk}/",
     }

@@ -7,7 +7,6 @@ import {
   formatCount,
   formatExact,
   nodeCounts,
-  parseChanged,
   pathHighlight,
   readResultsLocation,
   writeResultsLocation,
@@ -170,17 +169,6 @@ describe("pathHighlight", () => {
   it("is empty for an empty path", () => {
     const { nodeSteps, edgeSteps, last } = pathHighlight([], definition);
     expect([nodeSteps.size, edgeSteps.size, last]).toEqual([0, 0, null]);
-  });
-});
-
-describe("parseChanged", () => {
-  it("reads what changed from the flow socket's frames and ignores anything else", () => {
-    expect(parseChanged(JSON.stringify({ type: "changed", what: "counts" }))).toBe("counts");
-    expect(parseChanged(JSON.stringify({ type: "changed", what: "launches" }))).toBe("launches");
-    expect(parseChanged(JSON.stringify({ type: "error", detail: "x" }))).toBeNull();
-    expect(parseChanged(JSON.stringify({ type: "changed" }))).toBeNull();
-    expect(parseChanged("not json")).toBeNull();
-    expect(parseChanged(new ArrayBuffer(2))).toBeNull();
   });
 });
 

@@ -189,20 +189,6 @@ function push(map: Map<string, number[]>, key: string, step: number) {
   }
 }
 
-/** What the flow's websocket says changed ("counts", "launches"), or null for any other frame. */
-export function parseChanged(data: unknown): string | null {
-  if (typeof data !== "string") {
-    return null;
-  }
-  let event: unknown;
-  try {
-    event = JSON.parse(data);
-  } catch {
-    return null;
-  }
-  return isObject(event) && event.type === "changed" && typeof event.what === "string" ? event.what : null;
-}
-
 /** The version the results mode shows: a version number, or "all" versions summed. */
 export type VersionChoice = number | "all";
 

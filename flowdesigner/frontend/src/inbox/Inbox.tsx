@@ -1,12 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { describeError } from "../shared/http";
+import { websocketUrl } from "../shared/websocket";
 import { Composer, OwnMessage } from "./Composer";
 import { alertIsOver, alertsToStart, AlertScheduler, browserAlertOutput, notificationPermission } from "./alerts";
 import { inboxApi } from "./api";
 import { MessageCard } from "./MessageCard";
 import { mergeMessages, readMessage } from "./messages";
 import { ServiceMenu } from "./ServiceMenu";
-import { connectInbox, websocketUrl, type ConnectionState } from "./socket";
+import { connectInbox, type ConnectionState } from "./socket";
 import type { Answer, InboxConfig, Message } from "./types";
 
 const CONNECTION_LABELS: Record<ConnectionState, string> = {

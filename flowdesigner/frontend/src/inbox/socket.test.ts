@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { connectInbox, websocketUrl, type ConnectionState, type SocketLike } from "./socket";
+import type { SocketLike } from "../shared/websocket";
+import { connectInbox, type ConnectionState } from "./socket";
 import type { Message } from "./types";
 
 class FakeSocket implements SocketLike {
@@ -113,12 +114,5 @@ describe("connectInbox", () => {
     sockets[0]!.serverCloses(1000);
     vi.advanceTimersByTime(60_000);
     expect(sockets).toHaveLength(1);
-  });
-});
-
-describe("websocketUrl", () => {
-  it("uses ws:// or wss:// to match the page", () => {
-    expect(websocketUrl("/ws/inbox/", "http://localhost:8000/inbox/")).toBe("ws://localhost:8000/ws/inbox/");
-    expect(websocketUrl("/ws/inbox/", "https://example.org/inbox/")).toBe("wss://example.org/ws/inbox/");
   });
 });

@@ -1,5 +1,6 @@
+import { reconnectDelay } from "../shared/backoff";
 import { isObject } from "../shared/http";
-import { reconnectDelay } from "./backoff";
+import type { SocketLike } from "../shared/websocket";
 import type { Message } from "./types";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "denied";
@@ -7,27 +8,11 @@ export type ConnectionState = "connecting" | "live" | "reconnecting" | "denied";
 /** Close codes the server uses for "not logged in" and "not allowed". */
 const DENIED_CODES = new Set([4401, 4403]);
 
-/** The part of the browser's WebSocket this client uses. */
-export interface SocketLike {
-  onopen: ((event: Event) => void) | null;
-  onmessage: ((event: MessageEvent) => void) | null;
-  onclose: ((event: CloseEvent) => void) | null;
-  send(data: string): void;
-  close(): void;
-}
-
 interface InboxSocketOptions {
   url: string;
   onMessages(messages: Message[]): void;
   onState(state: ConnectionState): void;
   createSocket?: (url: string) => SocketLike;
-}
-
-/** The ws:// or wss:// URL for a path, on the page's own host. */
-export function websocketUrl(path: string, pageUrl: string): string {
-  const url = new URL(path, pageUrl);
-  url.protocol = url.protocol === "https:" ? "wss:" : url.protocol === "http:" ? "ws:" : url.protocol;
-  return url.toString();
 }
 
 /**

@@ -6,13 +6,12 @@
  */
 
 import { useCallback, useEffect, useMemo, useState } from "react";
-import { websocketUrl } from "../inbox/socket";
+import { connectFlowSocket, type LiveState, throttledRunner } from "../shared/flowSocket";
 import { describeError, isAbort } from "../shared/http";
 import { ActivitySection } from "./ActivitySection";
 import { reportsApi } from "./api";
 import { FormsSection } from "./FormsSection";
 import { FunnelSection } from "./FunnelSection";
-import { connectFlow, type LiveState, throttle } from "./live";
 import { DeliverySection, ExitsSection, MessagesSection, SourcesSection } from "./Sections";
 import { Totals } from "./Totals";
 import type { PerformanceConfig, Report } from "./types";
@@ -34,18 +33,26 @@ export function PerformancePage({ config }: { config: PerformanceConfig }) {
   const [live, setLive] = useState<LiveState>("connecting");
 
   useEffect(() => {
-    const refresh = throttle(() => setTick((n) => n + 1), 1000);
-    const socket = connectFlow({
-      url: websocketUrl(config.wsPath, window.location.href),
-      // Launch progress is the flow page's business; counts (and a reconnect, which may have missed some) are ours.
-      onChange: (what) => what !== "launches" && refresh.call(),
+    // A tick starts the sections' fetches (each aborts its previous one), so a run is just the bump.
+    const refresh = throttledRunner(async () => setTick((n) => n + 1), 1000);
+    const socket = connectFlowSocket({
+      flowId: config.flowId,
+      pageUrl: window.location.href,
+      // A reconnect may have missed changes: fetch again.
+      onConnected: refresh.request,
+      // Launch progress is the flow page's business; counts are ours.
+      onChanged: (what) => {
+        if (what !== "launches") {
+          refresh.request();
+        }
+      },
       onState: setLive,
     });
     return () => {
       refresh.cancel();
       socket.close();
     };
-  }, [config.wsPath]);
+  }, [config.flowId]);
 
   useEffect(() => {
     const controller = new AbortController();

@@ -12,7 +12,6 @@ export interface PerformanceConfig {
   activityUrl: string;
   /** The answers API of one form: append `<node_id>/`. */
   answersUrl: string;
-  wsPath: string;
   participantsUrl: string;
   flowUrl: string;
 }

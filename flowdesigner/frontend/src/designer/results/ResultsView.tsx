@@ -1,11 +1,11 @@
 import "./results.css";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
+import type { LiveState } from "../../shared/flowSocket";
 import { ApiError, describeError, isAbort } from "../../shared/http";
 import { formatExact, pathHighlight, type FlowTotals, type VersionChoice } from "../results";
 import type { ElementTypeInfo, FlowDocNode } from "../types";
 import type { ResultsApi } from "./api";
 import { createResultsStores, ResultsContext, type PathMark } from "./context";
-import type { LiveState } from "./liveSocket";
 import { NodePanel } from "./NodePanel";
 import { ParticipantPanel, type ParticipantState } from "./ParticipantPanel";
 import { ResultsCanvas } from "./ResultsCanvas";

@@ -1,10 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from "react";
+import { connectFlowSocket, throttledRunner, type LiveState } from "../../shared/flowSocket";
 import { describeError } from "../../shared/http";
 import { nodeCounts, type FlowReport, type NodeCounts, type VersionChoice } from "../results";
 import type { FlowDoc } from "../types";
 import type { ResultsApi } from "./api";
 import type { KeyedStore } from "./keyedStore";
-import { connectFlowSocket, throttledRunner, type LiveState } from "./liveSocket";
 
 /** The definition the canvas draws, with the key that says when it is a different drawing. */
 export interface Drawing {

@@ -1,9 +1,13 @@
-/** The flow's live socket (/ws/flows/{id}/) for the results mode, and the throttle that turns its
- * "changed" frames into report fetches. */
+/**
+ * The flow's websocket (/ws/flows/{id}/), for every page that follows a flow live (the designer's results
+ * mode, the performance page). The server says only "something changed" ({"type": "changed", "what":
+ * "counts" | "launches"}) and the page fetches again; it also fetches on every (re)connect, which is how
+ * changes missed while disconnected show up. `throttledRunner` bounds those fetches.
+ */
 
-import { reconnectDelay } from "../../inbox/backoff";
-import { websocketUrl, type SocketLike } from "../../inbox/socket";
-import { parseChanged } from "../results";
+import { reconnectDelay } from "./backoff";
+import { isObject } from "./http";
+import { websocketUrl, type SocketLike } from "./websocket";
 
 export type LiveState = "connecting" | "live" | "reconnecting" | "closed";
 
@@ -54,7 +58,7 @@ export function connectFlowSocket({
     };
     current.onmessage = (event) => {
       const what = parseChanged(event.data);
-      if (what) {
+      if (what !== null) {
         onChanged(what);
       }
     };
@@ -67,6 +71,7 @@ export function connectFlowSocket({
         onState("closed");
         return;
       }
+      // Not reset on a frame: a socket that opens, delivers one and drops at once keeps backing off.
       if (openedAt !== null && now() - openedAt >= STABLE_MS) {
         attempt = 0;
       }
@@ -85,6 +90,20 @@ export function connectFlowSocket({
       socket?.close();
     },
   };
+}
+
+/** What the flow's socket says changed ("counts", "launches"), or null for any other frame. */
+export function parseChanged(data: unknown): string | null {
+  if (typeof data !== "string") {
+    return null;
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  return isObject(event) && event.type === "changed" && typeof event.what === "string" ? event.what : null;
 }
 
 /**
