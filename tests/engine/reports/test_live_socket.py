@@ -1,13 +1,17 @@
 """The flow's live websocket through the real ASGI application: who may open it, and that an answer and a
 launch tell the open pages to fetch again (coalesced)."""
 
+import asyncio
+
 import pytest
 from channels.db import database_sync_to_async as sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from engine import services
+from engine.models import Launch
 from flowdesigner.asgi import application
 from messaging.models import Message
+from tests.factories import PersonFactory
 from tests.messaging.test_inbox_ws import session_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -64,3 +68,18 @@ async def test_a_launch_and_an_answer_tell_the_page(staff, enduser, published_fl
         heard += 1
     assert heard <= 1
     await communicator.disconnect()
+
+
+def test_a_change_made_in_a_thread_running_an_event_loop_is_not_an_error(published_flow, monkeypatch, caplog):
+    # As beside Playwright's sync API: the news for the flow's pages cannot be sent from here, and that
+    # must not turn the committed launch into an exception for its caller.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    person = PersonFactory()
+    flow, version, _ = published_flow(persons=[person])
+
+    async def launch_in_loop():
+        return services.launch_create(version=version, audience=None)
+
+    launch = asyncio.run(launch_in_loop())
+    assert Launch.objects.filter(pk=launch.pk).exists()
+    assert "Could not tell the pages of flows" in caplog.text
