@@ -4,14 +4,17 @@ value as shown), every cell safe from spreadsheet formulas (people/exports.py)."
 
 from collections.abc import Iterator
 
+from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
 
+from engine.models import Participant
 from engine.reports import selectors
 from flowdesigner.models import Flow, FlowVersion
 from people.exports import cell_text, csv_lines, csv_safe
 
 ANSWERED = ("message", "form_message", "evaluate_reply")
-CHUNK = 2000
+# Participants per keyset page: small enough that the first bytes leave at once (each row decodes a state).
+CHUNK = 500
 
 
 def node_label(node: dict) -> str:
@@ -51,8 +54,9 @@ def participant_rows(flow: Flow, filters: selectors.ParticipantFilters) -> Itera
         "finished_at",
         *(header for _, header in columns),
     ]
-    found = selectors.participants(flow, filters).select_related("person", "version", "launch")
-    for p in found.iterator(chunk_size=CHUNK):
+    numbers = dict(FlowVersion.objects.filter(flow=flow).values_list("pk", "number"))
+    found = selectors.participants(flow, filters).select_related("person", "launch")
+    for p in _pages(found):
         answers: dict[str, str] = {}
         for result in p.state.get("steps") or []:
             shown = result.get("display_value") or result.get("button") or result.get("text") or ""
@@ -63,7 +67,7 @@ def participant_rows(flow: Flow, filters: selectors.ParticipantFilters) -> Itera
             str(p.person),
             p.person.email,
             p.person.phone,
-            p.version.number,
+            numbers.get(p.version_id, ""),
             p.status,
             p.current_node,
             p.launch_id or "",
@@ -73,6 +77,16 @@ def participant_rows(flow: Flow, filters: selectors.ParticipantFilters) -> Itera
             *(answers.get(node_id, "") for node_id, _ in columns),
         ]
         yield [csv_safe(cell_text(value)) for value in row]
+
+
+def _pages(found: QuerySet[Participant]) -> Iterator[Participant]:
+    """Every participant of `found` (newest first) in keyset pages of CHUNK by id, as the people export
+    does. Not .iterator(): on PostgreSQL outside a transaction its server-side cursor is WITH HOLD, which
+    computes the whole result before the first row (9-30 s at 1,000,000 participants)."""
+    last = None
+    while page := list(found.filter(pk__lt=last)[:CHUNK] if last else found[:CHUNK]):
+        yield from page
+        last = page[-1].pk
 
 
 def participants_export_response(flow: Flow, filters: selectors.ParticipantFilters) -> StreamingHttpResponse:

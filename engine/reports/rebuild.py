@@ -13,6 +13,7 @@ from datetime import UTC
 
 from django.db import transaction
 from django.db.models import Count
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import TruncHour
 
 from engine.core.definition import FlowDefinition
@@ -79,9 +80,14 @@ def _count_values(nodes: Counter, version_id: int, defn: FlowDefinition) -> None
     widgets = form_widgets(defn)
     if not any(kind in COUNTED_WIDGETS for kind in widgets.values()):
         return
-    states = Participant.objects.filter(version_id=version_id).values_list("state", flat=True)
-    for state in states.iterator(chunk_size=2000):
-        for result in (state or {}).get("steps") or []:
+    # Only state["steps"]: decoding whole states (history included) was 2/3 of a rebuild at 1,000,000.
+    results_of = (
+        Participant.objects.filter(version_id=version_id)
+        .annotate(results=KeyTransform("steps", "state"))
+        .values_list("results", flat=True)
+    )
+    for results in results_of.iterator(chunk_size=2000):
+        for result in results or []:
             widget = widgets.get(result.get("step_id") or "")
             form_result = result.get("form_result") or {}
             if widget and isinstance(form_result, dict):
