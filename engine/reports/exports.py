@@ -28,13 +28,11 @@ def node_label(node: dict) -> str:
 def answer_columns(flow: Flow, version: FlowVersion | None) -> list[tuple[str, str]]:
     """(element id, header) of the elements people answer, in the order of the definition; for all
     versions, the newest version's order, then elements only older versions have."""
-    versions = [version] if version else list(FlowVersion.objects.filter(flow=flow).order_by("-number"))
-    columns: dict[str, str] = {}
-    for candidate in versions:
-        for node in candidate.definition.get("nodes") or []:
-            if isinstance(node, dict) and node.get("type") in ANSWERED and node.get("id") not in columns:
-                columns[node["id"]] = f"{node_label(node)} [{node['id']}]"
-    return list(columns.items())
+    return [
+        (node_id, f"{node_label(node)} [{node_id}]")
+        for node_id, node in selectors.flow_nodes(flow, version).items()
+        if node.get("type") in ANSWERED
+    ]
 
 
 def participant_rows(flow: Flow, filters: selectors.ParticipantFilters) -> Iterator[list[str]]:

@@ -88,7 +88,7 @@ def flow_report(flow: Flow, version: FlowVersion | None) -> dict:
             node.setdefault("values", {})[label] = total
         else:
             node[metric] = total
-    versions = list(FlowVersion.objects.filter(flow=flow).order_by("-number"))
+    versions = versions_newest_first(flow)
     shown = version or (versions[0] if versions else None)
     return {
         "flow": {"id": flow.pk, "name": flow.name, "status": flow.status},
@@ -102,6 +102,25 @@ def flow_report(flow: Flow, version: FlowVersion | None) -> dict:
     }
 
 
+def versions_newest_first(flow: Flow, version: FlowVersion | None = None) -> list[FlowVersion]:
+    """That version, or every version of the flow, newest first."""
+    return [version] if version else list(FlowVersion.objects.filter(flow=flow).order_by("-number"))
+
+
+def definition_nodes(version: FlowVersion) -> list[dict]:
+    """The elements of a version's definition (as stored: dicts with an id)."""
+    return [n for n in version.definition.get("nodes") or [] if isinstance(n, dict) and n.get("id")]
+
+
+def flow_nodes(flow: Flow, version: FlowVersion | None) -> dict[str, dict]:
+    """Element id -> element of that version, or of the newest version that has it."""
+    found: dict[str, dict] = {}
+    for candidate in versions_newest_first(flow, version):
+        for node in definition_nodes(candidate):
+            found.setdefault(node["id"], node)
+    return found
+
+
 def exit_totals(flow: Flow) -> list[dict]:
     """How many participants of any version finished at each Exit (the seed: Exit "helps calculate how
     many customers from a specific communication branch finished the flow"), named as in the newest
@@ -113,11 +132,11 @@ def exit_totals(flow: Flow) -> list[dict]:
         .annotate(count=Sum("total"))
         .filter(count__gt=0)
     )
-    names: dict[str, str] = {}
-    for version in FlowVersion.objects.filter(flow=flow).order_by("number"):
-        for node in version.definition.get("nodes") or []:
-            if isinstance(node, dict) and node.get("type") == "exit":
-                names[node.get("id")] = (node.get("config") or {}).get("name") or node.get("id")
+    names = {
+        node_id: (node.get("config") or {}).get("name") or node_id
+        for node_id, node in flow_nodes(flow, None).items()
+        if node.get("type") == "exit"
+    }
     found = [
         {"node_id": r["node_id"], "name": names[r["node_id"]], "count": r["count"]}
         for r in rows
@@ -217,10 +236,9 @@ def activity(flow: Flow, version: FlowVersion | None, span: Range) -> dict:
 
 def node_of(flow: Flow, version: FlowVersion | None, node_id: str) -> dict:
     """The element `node_id` of that version (or of the newest version that has it)."""
-    versions = [version] if version else FlowVersion.objects.filter(flow=flow).order_by("-number")
-    for candidate in versions:
-        for node in candidate.definition.get("nodes") or []:
-            if isinstance(node, dict) and node.get("id") == node_id:
+    for candidate in versions_newest_first(flow, version):
+        for node in definition_nodes(candidate):
+            if node["id"] == node_id:
                 return node
     where = f"version {version.number}" if version else "any version of this flow"
     raise ReportNotFound(f'There is no element "{node_id}" in {where}.')

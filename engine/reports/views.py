@@ -12,9 +12,9 @@ from flowdesigner.roles import MARKETER, STAFF, role_required
 
 
 def _nodes(flow: Flow, version: FlowVersion | None) -> list[dict]:
+    """The elements of that version, or of the newest (the filters offer what the flow has now)."""
     shown = version or FlowVersion.objects.filter(flow=flow).order_by("-number").first()
-    nodes = (shown.definition.get("nodes") or []) if shown else []
-    return [n for n in nodes if isinstance(n, dict) and n.get("id")]
+    return selectors.definition_nodes(shown) if shown else []
 
 
 @role_required(MARKETER, STAFF)
@@ -78,11 +78,7 @@ def participant_detail(request: HttpRequest, pk: int, participant_id: int) -> Ht
         version__flow_id=pk,
     )
     detail = selectors.participant_detail(participant)
-    labels = {
-        n["id"]: node_label(n)
-        for n in participant.version.definition.get("nodes") or []
-        if isinstance(n, dict)
-    }
+    labels = {n["id"]: node_label(n) for n in selectors.definition_nodes(participant.version)}
     for step in detail["path"]:
         step["label"] = labels.get(step["node_id"], step["node_id"])
     return render(

@@ -11,9 +11,9 @@ import {
   readResultsLocation,
   writeResultsLocation,
   ZERO_COUNTS,
-  type NodeReport,
   type PathEntry,
 } from "./results";
+import type { NodeReport } from "../shared/report";
 import type { FlowDoc } from "./types";
 
 const definition: FlowDoc = {

@@ -3,45 +3,8 @@
 
 import { isObject } from "../shared/http";
 import { exitEdgeId } from "./graph";
+import type { NodeReport } from "../shared/report";
 import type { FlowDoc } from "./types";
-
-/** One element's counters as GET /api/flows/{id}/report/ sends them; absent numbers are 0. */
-export interface NodeReport {
-  entered?: number;
-  waiting?: number;
-  timed_out?: number;
-  failed?: number;
-  /** Passes per exit name; "" is a completion at an Exit element. */
-  exits?: Record<string, number>;
-  values?: Record<string, number>;
-}
-
-export interface ReportVersion {
-  number: number;
-  published_at: string;
-}
-
-export interface FlowTotals {
-  entered?: number;
-  active?: number;
-  completed?: number;
-  failed?: number;
-  exited?: number;
-}
-
-/** GET /api/flows/{id}/report/?version=N (the parts the canvas reads). */
-export interface FlowReport {
-  flow: { id: number; name: string; status: string };
-  /** null when all versions are summed. */
-  version: number | null;
-  /** Newest first. */
-  versions: ReportVersion[];
-  /** The definition of that version; the newest's when all versions are summed (null: never published). */
-  definition: FlowDoc | null;
-  totals: FlowTotals;
-  /** Only elements with some count appear. */
-  nodes: Record<string, NodeReport>;
-}
 
 /** An element's numbers as the canvas shows them, every one present. */
 export interface NodeCounts {

@@ -1,6 +1,5 @@
-import { reconnectDelay } from "../shared/backoff";
 import { isObject } from "../shared/http";
-import type { SocketLike } from "../shared/websocket";
+import { keepOpen, type SocketLike } from "../shared/websocket";
 import type { Message } from "./types";
 
 export type ConnectionState = "connecting" | "live" | "reconnecting" | "denied";
@@ -20,57 +19,21 @@ interface InboxSocketOptions {
  * missed while disconnected arrive, and reconnects with capped exponential backoff until closed or
  * refused.
  */
-export function connectInbox({
-  url,
-  onMessages,
-  onState,
-  createSocket = (address) => new WebSocket(address),
-}: InboxSocketOptions): { close(): void } {
-  let socket: SocketLike | null = null;
-  let attempt = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let closed = false;
-
-  function open() {
-    const current = createSocket(url);
-    socket = current;
-    current.onopen = () => {
-      onState("live");
-      current.send(JSON.stringify({ type: "sync" }));
-    };
-    current.onmessage = (event) => {
-      const messages = parseMessages(event.data);
+export function connectInbox({ url, onMessages, onState, createSocket }: InboxSocketOptions): { close(): void } {
+  return keepOpen({
+    url,
+    createSocket,
+    onOpen: (socket) => socket.send(JSON.stringify({ type: "sync" })),
+    onFrame: (data) => {
+      const messages = parseMessages(data);
       if (messages) {
-        // Only a connection that delivers counts as working: one accepted and then dropped at once
-        // keeps backing off instead of hammering the server every 0.5 s.
-        attempt = 0;
         onMessages(messages);
       }
-    };
-    current.onclose = (event) => {
-      socket = null;
-      if (closed) {
-        return;
-      }
-      if (DENIED_CODES.has(event.code)) {
-        onState("denied");
-        return;
-      }
-      onState("reconnecting");
-      retryTimer = setTimeout(open, reconnectDelay(attempt));
-      attempt += 1;
-    };
-  }
-
-  onState("connecting");
-  open();
-  return {
-    close() {
-      closed = true;
-      clearTimeout(retryTimer);
-      socket?.close();
+      return messages !== null;
     },
-  };
+    refused: (code) => DENIED_CODES.has(code),
+    onState: (state) => onState(state === "refused" ? "denied" : state),
+  });
 }
 
 /** The messages carried by a server event, or null for anything else. */

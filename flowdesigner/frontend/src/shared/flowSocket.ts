@@ -5,9 +5,8 @@
  * changes missed while disconnected show up. `throttledRunner` bounds those fetches.
  */
 
-import { reconnectDelay } from "./backoff";
 import { isObject } from "./http";
-import { websocketUrl, type SocketLike } from "./websocket";
+import { keepOpen, websocketUrl, type SocketLike } from "./websocket";
 
 export type LiveState = "connecting" | "live" | "reconnecting" | "closed";
 
@@ -37,59 +36,25 @@ export function connectFlowSocket({
   onConnected,
   onChanged,
   onState,
-  createSocket = (address) => new WebSocket(address),
-  now = Date.now,
+  createSocket,
+  now,
 }: FlowSocketOptions): { close(): void } {
-  const url = websocketUrl(`/ws/flows/${flowId}/`, pageUrl);
-  let socket: SocketLike | null = null;
-  let attempt = 0;
-  let openedAt: number | null = null;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let closed = false;
-
-  function open() {
-    const current = createSocket(url);
-    socket = current;
-    openedAt = null;
-    current.onopen = () => {
-      openedAt = now();
-      onState("live");
-      onConnected();
-    };
-    current.onmessage = (event) => {
-      const what = parseChanged(event.data);
+  return keepOpen({
+    url: websocketUrl(`/ws/flows/${flowId}/`, pageUrl),
+    createSocket,
+    now,
+    stableMs: STABLE_MS,
+    onOpen: () => onConnected(),
+    onFrame: (data) => {
+      const what = parseChanged(data);
       if (what !== null) {
         onChanged(what);
       }
-    };
-    current.onclose = (event) => {
-      socket = null;
-      if (closed) {
-        return;
-      }
-      if (event.code >= 4400 && event.code < 4500) {
-        onState("closed");
-        return;
-      }
-      // Not reset on a frame: a socket that opens, delivers one and drops at once keeps backing off.
-      if (openedAt !== null && now() - openedAt >= STABLE_MS) {
-        attempt = 0;
-      }
-      onState("reconnecting");
-      retryTimer = setTimeout(open, reconnectDelay(attempt));
-      attempt += 1;
-    };
-  }
-
-  onState("connecting");
-  open();
-  return {
-    close() {
-      closed = true;
-      clearTimeout(retryTimer);
-      socket?.close();
+      return false; // not reset on a frame: a socket that delivers one and drops at once keeps backing off
     },
-  };
+    refused: (code) => code >= 4400 && code < 4500,
+    onState: (state) => onState(state === "refused" ? "closed" : state),
+  });
 }
 
 /** What the flow's socket says changed ("counts", "launches"), or null for any other frame. */

@@ -2,7 +2,8 @@ import "./results.css";
 import { useCallback, useEffect, useMemo, useState, type ReactNode } from "react";
 import type { LiveState } from "../../shared/flowSocket";
 import { ApiError, describeError, isAbort } from "../../shared/http";
-import { formatExact, pathHighlight, type FlowTotals, type VersionChoice } from "../results";
+import type { Totals } from "../../shared/report";
+import { formatExact, pathHighlight, type VersionChoice } from "../results";
 import type { ElementTypeInfo, FlowDocNode } from "../types";
 import type { ResultsApi } from "./api";
 import { createResultsStores, ResultsContext, type PathMark } from "./context";
@@ -222,7 +223,7 @@ function LiveBadge({ state, loading }: { state: LiveState; loading: boolean }) {
   );
 }
 
-const TOTALS: Array<[keyof FlowTotals, string]> = [
+const TOTALS: Array<[keyof Totals, string]> = [
   ["entered", "entered"],
   ["active", "in the flow now"],
   ["completed", "completed"],
@@ -230,7 +231,7 @@ const TOTALS: Array<[keyof FlowTotals, string]> = [
   ["failed", "failed"],
 ];
 
-function Totals({ totals }: { totals: FlowTotals }) {
+function Totals({ totals }: { totals: Partial<Totals> }) {
   return (
     <ul className="results-totals" data-testid="results-totals">
       {TOTALS.map(([key, label]) => (

@@ -1,7 +1,8 @@
 /** The report API as the results mode uses it (engine/reports/api.py). */
 
 import { jsonClient } from "../../shared/http";
-import type { FlowReport, PathEntry, VersionChoice } from "../results";
+import type { Report } from "../../shared/report";
+import type { PathEntry, VersionChoice } from "../results";
 
 export interface PersonRef {
   id: number;
@@ -63,7 +64,7 @@ export function resultsApi(apiBase: string, csrfToken: string) {
   const http = jsonClient(csrfToken);
   return {
     report: (flowId: number, version: VersionChoice, signal?: AbortSignal) =>
-      http.get<FlowReport>(`${apiBase}flows/${flowId}/report/?${new URLSearchParams(versionQuery(version))}`, {
+      http.get<Report>(`${apiBase}flows/${flowId}/report/?${new URLSearchParams(versionQuery(version))}`, {
         signal,
       }),
     /** Participants waiting at an element now, newest first; `cursor` is the previous page's `next`. */

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { connectFlowSocket, throttledRunner, type LiveState } from "../../shared/flowSocket";
 import { describeError } from "../../shared/http";
-import { nodeCounts, type FlowReport, type NodeCounts, type VersionChoice } from "../results";
+import type { Report } from "../../shared/report";
+import { nodeCounts, type NodeCounts, type VersionChoice } from "../results";
 import type { FlowDoc } from "../types";
 import type { ResultsApi } from "./api";
 import type { KeyedStore } from "./keyedStore";
@@ -13,7 +14,7 @@ export interface Drawing {
 }
 
 export interface LiveReport {
-  report: FlowReport | null;
+  report: Report | null;
   drawing: Drawing | null;
   error: string | null;
   loading: boolean;
