@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 FRONTEND_SOURCES := $(shell find flowdesigner/frontend -type f 2>/dev/null) package.json vite.config.ts tsconfig.json
 
-.PHONY: run test lint pytest frontend-test install system-deps clean fuzz
+.PHONY: run test lint pytest frontend-test install system-deps clean fuzz api-types
 
 run: $(VENV)/.installed static/dist/.built
 	$(PY) manage.py migrate --no-input -v 0
@@ -50,6 +50,11 @@ pytest: $(VENV)/.installed static/dist/.built
 # The schema fuzz test alone (it also runs in every `make pytest`, i.e. in `make test` and .ci/run).
 fuzz: $(VENV)/.installed
 	$(VENV)/bin/pytest -m fuzz
+
+# The front end's API types (flowdesigner/frontend/src/shared/api-schema.ts), generated from the OpenAPI
+# schema; tests/test_api_types.py fails when the committed file is not what the schema generates.
+api-types: $(VENV)/.installed node_modules/.installed
+	npm run api-types
 
 clean:
 	rm -rf $(VENV) node_modules static/dist var

@@ -4,7 +4,11 @@ the internal network outright (unless settings allow it)."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import importlib.metadata
 import ipaddress
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,17 +35,42 @@ def definition_issues(doc: Any) -> list[Issue]:
     """Everything standing between a draft and publishing: the core's validate() plus the checks that need
     the database or settings. Never raises."""
     issues = validate(doc)
-    if any(i.code == "schema" for i in issues):
-        return issues
+    return issues + database_issues(doc, issues)
+
+
+def database_issues(doc: Any, core_issues: list[Issue]) -> list[Issue]:
+    """The checks that need the database or settings, given the core's issues of the same document (none
+    when its structure is broken: they read nodes the schema has not vouched for). Never raises.
+
+    Kept apart from validate() because their answer changes without the document changing (a tag deleted,
+    a flow published, a setting changed): the core's issues can be stored with a draft, these cannot.
+    """
+    if any(i.code == "schema" for i in core_issues):
+        return []
     return (
-        issues
-        + attribute_issues(doc)
+        attribute_issues(doc)
         + reference_issues(doc)
         + call_url_issues(doc)
         + entry_issues(doc)
         + sftp_import_issues(doc)
         + channel_issues(_nodes(doc))
     )
+
+
+@functools.cache
+def core_rules_version() -> str:
+    """A fingerprint of the code behind validate(): engine/core's sources and schema, and the versions of the
+    template and JSON Schema libraries. Issues stored with a draft are reused only under the same one, so a
+    deploy that changes a rule never serves issues the old rules found."""
+    root = Path(validate.__code__.co_filename).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(path.read_bytes())
+    for library in ("jinja2", "jsonschema", "jsonschema_rs"):
+        digest.update(f"{library}=={importlib.metadata.version(library)}".encode())
+    return digest.hexdigest()[:20]
 
 
 def _nodes(doc: Any) -> list[dict]:

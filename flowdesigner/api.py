@@ -2,7 +2,7 @@
 with entry points of a type (what the canvas's "Add to flow" offers)."""
 
 from django.db.models import OuterRef, Subquery
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
@@ -17,6 +17,7 @@ from engine.core.definition import DefinitionError
 from engine.definitions import version_definition
 from engine.entry_points import entry_label
 from flowdesigner import services
+from flowdesigner.draft_issues import draft_issues
 from flowdesigner.models import Flow, FlowVersion
 from flowdesigner.openapi import bad_request, error
 from flowdesigner.params import parse_id
@@ -50,13 +51,22 @@ class FlowSerializer(serializers.ModelSerializer):
 
 class DefinitionField(serializers.JSONField):
     def to_internal_value(self, data):
-        data = super().to_internal_value(data)
+        # An object parsed from the JSON body is JSON already; DRF's check would encode it once more just to
+        # see that it can (a large flow's draft costs milliseconds to encode).
+        if not (isinstance(data, dict) and not getattr(data, "is_json_string", False)):
+            data = super().to_internal_value(data)
         if not isinstance(data, dict):
             raise serializers.ValidationError("The definition must be a JSON object.")
         nodes = data.get("nodes")
         if isinstance(nodes, list) and len(nodes) > MAX_DEFINITION_NODES:
             raise serializers.ValidationError(f"A flow can have at most {MAX_DEFINITION_NODES} elements.")
         return data
+
+
+def _flow_exists_or_404(pk: int) -> None:
+    # Without loading the row: its draft can be large, and the service reads what it needs.
+    if not Flow.objects.filter(pk=pk).exists():
+        raise Http404("No Flow matches the given query.")
 
 
 def _body(request) -> dict:
@@ -75,12 +85,20 @@ class FlowDetailSerializer(FlowSerializer):
     class Meta(FlowSerializer.Meta):
         fields = [*FlowSerializer.Meta.fields, "draft"]
 
+    def update(self, instance: Flow, validated_data: dict) -> Flow:
+        # Only the settings sent are written: saving the whole row would re-encode the draft and could put
+        # back an older one over a draft saved in between.
+        for name, value in validated_data.items():
+            setattr(instance, name, value)
+        instance.save(update_fields=[*validated_data, "updated_at"])
+        return instance
+
     @extend_schema_field(serializers.JSONField())
     def get_draft(self, flow: Flow) -> dict:
         return {
             "definition": flow.draft_definition,
             "revision": flow.draft_revision,
-            "issues": [i.as_dict() for i in definition_issues(flow.draft_definition)],
+            "issues": [i.as_dict() for i in draft_issues(flow)],
         }
 
 
@@ -127,7 +145,7 @@ class FlowDraftSaveApi(APIView):
         },
     )
     def put(self, request, pk: int):
-        get_object_or_404(Flow, pk=pk)
+        _flow_exists_or_404(pk)
         serializer = DraftSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -173,7 +191,7 @@ class FlowPublishApi(APIView):
         },
     )
     def post(self, request, pk: int):
-        get_object_or_404(Flow, pk=pk)
+        _flow_exists_or_404(pk)
         revision = _body(request).get("revision")
         # bool is an int subclass; `true` is not a revision number.
         if not isinstance(revision, int) or isinstance(revision, bool):
@@ -191,18 +209,86 @@ class FlowPublishApi(APIView):
 
 
 class FlowVersionSerializer(serializers.ModelSerializer):
+    """A published version as the history lists it: who published it and when, without its definition."""
+
+    published_by = serializers.SerializerMethodField()
+    element_count = serializers.SerializerMethodField()
+
     class Meta:
         model = FlowVersion
-        fields = ["id", "number", "definition", "published_at"]
+        fields = ["id", "number", "published_at", "published_by", "element_count"]
+
+    def get_published_by(self, version: FlowVersion) -> str | None:
+        """The publisher's full name (else username); null when unknown or since deleted."""
+        user = version.published_by
+        return (user.get_full_name() or user.get_username()) if user is not None else None
+
+    def get_element_count(self, version: FlowVersion) -> int:
+        nodes = version.definition.get("nodes") if isinstance(version.definition, dict) else None
+        return len(nodes) if isinstance(nodes, list) else 0
+
+
+class FlowVersionDetailSerializer(FlowVersionSerializer):
+    """A published version with its definition."""
+
+    class Meta(FlowVersionSerializer.Meta):
+        fields = [*FlowVersionSerializer.Meta.fields, "definition"]
 
 
 class FlowVersionListApi(generics.ListAPIView):
+    """A flow's published versions, newest first: number, when, by whom, how many elements."""
+
     serializer_class = FlowVersionSerializer
     permission_classes = [IsMarketerOrStaff]
 
     def get_queryset(self):
         flow = get_object_or_404(Flow, pk=self.kwargs["pk"])  # an unknown flow is 404, not an empty list
-        return FlowVersion.objects.filter(flow=flow).order_by("-number")
+        return FlowVersion.objects.filter(flow=flow).select_related("published_by").order_by("-number")
+
+
+class FlowVersionDetailApi(generics.RetrieveAPIView):
+    """One published version with its definition (what the history's diff draws)."""
+
+    serializer_class = FlowVersionDetailSerializer
+    permission_classes = [IsMarketerOrStaff]
+
+    def get_object(self):
+        return get_object_or_404(
+            FlowVersion.objects.select_related("published_by"),
+            flow_id=self.kwargs["pk"],
+            number=self.kwargs["number"],
+        )
+
+
+class FlowVersionRestoreApi(APIView):
+    """Make a published version the draft (a new draft revision, saved as any draft save is). Needs the
+    current draft `revision`: a stale one gets 409 and changes nothing."""
+
+    permission_classes = [IsMarketer]
+
+    @extend_schema(
+        request=inline_serializer("RestoreRequest", {"revision": serializers.IntegerField(min_value=1)}),
+        responses={
+            200: inline_serializer(
+                "DraftRestored",
+                {"revision": serializers.IntegerField(), "issues": IssueSerializer(many=True)},
+            ),
+            400: bad_request("`revision` is not a whole number"),
+            404: error(404, "No such flow, or no such version of it"),
+            409: error(409, "`revision` is stale (nothing restored); the body has the current one"),
+        },
+    )
+    def post(self, request, pk: int, number: int):
+        get_object_or_404(FlowVersion, flow_id=pk, number=number)
+        revision = _body(request).get("revision")
+        # bool is an int subclass; `true` is not a revision number.
+        if not isinstance(revision, int) or isinstance(revision, bool):
+            return Response({"revision": ["A whole number is required."]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            flow, issues = services.flow_version_restore(flow_id=pk, number=number, revision=revision)
+        except services.StaleRevision as exc:
+            return Response({"detail": str(exc), "revision": exc.current}, status=status.HTTP_409_CONFLICT)
+        return Response({"revision": flow.draft_revision, "issues": [i.as_dict() for i in issues]})
 
 
 class ElementTypeListApi(APIView):

@@ -32,6 +32,11 @@ class Flow(models.Model):
     # revision is refused (RapidPro's save_revision), so two editors never overwrite each other.
     draft_definition = models.JSONField(default=empty_definition)
     draft_revision = models.PositiveIntegerField(default=1)
+    # The core's validation issues of the draft, found when it was saved, so reading a flow validates
+    # nothing: {"revision": the draft_revision they belong to, "rules": engine.checks.core_rules_version(),
+    # "issues": [Issue.as_dict()]}. Used only while both match (flowdesigner/draft_issues.py); null until
+    # first computed (flows created or saved before the field existed get theirs on the first read).
+    draft_issues = models.JSONField(null=True, blank=True, default=None, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import F, Max
 
-from engine.checks import definition_issues
+from engine.checks import database_issues
 from engine.core import definition as core_definition
 from engine.core.issues import Issue
+from engine.core.validate import validate
 from engine.triggers import triggers_sync
+from flowdesigner.draft_issues import core_record, draft_issues
 from flowdesigner.models import Flow, FlowVersion, RecordedRun
 from flowdesigner.rogerthat.replay import ReplayReport, replay
 from flowdesigner.rogerthat.runs import moment
@@ -49,15 +51,20 @@ def flow_draft_save(*, flow_id: int, definition: dict, revision: int) -> tuple[F
     """Store a new draft if `revision` is the current one; returns the flow and its issues.
 
     The conditional UPDATE is the conflict check: it matches no row when someone else saved in
-    between, on SQLite and PostgreSQL alike.
+    between, on SQLite and PostgreSQL alike. The core's issues are stored with the new revision (reading
+    the flow then validates nothing); they are found before the UPDATE, which holds the row's write lock.
     """
+    core = validate(definition)
     updated = Flow.objects.filter(pk=flow_id, draft_revision=revision).update(
-        draft_definition=definition, draft_revision=F("draft_revision") + 1
+        draft_definition=definition,
+        draft_revision=F("draft_revision") + 1,
+        draft_issues=core_record(core, revision=revision + 1),
     )
-    flow = Flow.objects.get(pk=flow_id)
+    # The draft just written is not read back: decoding a large definition again costs as much as the save.
+    flow = Flow.objects.defer("draft_definition", "draft_issues").get(pk=flow_id)
     if not updated:
         raise StaleRevision(current=flow.draft_revision, given=revision)
-    return flow, definition_issues(definition)
+    return flow, core + database_issues(definition, core)
 
 
 @transaction.atomic
@@ -67,7 +74,7 @@ def flow_publish(*, flow_id: int, revision: int, user=None) -> FlowVersion:
     flow = Flow.objects.select_for_update().get(pk=flow_id)
     if flow.draft_revision != revision:
         raise StaleRevision(current=flow.draft_revision, given=revision)
-    issues = definition_issues(flow.draft_definition)
+    issues = draft_issues(flow)  # the stored core issues of this revision, and the database checks now
     if issues:
         raise PublishRefused(issues)
     number = (flow.versions.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -153,3 +160,12 @@ def flow_export_rogerthat(*, flow: Flow, version: FlowVersion | None = None) -> 
     """The draft (or a published version) as Rogerthat XML."""
     definition = version.definition if version is not None else flow.draft_definition
     return export_xml(definition, name=flow.name)
+
+
+def flow_version_restore(*, flow_id: int, number: int, revision: int) -> tuple[Flow, list[Issue]]:
+    """Make published version `number` the flow's draft, as a new draft revision; returns the flow and the
+    draft's issues. Goes through `flow_draft_save`, so a stale `revision` raises StaleRevision and the
+    issues are computed exactly as for any save; raises FlowVersion.DoesNotExist for an unknown version.
+    The version itself is never touched (versions are immutable)."""
+    version = FlowVersion.objects.get(flow_id=flow_id, number=number)
+    return flow_draft_save(flow_id=flow_id, definition=version.definition, revision=revision)

@@ -5,13 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from engine import api as engine_api
-from engine import api_pokes
+from engine import api_pokes, api_simulator
 from engine import views as engine_views
 from engine.reports import api as reports_api
 from engine.reports import views as reports_views
 from engine.reports import views_performance as reports_performance
 from flowdesigner import api as flow_api
-from flowdesigner import api_branding, views_branding
+from flowdesigner import api_branding, api_launch, views_branding
 from flowdesigner import views as flow_views
 from messaging import api as messaging_api
 from messaging import api_channels
@@ -50,7 +50,22 @@ api_urlpatterns = [
     path("flows/<int:pk>/draft/", flow_api.FlowDraftSaveApi.as_view(), name="api-flow-draft"),
     path("flows/<int:pk>/publish/", flow_api.FlowPublishApi.as_view(), name="api-flow-publish"),
     path("flows/<int:pk>/versions/", flow_api.FlowVersionListApi.as_view(), name="api-flow-versions"),
+    path(
+        "flows/<int:pk>/versions/<int:number>/",
+        flow_api.FlowVersionDetailApi.as_view(),
+        name="api-flow-version",
+    ),
+    path(
+        "flows/<int:pk>/versions/<int:number>/restore/",
+        flow_api.FlowVersionRestoreApi.as_view(),
+        name="api-flow-version-restore",
+    ),
     path("flows/<int:pk>/launches/", engine_api.LaunchCreateApi.as_view(), name="api-launch-create"),
+    path(
+        "flows/<int:pk>/audience-preview/",
+        api_launch.AudiencePreviewApi.as_view(),
+        name="api-flow-audience-preview",
+    ),
     path("launches/<int:pk>/", engine_api.LaunchDetailApi.as_view(), name="api-launch-detail"),
     path("flows/<int:pk>/report/", reports_api.FlowReportApi.as_view(), name="api-flow-report"),
     path("flows/<int:pk>/report/activity/", reports_api.FlowActivityApi.as_view(), name="api-flow-activity"),
@@ -68,6 +83,7 @@ api_urlpatterns = [
         name="api-flow-audience-person",
     ),
     path("flows/<int:pk>/pokes/", api_pokes.FlowPokeListCreateApi.as_view(), name="api-flow-pokes"),
+    path("flows/<int:pk>/simulate/", api_simulator.FlowSimulateApi.as_view(), name="api-flow-simulate"),
     path("pokes/<slug:code>/", api_pokes.PokeDetailApi.as_view(), name="api-poke-detail"),
     path("inbox/pokes/", api_pokes.InboxPokeListApi.as_view(), name="api-inbox-pokes"),
     path("inbox/pokes/<slug:code>/", api_pokes.InboxPokeStartApi.as_view(), name="api-inbox-poke-start"),

@@ -2,8 +2,6 @@
 
 The flow page's engine parts (status buttons, entry points, real-time audience) come from engine.views."""
 
-import re
-
 from django import forms
 from django.contrib import messages
 from django.middleware.csrf import get_token
@@ -13,14 +11,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from engine import emails as engine_emails
 from engine import services as engine_services
-from engine.models import MAX_CONTEXT, CallbackDelivery, ResultsEmail
+from engine.models import CallbackDelivery, Launch, ResultsEmail
 from engine.reports import selectors as reports_selectors
 from engine.views import PokeForm, flow_page_context
 from flowdesigner import services
-from flowdesigner.models import Flow
+from flowdesigner.launching import LaunchForm, audience_count, people_count
+from flowdesigner.models import Flow, FlowVersion
+from flowdesigner.publish_state import publish_state, status_label
 from flowdesigner.roles import END_USER, MARKETER, STAFF, has_role, role_required
-from people.models import Segment, Tag
-from people.selectors import person_find
 
 
 def home(request):
@@ -49,68 +47,12 @@ def flow_list(request):
         if form.is_valid():
             flow = services.flow_create(user=request.user, **form.cleaned_data)
             return redirect("flow-design", pk=flow.pk)
-    flows = Flow.objects.prefetch_related("versions").order_by("-updated_at")
+    flows = list(Flow.objects.prefetch_related("versions").order_by("-updated_at"))
+    for flow in flows:
+        latest = next(iter(flow.versions.all()), None)  # prefetched newest first (FlowVersion.Meta)
+        flow.publish = publish_state(flow, latest)
+        flow.status_label = status_label(flow, flow.publish)
     return render(request, "flowdesigner/flow_list.html", {"flows": flows, "form": form})
-
-
-class LaunchForm(forms.Form):
-    AUDIENCES = [
-        ("predefined", "The flow's Predefined Audience"),
-        ("tag", "Everyone with a tag"),
-        ("segment", "Everyone in a segment"),
-        ("person", "Hand-picked people"),
-        ("everyone", "Everyone"),
-    ]
-    audience = forms.ChoiceField(choices=AUDIENCES, widget=forms.RadioSelect, initial="predefined")
-    tag = forms.ModelChoiceField(queryset=Tag.objects.order_by("name"), required=False)
-    segment = forms.ModelChoiceField(queryset=Segment.objects.order_by("name"), required=False)
-    person = forms.CharField(
-        required=False,
-        label="People (email or phone)",
-        help_text="One or more email addresses or phone numbers, separated by commas or new lines.",
-        max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    launch_tag = forms.CharField(required=False, max_length=100, label="Launch tag (optional)")
-    context = forms.CharField(
-        required=False,
-        max_length=MAX_CONTEXT,
-        label="Context (optional)",
-        strip=False,
-        help_text="Delivered with every participant's results.",
-    )
-
-    def clean(self):
-        data = super().clean()
-        kind = data.get("audience")
-        if kind == "tag" and not data.get("tag"):
-            self.add_error("tag", "Choose the tag to launch to.")
-        if kind == "segment" and not data.get("segment"):
-            self.add_error("segment", "Choose the segment to launch to.")
-        if kind == "person":
-            identifiers = [
-                part.strip() for part in re.split(r"[,\n]", data.get("person") or "") if part.strip()
-            ]
-            found = {identifier: person_find(identifier) for identifier in identifiers}
-            unknown = [identifier for identifier, person in found.items() if person is None]
-            if not identifiers:
-                self.add_error("person", "Enter at least one email address or phone number.")
-            elif unknown:
-                self.add_error(
-                    "person", "Nobody has this email address or phone number: " + ", ".join(unknown)
-                )
-            data["person_ids"] = sorted({p.pk for p in found.values() if p is not None})
-        return data
-
-    def audience_dict(self) -> dict | None:
-        data = self.cleaned_data
-        return {
-            "predefined": None,
-            "tag": {"tags": [data["tag"].pk] if data.get("tag") else []},
-            "segment": {"segments": [data["segment"].pk] if data.get("segment") else []},
-            "person": {"persons": data.get("person_ids", [])},
-            "everyone": {"everyone": True},
-        }[data["audience"]]
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,6 +61,7 @@ def flow_detail(request, pk: int):
     flow = get_object_or_404(Flow, pk=pk)
     version = flow.latest_version
     form = LaunchForm(request.POST if request.method == "POST" else None)
+    confirm_count = None
     if request.method == "POST":
         if not has_role(request.user, STAFF):
             messages.error(request, "Only staff can launch flows.")
@@ -126,25 +69,25 @@ def flow_detail(request, pk: int):
         if version is None:
             messages.error(request, "Publish the flow before launching it.")
         elif form.is_valid():
-            try:
-                launch = engine_services.launch_create(
-                    version=version,
-                    audience=form.audience_dict(),
-                    launch_tag=form.cleaned_data["launch_tag"],
-                    context=form.cleaned_data["context"],
-                    user=request.user,
-                )
-            except engine_services.LaunchRefused as exc:
-                messages.error(request, str(exc))
-            else:
-                people = "person" if launch.total == 1 else "people"
-                messages.success(request, f"Launching version {version.number} to {launch.total} {people}.")
+            outcome = _launch_if_confirmed(request, form, version)
+            if isinstance(outcome, Launch):
                 return redirect("flow-detail", pk=pk)
+            confirm_count = outcome
+    publish = publish_state(flow, version)
     context = {
         "flow": flow,
         "version": version,
+        "publish": publish,
+        "flow_status": status_label(flow, publish),
         "versions": flow.versions.order_by("-number"),
         "form": form,
+        # Set when the launch waits for confirming this audience size (the page asks before launching).
+        "confirm_count": confirm_count,
+        "confirm_people": people_count(confirm_count) if confirm_count else "",
+        # The form's values again, as hidden inputs of the confirmation's own form.
+        "confirm_fields": _submitted_values(form) if confirm_count else [],
+        # Asked again: the audience's size changed after the person saw it.
+        "confirm_changed": confirm_count is not None and form.cleaned_data.get("confirmed_count") is not None,
         "launches": [launch for v in flow.versions.all() for launch in v.launches.all()][:20],
         "deliveries": CallbackDelivery.objects.filter(flow=flow).prefetch_related("attempt_log")[:50],
         "can_launch": has_role(request.user, STAFF),
@@ -156,6 +99,36 @@ def flow_detail(request, pk: int):
         **flow_page_context(request, flow),
     }
     return render(request, "flowdesigner/flow_detail.html", context)
+
+
+def _submitted_values(form: forms.Form) -> list[tuple[str, str]]:
+    """The (name, value) pairs a bound form was submitted with: its own fields, confirmed_count aside."""
+    names = [name for name in form.fields if name != "confirmed_count"]
+    return [(name, value) for name in names for value in form.data.getlist(name)]
+
+
+def _launch_if_confirmed(request, form: LaunchForm, version: FlowVersion) -> Launch | int | None:
+    """Launch the form's audience if the person confirmed its current size, and return the launch.
+    Otherwise the size to ask about (first time, or the audience changed since they saw it), or None
+    when the launch was refused (the reason is flashed)."""
+    audience = form.audience_dict()
+    try:
+        count = audience_count(version, audience)
+        if count and form.cleaned_data["confirmed_count"] != count:
+            return count
+        # Nobody in the audience is not asked about: launch_create refuses it with its own reason.
+        launch = engine_services.launch_create(
+            version=version,
+            audience=audience,
+            launch_tag=form.cleaned_data["launch_tag"],
+            context=form.cleaned_data["context"],
+            user=request.user,
+        )
+    except engine_services.LaunchRefused as exc:
+        messages.error(request, str(exc))
+        return None
+    messages.success(request, f"Launching version {version.number} to {people_count(launch.total)}.")
+    return launch
 
 
 @require_POST

@@ -22,6 +22,12 @@ InboxMessage = inline_serializer(
             choices=["out", "in"], help_text='"out": sent to the person; "in": written by them (the composer)'
         ),
         "flow_name": serializers.CharField(),
+        # Always sent; optional in the schema only so clients built before it (and their test
+        # fixtures) still type-check.
+        "sender_name": serializers.CharField(
+            required=False,
+            help_text="Who the person sees the message from: the flow's sender name, else the product's name",
+        ),
         "text": serializers.CharField(),
         "buttons": serializers.JSONField(help_text='[{"id", "caption", "action"}]'),
         "allow_dismiss": serializers.BooleanField(),

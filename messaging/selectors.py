@@ -9,6 +9,10 @@ from messaging.models import Message
 
 INBOX_LIMIT = 200
 
+# Who end users see a message from when its flow names no sender (settings.sender_name), and for messages
+# of no flow. Never the flow's name: that is an internal name staff chose for themselves.
+DEFAULT_SENDER_NAME = "Flowdesigner"
+
 # Branding key -> {"background", "text", "scheme"}; a key that is not there has no branding (any more).
 BrandingColors = dict[str, dict[str, str]]
 
@@ -24,12 +28,27 @@ def branding_colors(messages: Iterable[Message]) -> BrandingColors:
     return {key: {"background": bg, "text": text, "scheme": scheme} for key, bg, text, scheme in rows}
 
 
+def chosen_sender_name(definition: dict) -> str:
+    """The sender name a flow version's settings choose ("" when they choose none)."""
+    settings = definition.get("settings") if isinstance(definition, dict) else None
+    name = settings.get("sender_name") if isinstance(settings, dict) else None
+    return name.strip() if isinstance(name, str) else ""
+
+
+def version_sender_name(definition: dict) -> str:
+    """Who a flow version's messages are from for end users: its settings.sender_name, else the default."""
+    return chosen_sender_name(definition) or DEFAULT_SENDER_NAME
+
+
 def message_payload(message: Message, *, colors: BrandingColors | None = None) -> dict:
     """The JSON shape of an inbox message (the same over the API and the websocket). `colors` are the
     brandings looked up once for a batch of messages (branding_colors); without, this message's own."""
     flow_name = ""
+    sender_name = DEFAULT_SENDER_NAME
     if message.participant_id:
-        flow_name = message.participant.version.flow.name
+        version = message.participant.version
+        flow_name = version.flow.name
+        sender_name = version_sender_name(version.definition)
     options = message.option_values
     answered = message.answered_at is not None
     standalone = message.participant_id is None
@@ -40,6 +59,7 @@ def message_payload(message: Message, *, colors: BrandingColors | None = None) -
         # "out": a message to the person (a card); "in": what the person wrote in the composer (their bubble).
         "direction": message.direction,
         "flow_name": flow_name,
+        "sender_name": sender_name,
         "text": message.text,
         # Rows from before button actions have none: "" is no action.
         "buttons": [

@@ -271,7 +271,10 @@ def test_staff_launches_from_the_flow_page(
         form = {**form, "tag": Tag.objects.get(name=form["tag"]).pk}
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/flows/{flow.pk}/", {**form, "launch_tag": "spring"})
+        # confirmed_count: the audience size the page asked to confirm (the server re-checks it)
+        response = client.post(
+            f"/flows/{flow.pk}/", {**form, "launch_tag": "spring", "confirmed_count": len(reached)}
+        )
 
     assert response.status_code == 302
     assert response["Location"] == f"/flows/{flow.pk}/"

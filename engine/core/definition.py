@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import jsonschema
-
 from engine.core import elements, variables
 from engine.core.issues import Issue
+from engine.core.schema_check import SchemaChecker
 
 SPEC_VERSION = 1
 SCHEMA_PATH = Path(__file__).with_name("flow.schema.json")
@@ -64,6 +63,8 @@ class FlowDefinition:
     reentry: str = "any_time"
     # 1 (lowest) to 5 (highest): which flow wins when the frequency cap lets only one entry in
     priority: int = 3
+    # who end users see the flow's messages from; "" means the product's default (never the flow's name)
+    sender_name: str = ""
 
     def translation(self, node_id: str, language: str | None) -> dict:
         """The translated texts of one node for a person's language; {} for the base language."""
@@ -91,8 +92,8 @@ def _schema() -> dict:
 
 
 @functools.cache
-def _validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(_schema())
+def _validator() -> SchemaChecker:
+    return SchemaChecker(_schema())
 
 
 def schema() -> dict:
@@ -125,6 +126,14 @@ def migrate(doc: dict) -> dict:
     while doc["spec_version"] < SPEC_VERSION:
         doc = MIGRATIONS[doc["spec_version"]](doc)
     return doc
+
+
+def current(doc: dict) -> dict:
+    """`doc` itself when it is already at SPEC_VERSION (for readers that change nothing: no copy of a
+    large document), else migrate(doc); DefinitionError as migrate() raises it."""
+    if isinstance(doc, dict) and type(doc.get("spec_version")) is int and doc["spec_version"] == SPEC_VERSION:
+        return doc
+    return migrate(doc)
 
 
 def schema_issues(doc: object) -> list[Issue]:
@@ -161,6 +170,7 @@ def load(doc: dict) -> FlowDefinition:
         variable_defaults=variables.defaults(doc.get("variables") or []),
         reentry=settings.get("reentry") or "any_time",
         priority=settings.get("priority") or 3,
+        sender_name=(settings.get("sender_name") or "").strip(),
     )
 
 

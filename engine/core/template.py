@@ -478,14 +478,20 @@ def _refuse_statically(tree: nodes.Template) -> None:
         pass
 
 
-@functools.lru_cache(maxsize=512)
-def _compile(source: str) -> Any:
+def _build(source: str) -> Any:
+    """Parse, check and compile `source`; TemplateError when it cannot be used. Uncached: see _compile."""
     try:
         tree = _ENV.parse(source)
     except TemplateSyntaxError as exc:
         raise TemplateError(_describe(exc)) from None
+    # One walk of the tree finds the first node of each forbidden type; reported in _FORBIDDEN_NODES order.
+    first: dict[type[nodes.Node], nodes.Node] = {}
+    for found in tree.find_all(tuple(_FORBIDDEN_NODES)):
+        for node_type in _FORBIDDEN_NODES:
+            if isinstance(found, node_type):
+                first.setdefault(node_type, found)
     for node_type, label in _FORBIDDEN_NODES.items():
-        found = next(tree.find_all(node_type), None)
+        found = first.get(node_type)
         if found is not None:
             raise TemplateError(f"Line {found.lineno}: {label} is not allowed in a message text")
     tree = _Harden(_ENV).visit(tree)
@@ -501,13 +507,32 @@ def _describe(exc: TemplateSyntaxError) -> str:
     return f"Line {exc.lineno}: {exc.message}" if exc.lineno else str(exc.message)
 
 
-def check(source: str) -> str | None:
-    """Why `source` cannot be used as a message template, or None when it can."""
+# Compiled templates for rendering, by text (texts are immutable strings, so a text compiles once per
+# process). Sized for the messages of the flows a worker runs at once: a 2,000-element flow has as many
+# distinct texts, and an LRU smaller than the texts walked in turn would miss on every one.
+_compile = functools.lru_cache(maxsize=4096)(_build)
+
+
+@functools.lru_cache(maxsize=8192)
+def _verdict(source: str) -> str | None:
+    # Only the verdict is kept (a short string or None), not the compiled template: checking every text
+    # of a large flow on each save must not evict the templates workers render with, nor hold their code.
     try:
-        _compile(source)
+        _build(source)
     except TemplateError as exc:
         return str(exc)
     return None
+
+
+def check(source: str) -> str | None:
+    """Why `source` cannot be used as a message template, or None when it can.
+
+    The verdict depends on the text alone, so it is computed once per distinct text and process: saving a
+    flow again after a move re-checks none of its unchanged texts.
+    """
+    if "{" not in source:  # no `{{`, `{%` or `{#`: plain text, as render() takes it
+        return None
+    return _verdict(source)
 
 
 def render(source: str, *, person: dict, variables: dict) -> str:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, deque
 
-import jsonschema
-
 from engine.core import conditions, elements, variables, widgets
-from engine.core.definition import DefinitionError, Node, json_path, migrate, schema_issues, shorten_message
+from engine.core.definition import DefinitionError, Node, current, json_path, schema_issues, shorten_message
 from engine.core.elements import profile_change
 from engine.core.issues import Issue
+from engine.core.schema_check import SchemaChecker
 
 
 def validate(doc: dict) -> list[Issue]:
@@ -19,7 +19,7 @@ def validate(doc: dict) -> list[Issue]:
     returned: the graph rules would otherwise report noise about nodes that cannot be read.
     """
     try:
-        doc = migrate(doc)
+        doc = current(doc)
     except DefinitionError as exc:
         return exc.issues
     issues = schema_issues(doc)
@@ -118,6 +118,12 @@ def _variable_issues(doc: dict, nodes: dict[str, Node]) -> list[Issue]:
     return issues
 
 
+@functools.cache
+def config_validator(element: elements.ElementType) -> SchemaChecker:
+    """The checker of an element type's config schema, built once per type (schemas are constants)."""
+    return SchemaChecker(element.config_schema)
+
+
 def _category(type_name: str) -> str | None:
     try:
         return elements.get(type_name).category
@@ -132,7 +138,7 @@ def _node_issues(node: Node, nodes: dict[str, Node], entry_ids: set[str]) -> lis
     except KeyError:
         return [Issue("unknown_type", f'Unknown element type "{node.type}"', node.id, "type"), *issues]
 
-    config_errors = list(jsonschema.Draft202012Validator(element.config_schema).iter_errors(node.config))
+    config_errors = list(config_validator(element).iter_errors(node.config))
     if config_errors:
         # Content rules and exits assume a well-shaped config, so stop at the shape errors.
         return [

@@ -115,6 +115,7 @@ def test_a_message_is_shown_inside_its_branding(live_stack, browser):
     console.goto(f"{base}/flows/{flow.pk}/")
     console.check("input[name=audience][value=predefined]")
     console.get_by_test_id("launch").click()
+    console.get_by_test_id("launch-confirm").click()  # the "Launch version N to X people?" dialog
     expect(console.locator(".flash")).to_contain_text("Launching version 1 to 1 person.")
 
     # --- the end user sees the text inside the branding, in its colours -----------------------
@@ -126,7 +127,8 @@ def test_a_message_is_shown_inside_its_branding(live_stack, browser):
     frame_element = card.get_by_test_id("branding-frame")
     expect(frame_element).to_have_attribute("sandbox", "")
     expect(frame_element).to_have_attribute("src", f"/brandings/{branding.key}/messages/{message.pk}/")
-    expect(frame_element).to_have_attribute("title", "Message from Table ready")
+    # The flow's sender name (none set: the product's), never the flow's internal name.
+    expect(frame_element).to_have_attribute("title", "Message from Flowdesigner")
     height = int(frame_element.get_attribute("height") or "0")
     assert 120 <= height <= 480
     expect(card.locator(".message-text")).to_have_count(0)

@@ -77,6 +77,7 @@ def test_counts_change_live_on_the_results_canvas(live_stack, browser):
     console.select_option("select[name=tag]", str(tag.pk))
     console.fill("input[name=launch_tag]", "dec")
     console.get_by_test_id("launch").click()
+    console.get_by_test_id("launch-confirm").click()  # the "Launch version N to X people?" dialog
     expect(console.locator(".flash")).to_contain_text("to 2 people")
 
     # Both entered and wait at the question; the connection into it was passed twice.

@@ -131,6 +131,7 @@ def test_import_launch_walk_through_and_results(live_stack, browser):
         console.select_option("select[name=tag]", str(tag.pk))
         console.fill("input[name=launch_tag]", "walkthrough")
         console.get_by_test_id("launch").click()
+        console.get_by_test_id("launch-confirm").click()  # the "Launch version N to X people?" dialog
         expect(console.locator(".flash")).to_contain_text("Launching version 1")
 
         # --- the end user walks through ---------------------------------------------------------------

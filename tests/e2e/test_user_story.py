@@ -118,6 +118,7 @@ def test_marketer_designs_staff_launches_enduser_answers_service_gets_results(li
         console.select_option("select[name=tag]", str(tag.pk))
         console.fill("input[name=launch_tag]", "beta-wave-1")
         console.get_by_test_id("launch").click()
+        console.get_by_test_id("launch-confirm").click()  # the "Launch version N to X people?" dialog
         expect(console.locator(".flash")).to_contain_text("to 4 people")
         expect(console.locator("[data-testid=launches] .launch-count").first).to_have_text(
             "4 / 4", timeout=30_000

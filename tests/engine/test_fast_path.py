@@ -72,6 +72,7 @@ def test_a_message_answer_is_sent_to_the_inbox_right_away(
         "id": sent.pk,
         "direction": "out",
         "flow_name": "",
+        "sender_name": "Flowdesigner",
         "text": "Thanks Erin! Want a reminder?",
         "buttons": [
             {"id": "remind", "caption": "Remind me", "action": ""},

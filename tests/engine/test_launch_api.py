@@ -243,7 +243,10 @@ def test_staff_launch_form_takes_a_context(client, staff, published_flow, django
     assert "Context (optional)" in page and 'name="context"' in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/flows/{flow.pk}/", {"audience": "predefined", "context": "from the form"})
+        response = client.post(
+            f"/flows/{flow.pk}/",
+            {"audience": "predefined", "context": "from the form", "confirmed_count": 1},
+        )
 
     assert response.status_code == 302
     assert Launch.objects.get().context == "from the form"

@@ -120,6 +120,7 @@ def test_the_inbox_gets_the_rendered_text_and_every_option(launch_rich, as_endus
         "id": ask.pk,
         "direction": "out",
         "flow_name": flow.name,
+        "sender_name": "Flowdesigner",
         "text": "Hi Erin, coming to the party?",
         "buttons": [
             {"id": "yes", "caption": "Yes", "action": "confirm://Sure?"},

@@ -41,6 +41,7 @@ def test_inbox_lists_only_my_messages(inbox):
             "id": mine.pk,
             "direction": "out",
             "flow_name": flow.name,
+            "sender_name": "Flowdesigner",
             "text": "Coming on Friday?",
             "buttons": [
                 {"id": "yes", "caption": "Yes", "action": ""},

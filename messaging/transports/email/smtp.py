@@ -1,17 +1,19 @@
 """Email out through Django's email backend (SMTP in production: EMAIL_HOST, EMAIL_PORT, ...).
 
-From is our identity, To the person's address, the body the text with its choices numbered, and the
-Message-ID we make is the gateway id (a reply's In-Reply-To names it)."""
+From is our identity (named as the flow's sender name when it chose one), To the person's address, the
+body the text with its choices numbered, and the Message-ID we make is the gateway id (a reply's
+In-Reply-To names it)."""
 
 from __future__ import annotations
 
 import smtplib
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 
 from messaging.models import Channel, Message
+from messaging.selectors import chosen_sender_name
 from messaging.transports import SendFailed, Transport, outbound_text
 
 DEFAULT_SUBJECT = "A message for you"
@@ -26,7 +28,7 @@ class Smtp(Transport):
         email = EmailMessage(
             subject=channel.config.get("subject") or DEFAULT_SUBJECT,
             body=outbound_text(message),
-            from_email=message.identity or settings.DEFAULT_FROM_EMAIL,
+            from_email=_sender(message),
             to=[message.address],
             headers={"Message-ID": message_id},
             # The backend's own settings (EMAIL_HOST, EMAIL_TIMEOUT, ...) say where and how long.
@@ -56,6 +58,14 @@ class Smtp(Transport):
         if len(subject) > MAX_SUBJECT_CHARS:
             return [f"The subject is longer than {MAX_SUBJECT_CHARS} characters."]
         return []
+
+
+def _sender(message: Message) -> str:
+    """From: our address, named as the flow's sender name when it chose one (people see that name in their
+    mail program, never the flow's internal name)."""
+    address = message.identity or settings.DEFAULT_FROM_EMAIL
+    name = chosen_sender_name(message.participant.version.definition) if message.participant_id else ""
+    return formataddr((name, address)) if name else address
 
 
 def _text(reply: bytes | str) -> str:

@@ -1,8 +1,17 @@
 import { useReactFlow } from "@xyflow/react";
-import { useCallback, useMemo, useRef, useState, type ReactNode } from "react";
+import {
+  useCallback,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type MouseEvent as ReactMouseEvent,
+  type ReactNode,
+} from "react";
 import type { DesignerApi } from "./api";
 import { NODE_WIDTH } from "./autoExits";
 import { Canvas } from "./components/Canvas";
+import { ContextMenu, type MenuPlace } from "./components/ContextMenu";
 import { IssueList } from "./components/IssueList";
 import { Palette } from "./components/Palette";
 import { SidePanel } from "./components/SidePanel";
@@ -12,11 +21,17 @@ import { DesignerContext, type DesignerContextValue } from "./context";
 import { docToGraph, graphToDoc } from "./convert";
 import { elementModule, initialConfig } from "./elements";
 import { fetchExport, saveBlob, type ExportRefusal } from "./exportXml";
-import { applyFlowSettings, readFlowSettings, type FlowSettings } from "./flowSettings";
+import { applyFlowSettings, readFlowSettings } from "./flowSettings";
 import { newNodeId } from "./ids";
+import { IssueStore } from "./issueStore";
+import { HistoryPanel } from "./history/HistoryPanel";
+import { Simulator } from "./simulator/Simulator";
 import { groupIssues } from "./issues";
 import type { ElementNode, ElementTypeInfo, FlowDetail, Graph, Viewport, XY } from "./types";
+import { needsLayout } from "./layout";
 import { useDraftSaver } from "./useDraftSaver";
+import { LayoutOnOpen, useAutoLayout } from "./useAutoLayout";
+import { useEditCommands } from "./useEditCommands";
 import { useFlowGraph } from "./useFlowGraph";
 import { useValidation } from "./useValidation";
 
@@ -44,42 +59,55 @@ export function FlowEditor({
   modeToggle,
 }: FlowEditorProps) {
   const base = flow.draft.definition;
-  const [initialGraph] = useState(() => docToGraph(base));
-  const { nodes, edges, onNodesChange, onEdgesChange, onConnect, addNode, updateConfig, addElements, removeElements } =
-    useFlowGraph(initialGraph);
-  const { screenToFlowPosition, deleteElements, setCenter, getZoom } = useReactFlow<ElementNode>();
+  // The document is converted once, on open; from then on the editor state is the source of truth and
+  // the document is built only when it is saved or checked, never per change.
+  const [initial] = useState(() => ({ graph: docToGraph(base), settings: readFlowSettings(base) }));
+  const graph = useFlowGraph(initial.graph, initial.settings);
+  const { nodes, edges, settings: flowSettings, edits, onNodesChange, onEdgesChange, onConnect, addNode } = graph;
+  const { updateConfig, addElements, removeElements, setSettings: setFlowSettings } = graph;
+  const { screenToFlowPosition, setCenter, getZoom } = useReactFlow<ElementNode>();
+  // "Tidy up", and once on open for a flow none of whose elements was ever placed (an import, the API).
+  const autoLayout = useAutoLayout(onNodesChange);
+  const [layoutOnOpen] = useState(() => needsLayout(base));
   // Variables and settings (send window, re-entry, priority): the document's flow-wide keys, edited beside
-  // the graph.
-  const [flowSettings, setFlowSettings] = useState<FlowSettings>(() => readFlowSettings(base));
+  // the graph (and undone with it).
   const settledBase = useMemo(() => applyFlowSettings(base, flowSettings), [base, flowSettings]);
 
   // The viewport rides along with saves but does not make the draft dirty: panning is not an edit.
   const viewportRef = useRef<Viewport | undefined>(base.ui?.viewport);
-  const keyOf = useCallback((graph: Graph) => JSON.stringify(graphToDoc(settledBase, graph)), [settledBase]);
-  const contentKey = useMemo(() => keyOf({ nodes, edges }), [keyOf, nodes, edges]);
-  const docOf = useCallback((graph: Graph) => graphToDoc(settledBase, graph, viewportRef.current), [settledBase]);
+  const docOf = useCallback((current: Graph) => graphToDoc(settledBase, current, viewportRef.current), [settledBase]);
   const buildDoc = useCallback(() => docOf({ nodes, edges }), [docOf, nodes, edges]);
   const saver = useDraftSaver({
     api,
     flowId: flow.id,
     revision: flow.draft.revision,
     issues: flow.draft.issues,
-    contentKey,
+    edits,
     buildDoc,
   });
 
+  // Nodes read their own issues from this store: a save re-renders only the nodes whose issues changed.
+  const [issueStore] = useState(() => {
+    const store = new IssueStore();
+    store.set(flow.draft.issues);
+    return store;
+  });
+  useLayoutEffect(() => issueStore.set(saver.issues), [issueStore, saver.issues]);
   const nodeIdsKey = nodes.map((node) => node.id).join("\n");
-  const grouped = useMemo(() => groupIssues(saver.issues, new Set(nodeIdsKey.split("\n"))), [saver.issues, nodeIdsKey]);
+  const flowIssues = useMemo(
+    () => groupIssues(saver.issues, new Set(nodeIdsKey.split("\n"))).flow,
+    [saver.issues, nodeIdsKey],
+  );
   const typesByName = useMemo(() => new Map(elementTypes.map((info) => [info.type, info])), [elementTypes]);
   const context = useMemo<DesignerContextValue>(
     () => ({
       api,
       flowId: flow.id,
       elementTypes: typesByName,
-      issuesByNode: grouped.byNode,
+      issues: issueStore,
       variables: flowSettings.variables,
     }),
-    [api, flow.id, typesByName, grouped.byNode, flowSettings.variables],
+    [api, flow.id, typesByName, issueStore, flowSettings.variables],
   );
 
   // The Exits Validate places start as a freshly placed Exit does.
@@ -93,9 +121,8 @@ export function FlowEditor({
     api,
     nodes,
     edges,
-    contentKey,
+    edits,
     docOf,
-    keyOf,
     exitConfig,
     addElements,
     removeElements,
@@ -119,9 +146,7 @@ export function FlowEditor({
   }
 
   function showFlowSettings() {
-    onNodesChange(
-      nodes.filter((node) => node.selected).map((node) => ({ type: "select", id: node.id, selected: false })),
-    );
+    graph.selectNodes(() => false);
   }
 
   function placeNode(type: string, point: XY) {
@@ -138,6 +163,11 @@ export function FlowEditor({
     });
   }
 
+  // The history panel covers the editor: while it is open the editor's keys must not edit the hidden canvas.
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const closeHistory = useCallback(() => setHistoryOpen(false), []);
+  // "Try it": the simulator panel beside the canvas (it saves the canvas before each simulated step).
+  const [simulating, setSimulating] = useState(false);
   const [exporting, setExporting] = useState(false);
   const [exportRefusal, setExportRefusal] = useState<ExportRefusal | null>(null);
   async function exportXml() {
@@ -160,12 +190,26 @@ export function FlowEditor({
   }
 
   const canvasRef = useRef<HTMLDivElement>(null);
-  function placeAtCentre(type: string) {
+  /** The middle of the visible canvas, in flow coordinates. */
+  function canvasCentre(): XY | null {
     const rect = canvasRef.current?.getBoundingClientRect();
-    if (rect) {
-      placeNode(type, screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }));
+    return rect ? screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : null;
+  }
+  function placeAtCentre(type: string) {
+    const centre = canvasCentre();
+    if (centre) {
+      placeNode(type, centre);
     }
   }
+
+  const commands = useEditCommands(graph, canvasCentre, active && !historyOpen);
+  const [menu, setMenu] = useState<MenuPlace | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const openMenu = useCallback((event: MouseEvent | ReactMouseEvent) => {
+    event.preventDefault();
+    setMenu({ x: event.clientX, y: event.clientY });
+  }, []);
+  const hasSelection = nodes.some((node) => node.selected) || edges.some((edge) => edge.selected);
 
   return (
     <DesignerContext value={context}>
@@ -179,8 +223,23 @@ export function FlowEditor({
           onFlowSettings={showFlowSettings}
           validating={validation.running}
           onValidate={() => void validation.validate()}
+          onAutoLayout={() => void autoLayout.layout()}
+          laying={autoLayout.running}
+          history={{ canUndo: graph.canUndo, canRedo: graph.canRedo, undo: graph.undo, redo: graph.redo }}
           modeToggle={modeToggle}
+          onShowHistory={() => setHistoryOpen(true)}
+          onTry={() => setSimulating(true)}
         />
+        {historyOpen && (
+          <HistoryPanel
+            flowId={flow.id}
+            elementTypes={typesByName}
+            currentDraft={buildDoc}
+            beforeRestore={saver.flush}
+            onRestored={onReload}
+            onClose={closeHistory}
+          />
+        )}
         {saver.conflict && <ConflictBanner message={saver.conflict} onReload={onReload} />}
         {exportRefusal && <ExportErrors refusal={exportRefusal} onClose={() => setExportRefusal(null)} />}
         {validation.open ? (
@@ -192,7 +251,7 @@ export function FlowEditor({
             onFocusNode={focusNode}
           />
         ) : (
-          <IssueList issues={grouped.flow} testId="flow-issues" showNode />
+          <IssueList issues={flowIssues} testId="flow-issues" showNode />
         )}
         <div className="designer-body">
           <Palette elementTypes={elementTypes} onAdd={placeAtCentre} />
@@ -204,20 +263,35 @@ export function FlowEditor({
               onEdgesChange={onEdgesChange}
               onConnect={onConnect}
               onDropType={placeNode}
-              keyboard={active}
+              keyboard={active && !historyOpen}
               initialViewport={base.ui?.viewport}
               onViewportChange={(viewport) => {
                 viewportRef.current = viewport;
               }}
+              onContextMenu={openMenu}
             />
+            <LayoutOnOpen enabled={layoutOnOpen} layout={autoLayout.layout} />
+            {menu && (
+              <ContextMenu
+                at={menu}
+                commands={commands}
+                hasSelection={hasSelection}
+                canUndo={graph.canUndo}
+                canRedo={graph.canRedo}
+                onClose={closeMenu}
+              />
+            )}
           </div>
           <SidePanel
             nodes={nodes}
             onConfigChange={updateConfig}
-            onDelete={(node) => void deleteElements({ nodes: [{ id: node.id }] })}
+            onDelete={(node) => removeElements(new Set([node.id]), new Set())}
+            onConnect={onConnect}
+            onDisconnect={(edgeId) => removeElements(new Set(), new Set([edgeId]))}
             flowSettings={flowSettings}
             onFlowSettingsChange={setFlowSettings}
           />
+          {simulating && <Simulator flowId={flow.id} flush={saver.flush} onClose={() => setSimulating(false)} />}
         </div>
       </div>
     </DesignerContext>

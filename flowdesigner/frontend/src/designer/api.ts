@@ -1,14 +1,34 @@
 import type { OperatorTable } from "../segments/types";
-import { isObject, jsonClient } from "../shared/http";
-import type { AttributeInfo, ElementTypeInfo, FlowDetail, FlowDoc, Issue, Page, Person, PublishResult, SaveResult, Tag } from "./types";
+import type { components } from "../shared/api-schema";
+import { isObject, jsonClient, JsonText } from "../shared/http";
+import type {
+  AttributeInfo,
+  ElementTypeInfo,
+  FlowDetail,
+  FlowDoc,
+  Issue,
+  Page,
+  Person,
+  PublishResult,
+  SaveResult,
+  Tag,
+  ValidateResult,
+} from "./types";
+
+/** The API's shapes as the OpenAPI schema describes them (shared/api-schema.ts, `make api-types`). */
+type Schemas = components["schemas"];
 
 export function designerApi(apiBase: string, csrfToken: string) {
   const http = jsonClient(csrfToken);
   return {
     elementTypes: () => http.get<ElementTypeInfo[]>(`${apiBase}element-types/`),
     flow: (flowId: number) => http.get<FlowDetail>(`${apiBase}flows/${flowId}/`),
-    saveDraft: (flowId: number, definition: FlowDoc, revision: number) =>
-      http.put<SaveResult>(`${apiBase}flows/${flowId}/draft/`, { definition, revision }),
+    /** Saves the draft document, given serialised (the saver keeps the text to compare the next one). */
+    saveDraft: (flowId: number, definitionText: string, revision: number) =>
+      http.put<SaveResult>(
+        `${apiBase}flows/${flowId}/draft/`,
+        new JsonText(`{"definition":${definitionText},"revision":${JSON.stringify(revision)}}`),
+      ),
     publish: (flowId: number, revision: number) =>
       http.post<PublishResult>(`${apiBase}flows/${flowId}/publish/`, { revision }),
     async tags(): Promise<Tag[]> {
@@ -30,7 +50,7 @@ export function designerApi(apiBase: string, csrfToken: string) {
      * properties), as the segment rule builder uses it; read by the condition split and wait editors. */
     segmentOperators: () => http.get<OperatorTable>(`${apiBase}segments/operators/`),
     /** The issues of a definition as publishing would find them, without saving it (the Validate button). */
-    validate: (definition: FlowDoc) => http.post<{ issues: Issue[] }>(`${apiBase}flows/validate/`, { definition }),
+    validate: (definition: FlowDoc) => http.post<ValidateResult>(`${apiBase}flows/validate/`, { definition }),
     /** The SFTP servers an SFTP Import entry can fetch from (managed on /sftp/connections/). */
     sftpConnections: () => http.get<SftpConnection[]>(`${apiBase}sftp/connections/`),
     /** Our SMS, email and voice channels with their identities (numbers, addresses), for the recipient of
@@ -46,7 +66,7 @@ export function designerApi(apiBase: string, csrfToken: string) {
     // Predefined Audience pickers (designer/elements/predefined_audience).
     segments: () => http.get<Page<AudienceChoice>>(`${apiBase}segments/?page_size=200`),
     companies: () => http.get<Page<AudienceChoice>>(`${apiBase}companies/?page_size=200`),
-    segmentCount: (segmentId: number) => http.get<{ count: number }>(`${apiBase}segments/${segmentId}/count/`),
+    segmentCount: (segmentId: number) => http.get<Schemas["SegmentCount"]>(`${apiBase}segments/${segmentId}/count/`),
     personsByIds: (ids: number[]) =>
       http.get<Page<Person>>(`${apiBase}persons/?${new URLSearchParams({ ids: ids.join(","), page_size: "500" })}`),
     searchPersons: (text: string, signal: AbortSignal) =>
@@ -58,42 +78,26 @@ export function designerApi(apiBase: string, csrfToken: string) {
 
 export type DesignerApi = ReturnType<typeof designerApi>;
 
-/** A branding package as GET /api/brandings/ lists it. */
-export interface BrandingInfo {
-  key: string;
-  name: string;
-  background_color: string;
-  text_color: string;
-  color_scheme: string;
-}
+/** A branding package as GET /api/brandings/ lists it. Required<>: the schema marks the colours optional
+ * (writable with a default), but an answer always carries them. */
+export type BrandingInfo = Pick<
+  Required<Schemas["Branding"]>,
+  "key" | "name" | "background_color" | "text_color" | "color_scheme"
+>;
 
 /** A segment or company as the audience pickers list it (companies carry their person_count). */
-export interface AudienceChoice {
-  id: number;
-  name: string;
-  person_count?: number;
-}
+export type AudienceChoice = Pick<Schemas["Segment"], "id" | "name"> & Partial<Pick<Schemas["Company"], "person_count">>;
 
 /** An SFTP server as GET /api/sftp/connections/ lists it (a plain list, not paged). */
-export interface SftpConnection {
-  id: number;
-  name: string;
-  host: string;
-  port: number;
-  username: string;
-}
+export type SftpConnection = Schemas["SftpConnection"];
 
 /** A flow and its Existing Flow entries, as GET /api/flows/entries/?type=existing_flow lists them (a
  * plain list). */
-export interface FlowEntries {
-  flow: number;
-  name: string;
-  status: string;
-  entries: Array<{ id: string; label: string }>;
-}
+export type FlowEntries = Schemas["FlowEntries"];
 
 /** A channel as GET /api/channels/ lists it: a gateway account of one kind and its own numbers or
- * addresses ("identities", the seed's recipients). */
+ * addresses ("identities", the seed's recipients). Hand-written: read defensively from any body
+ * (readChannels), and `active` is not in the schema's ChannelSummary. */
 export interface ChannelInfo {
   id: number;
   kind: string;

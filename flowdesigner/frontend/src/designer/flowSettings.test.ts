@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { docToGraph, graphToDoc } from "./convert";
-import { applyFlowSettings, readFlowSettings, sendWindowSummary } from "./flowSettings";
+import { applyFlowSettings, readFlowSettings, senderNameProblem, sendWindowSummary } from "./flowSettings";
 import type { FlowDoc } from "./types";
 import { declarationProblem, readVariables } from "./variables";
 
-const defaults = { reentry: "any_time", priority: 3 } as const;
+const defaults = { reentry: "any_time", priority: 3, senderName: "" } as const;
 
 const plain: FlowDoc = {
   spec_version: 1,
@@ -85,6 +85,26 @@ describe("flow settings", () => {
       priority: 3,
     });
     expect(saved(withSettings).settings).toEqual(withSettings.settings);
+  });
+
+  it("read the sender name, empty when the flow has none or a malformed one", () => {
+    expect(readFlowSettings({ ...plain, settings: { sender_name: "City of Gent" } }).senderName).toBe("City of Gent");
+    expect(readFlowSettings(plain).senderName).toBe("");
+    expect(readFlowSettings({ ...plain, settings: { sender_name: 42 } }).senderName).toBe("");
+  });
+
+  it("save the sender name once set, and keep the key once stored", () => {
+    const named = saved(plain, { ...readFlowSettings(plain), senderName: "City of Gent" });
+    expect(named.settings).toEqual({ sender_name: "City of Gent" });
+    expect(saved(named, { ...readFlowSettings(named), senderName: "" }).settings).toEqual({ sender_name: "" });
+    expect(saved(withSettings).settings).not.toHaveProperty("sender_name");
+  });
+
+  it("refuse a sender name the engine would refuse", () => {
+    expect(senderNameProblem("City of Gent")).toBeNull();
+    expect(senderNameProblem("")).toBeNull();
+    expect(senderNameProblem("two\nlines")).toBe("The sender name must be one line.");
+    expect(senderNameProblem("x".repeat(101))).toMatch(/longer than 100 characters/);
   });
 
   it("save each variable's default, and none when it is empty", () => {

@@ -1,7 +1,7 @@
 /**
  * The flow-wide part of the document the designer edits besides the graph: the declared `variables`
  * (with their defaults) and `settings`: the send window (quiet hours, read in each person's timezone),
- * re-entry and priority.
+ * re-entry, priority and the sender name end users see.
  */
 import { isObject } from "../shared/http";
 import { isLocalTime } from "./timing";
@@ -26,6 +26,8 @@ export const REENTRY_LABELS: Record<Reentry, string> = {
 export const DEFAULT_REENTRY: Reentry = "any_time";
 export const DEFAULT_PRIORITY = 3;
 export const PRIORITIES = [1, 2, 3, 4, 5] as const;
+/** As engine/core/flow.schema.json allows: one line of at most this many characters. */
+export const SENDER_NAME_MAX = 100;
 
 export interface FlowSettings {
   variables: FlowVariable[];
@@ -33,6 +35,8 @@ export interface FlowSettings {
   reentry: Reentry;
   /** 1 (lowest) to 5 (highest). */
   priority: number;
+  /** Who end users see the flow's messages from; "" for the product's default (never the flow's name). */
+  senderName: string;
 }
 
 /** A window to start from when the marketer switches quiet hours on. */
@@ -56,6 +60,7 @@ export function readFlowSettings(doc: FlowDoc): FlowSettings {
       : null,
     reentry: readReentry(settings.reentry),
     priority: readPriority(settings.priority),
+    senderName: typeof settings.sender_name === "string" ? settings.sender_name : "",
   };
 }
 
@@ -64,7 +69,10 @@ export function readFlowSettings(doc: FlowDoc): FlowSettings {
  * the document did not have are only added when they say something other than the engine's default,
  * so an untouched flow saves exactly as loaded.
  */
-export function applyFlowSettings(doc: FlowDoc, { variables, sendWindow, reentry, priority }: FlowSettings): FlowDoc {
+export function applyFlowSettings(
+  doc: FlowDoc,
+  { variables, sendWindow, reentry, priority, senderName }: FlowSettings,
+): FlowDoc {
   const next: FlowDoc = { ...doc };
   if (variables.length > 0 || "variables" in doc) {
     next.variables = variables.map(writeVariable);
@@ -79,6 +87,7 @@ export function applyFlowSettings(doc: FlowDoc, { variables, sendWindow, reentry
   keep("send_window", sendWindow && { start: sendWindow.start, end: sendWindow.end }, null);
   keep("reentry", reentry, DEFAULT_REENTRY);
   keep("priority", priority, DEFAULT_PRIORITY);
+  keep("sender_name", senderName, "");
   if ("settings" in doc || Object.keys(settings).length > 0) {
     next.settings = settings;
   }
@@ -98,4 +107,15 @@ export function sendWindowSummary(window: SendWindow | null): string {
   }
   const overnight = window.end < window.start ? " (over midnight)" : "";
   return `Messages are sent between ${window.start} and ${window.end}${overnight} in the person’s timezone; at other times they wait for the next opening.`;
+}
+
+/** Why a sender name cannot be saved, or null when it can (the engine's schema says the same). */
+export function senderNameProblem(name: string): string | null {
+  if (/[\r\n]/.test(name)) {
+    return "The sender name must be one line.";
+  }
+  if (name.length > SENDER_NAME_MAX) {
+    return `The sender name is longer than ${SENDER_NAME_MAX} characters.`;
+  }
+  return null;
 }

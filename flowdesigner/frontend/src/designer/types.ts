@@ -1,17 +1,21 @@
 import type { Edge, Node } from "@xyflow/react";
+import type { components } from "../shared/api-schema";
+
+/** The API's shapes as the OpenAPI schema describes them (shared/api-schema.ts, `make api-types`). */
+type Schemas = components["schemas"];
 
 /** A JSON object whose keys we may not know; unknown keys are carried through untouched. */
 export type JsonObject = Record<string, unknown>;
 
 export type Category = "entry" | "step" | "exit";
 
-export interface ElementTypeInfo {
-  type: string;
-  label: string;
+/** GET /api/element-types/: the schema's ElementType, with the fields it leaves open written here (its
+ * category is any string, config_schema and defaults are free JSON). */
+export type ElementTypeInfo = Omit<Schemas["ElementType"], "category" | "config_schema" | "defaults"> & {
   category: Category;
   config_schema: JsonObject;
   defaults: JsonObject;
-}
+};
 
 export interface FlowDocNode {
   id: string;
@@ -36,7 +40,8 @@ export interface FlowDocUi {
   [key: string]: unknown;
 }
 
-/** The flow definition document (spec_version 1). */
+/** The flow definition document (spec_version 1). Hand-written: the API schema has it as free JSON (its
+ * own JSON Schema is engine/core/flow.schema.json). */
 export interface FlowDoc {
   spec_version: number;
   nodes: FlowDocNode[];
@@ -44,32 +49,21 @@ export interface FlowDoc {
   [key: string]: unknown;
 }
 
-export interface Issue {
-  code: string;
-  message: string;
-  node_id: string | null;
-  field: string | null;
-}
+export type Issue = Schemas["Issue"];
 
-export interface FlowDetail {
-  id: number;
-  name: string;
-  status: string;
-  callback_url: string;
+/** GET /api/flows/{id}/. The draft is free JSON in the schema: its shape is written here. */
+export type FlowDetail = Omit<Schemas["FlowDetail"], "draft"> & {
   draft: { definition: FlowDoc; revision: number; issues: Issue[] };
-  published_version: number | null;
-}
+};
 
-export interface SaveResult {
-  revision: number;
-  issues: Issue[];
-}
+export type SaveResult = Schemas["DraftSaved"];
 
-export interface PublishResult {
-  version: number;
-  issues: Issue[];
-}
+/** POST /api/flows/{id}/publish/. The server also answers `issues` (empty), which the schema leaves out. */
+export type PublishResult = Schemas["Published"] & { issues: Issue[] };
 
+export type ValidateResult = Schemas["ValidateResult"];
+
+/** A page of a list endpoint. Hand-written and generic: the schema has one Paginated<X>List per type. */
 export interface Page<T> {
   count: number;
   next: string | null;
@@ -77,27 +71,17 @@ export interface Page<T> {
   results: T[];
 }
 
-export interface Tag {
-  id: number;
-  name: string;
-  person_count: number;
-}
+export type Tag = Schemas["Tag"];
 
-export interface AttributeInfo {
-  key: string;
-  label: string;
-  data_type: string;
-}
+/** An attribute definition as the designer reads it (GET /api/attributes/). */
+export type AttributeInfo = Pick<Schemas["AttributeDefinition"], "key" | "label" | "data_type">;
 
-export interface Person {
-  id: number;
-  first_name: string;
-  last_name: string;
-  email: string;
-  phone: string;
-  language: string;
-  tags: number[];
-}
+/** A person as the designer's pickers read it (GET /api/persons/). Required<>: the schema marks writable
+ * fields with a default as optional, but an answer always carries every field. */
+export type Person = Pick<
+  Required<Schemas["Person"]>,
+  "id" | "first_name" | "last_name" | "email" | "phone" | "language" | "tags"
+>;
 
 /** What a canvas node carries: the element's part of the document. */
 export type ElementData = {

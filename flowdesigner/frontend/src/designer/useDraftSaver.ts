@@ -18,8 +18,8 @@ interface Options {
   /** The draft revision the loaded document is. */
   revision: number;
   issues: Issue[];
-  /** Changes exactly when the document's content does (pan and zoom alone do not count). */
-  contentKey: string;
+  /** The editor's edit count: it changes whenever the document's content does (pan and zoom do not). */
+  edits: number;
   buildDoc(): FlowDoc;
 }
 
@@ -41,8 +41,8 @@ export interface DraftSaver {
  * Saves the draft with the revision it was based on: on demand, and ~1.5 s after the last change.
  * Requests go one at a time, so a save never races the previous one with the same revision.
  */
-export function useDraftSaver({ api, flowId, revision, issues: loadedIssues, contentKey, buildDoc }: Options): DraftSaver {
-  const [savedKey, setSavedKey] = useState(contentKey);
+export function useDraftSaver({ api, flowId, revision, issues: loadedIssues, edits, buildDoc }: Options): DraftSaver {
+  const [savedEdits, setSavedEdits] = useState(edits);
   const [issues, setIssues] = useState(loadedIssues);
   const [conflict, setConflict] = useState<string | null>(null);
   const [activity, setActivity] = useState<Activity>(null);
@@ -50,11 +50,13 @@ export function useDraftSaver({ api, flowId, revision, issues: loadedIssues, con
 
   // Queued operations run later than the render that queued them, so they read these refs.
   const revisionRef = useRef(revision);
-  const savedKeyRef = useRef(contentKey);
+  const savedEditsRef = useRef(edits);
+  // The text of the last document saved: a change undone back to it needs no request.
+  const savedTextRef = useRef<string | null>(null);
   const conflictRef = useRef<string | null>(null);
-  const latest = useRef({ contentKey, buildDoc });
+  const latest = useRef({ edits, buildDoc });
   useLayoutEffect(() => {
-    latest.current = { contentKey, buildDoc };
+    latest.current = { edits, buildDoc };
   });
   const queue = useRef<Promise<unknown>>(Promise.resolve());
 
@@ -84,16 +86,24 @@ export function useDraftSaver({ api, flowId, revision, issues: loadedIssues, con
       if (conflictRef.current) {
         return false;
       }
-      const { contentKey: key, buildDoc: build } = latest.current;
-      if (!force && key === savedKeyRef.current) {
+      const { edits: current, buildDoc: build } = latest.current;
+      if (!force && current === savedEditsRef.current) {
+        return true;
+      }
+      // Built and serialised here, once per save, never per change.
+      const text = JSON.stringify(build());
+      if (!force && text === savedTextRef.current) {
+        savedEditsRef.current = current;
+        setSavedEdits(current);
         return true;
       }
       setActivity("saving");
       try {
-        const result = await api.saveDraft(flowId, build(), revisionRef.current);
+        const result = await api.saveDraft(flowId, text, revisionRef.current);
         revisionRef.current = result.revision;
-        savedKeyRef.current = key;
-        setSavedKey(key);
+        savedEditsRef.current = current;
+        savedTextRef.current = text;
+        setSavedEdits(current);
         setIssues(result.issues);
         setNotice({ text: "Saved", tone: "ok" });
         return true;
@@ -130,14 +140,28 @@ export function useDraftSaver({ api, flowId, revision, issues: loadedIssues, con
     [api, flowId, enqueue, saveDraft, fail],
   );
 
-  const dirty = contentKey !== savedKey;
+  const dirty = edits !== savedEdits;
   useEffect(() => {
     if (!dirty || conflict) {
       return;
     }
     const timer = setTimeout(() => void enqueue(() => saveDraft(false)), AUTOSAVE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [dirty, contentKey, conflict, enqueue, saveDraft]);
+  }, [dirty, edits, conflict, enqueue, saveDraft]);
+
+  // Leaving with changes not yet saved (or still being saved) asks first: the browser shows its warning.
+  const unsaved = dirty || activity !== null;
+  useEffect(() => {
+    if (!unsaved) {
+      return;
+    }
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [unsaved]);
 
   return {
     status: statusOf(activity, dirty, notice),

@@ -11,19 +11,18 @@ import type { ElementNode, FlowDoc, Graph, Issue, JsonObject } from "./types";
 interface AddedExits {
   nodeIds: ReadonlySet<string>;
   edgeIds: ReadonlySet<string>;
-  /** The document's content key right after the Exits were added. */
-  key: string;
+  /** The editor's edit count right after the Exits were added. */
+  edits: number;
 }
 
 interface Options {
   api: DesignerApi;
   nodes: ElementNode[];
   edges: Edge[];
-  /** The current document's content key (changes exactly when the document does). */
-  contentKey: string;
-  /** The document and its content key for a graph, built as the saver builds them. */
+  /** The editor's edit count (changes whenever the document does). */
+  edits: number;
+  /** The document for a graph, built as the saver builds it. */
   docOf(graph: Graph): FlowDoc;
-  keyOf(graph: Graph): string;
   /** The config of a placed Exit; null when the server offers no Exit element. */
   exitConfig: JsonObject | null;
   addElements(nodes: readonly ElementNode[], edges: readonly Edge[]): void;
@@ -49,7 +48,7 @@ export interface Validation {
  * Exits can be taken away again while nothing else has changed since.
  */
 export function useValidation(options: Options): Validation {
-  const { api, nodes, edges, contentKey, docOf, keyOf, exitConfig, addElements, removeElements, showIssues } = options;
+  const { api, nodes, edges, edits, docOf, exitConfig, addElements, removeElements, showIssues } = options;
   const [open, setOpen] = useState(false);
   const [running, setRunning] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -58,10 +57,10 @@ export function useValidation(options: Options): Validation {
   // Any other change (an edit, a move, the flow settings) ends the undo: it would no longer remove
   // exactly what was added. Changing something back does not bring it back.
   useEffect(() => {
-    if (added && added.key !== contentKey) {
+    if (added && added.edits !== edits) {
       setAdded(null);
     }
-  }, [added, contentKey]);
+  }, [added, edits]);
 
   const validate = useCallback(async () => {
     const placed = exitConfig
@@ -78,7 +77,8 @@ export function useValidation(options: Options): Validation {
       setAdded({
         nodeIds: new Set(placed.nodes.map((node) => node.id)),
         edgeIds: new Set(placed.edges.map((edge) => edge.id)),
-        key: keyOf(next),
+        // addElements is exactly one edit.
+        edits: edits + 1,
       });
     } else {
       setAdded(null);
@@ -94,20 +94,20 @@ export function useValidation(options: Options): Validation {
     } finally {
       setRunning(false);
     }
-  }, [api, nodes, edges, docOf, keyOf, exitConfig, addElements, showIssues]);
+  }, [api, nodes, edges, edits, docOf, exitConfig, addElements, showIssues]);
 
   const undoExits = useCallback(() => {
-    if (added && added.key === contentKey) {
+    if (added && added.edits === edits) {
       removeElements(added.nodeIds, added.edgeIds);
       setAdded(null);
     }
-  }, [added, contentKey, removeElements]);
+  }, [added, edits, removeElements]);
 
   return {
     open,
     running,
     error,
-    addedExits: added && added.key === contentKey ? added.nodeIds.size : 0,
+    addedExits: added && added.edits === edits ? added.nodeIds.size : 0,
     validate,
     undoExits,
     close: useCallback(() => setOpen(false), []),

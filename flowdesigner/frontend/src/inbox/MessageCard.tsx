@@ -73,7 +73,9 @@ export function MessageCard({ message, alerts, onAnswer, onUpload }: MessageCard
       style={branded ? brandingCardStyle(message.branding_colors) : undefined}
     >
       <header className="message-meta">
-        <span className="flow-name">{message.flow_name}</span>
+        <span className="sender-name" data-testid="sender-name">
+          {message.sender_name}
+        </span>
         <time dateTime={message.created_at}>{formatTime(message.created_at)}</time>
       </header>
       {branded ? (
@@ -84,7 +86,7 @@ export function MessageCard({ message, alerts, onAnswer, onUpload }: MessageCard
           data-testid="branding-frame"
           sandbox=""
           src={brandingFrameUrl(message.branding!, message.id)}
-          title={message.flow_name ? `Message from ${message.flow_name}` : "Message"}
+          title={`Message from ${message.sender_name}`}
           height={brandingFrameHeight(message.text)}
           loading="lazy"
           referrerPolicy="no-referrer"

@@ -46,7 +46,8 @@ export function ServiceMenu({ api }: { api: InboxApi }) {
             type="button"
             className="service-button"
             data-testid={`poke-${poke.tag}`}
-            title={poke.description || poke.flow_name}
+            // Never the flow's name: that is staff's internal name, not meant for the people served.
+            title={poke.description || undefined}
             disabled={pending !== null}
             aria-busy={pending === poke.code}
             onClick={() => void start(poke)}

@@ -240,7 +240,7 @@ export function browserAlertOutput() {
         navigator.vibrate(vibrationPattern(message.alert.type));
       }
       if (count === 1 && document.hidden && notificationPermission() === "granted") {
-        new Notification(message.flow_name || "New message", { body: message.text, tag: `message-${message.id}` });
+        new Notification(message.sender_name || "New message", { body: message.text, tag: `message-${message.id}` });
       }
     },
     /** Lets sound play after the first click or key press on the page; returns the clean-up. */

@@ -3,6 +3,7 @@
  * fallback for every option), the value each widget starts from, and the value it submits.
  * Pure functions; FormView.tsx renders them.
  */
+import type { components } from "../shared/api-schema";
 import { inputToEpoch, snapToInterval, type DateMode } from "../shared/dates";
 import { isObject } from "../shared/http";
 
@@ -67,14 +68,8 @@ export interface FormResult {
   value: unknown;
 }
 
-/** A stored upload, as POST inbox/uploads/ returns it. */
-export interface Upload {
-  id: string;
-  url: string;
-  name: string;
-  content_type: string;
-  size: number;
-}
+/** A stored upload, as POST /api/inbox/uploads/ returns it. */
+export type Upload = components["schemas"]["InboxUpload"];
 
 /** What a GPS location widget submits. Timestamps are epoch seconds, like every other date here. */
 export interface LocationValue {

@@ -77,6 +77,7 @@ describe("readMessage", () => {
       id: 4,
       direction: "out",
       flow_name: "F",
+      sender_name: "City of Gent",
       text: "T",
       created_at: "2025-01-01T10:00:00Z",
       buttons: [{ id: "map", caption: "Map", action: "geo://1,2" }],
@@ -98,5 +99,9 @@ describe("readMessage", () => {
     };
     expect(readMessage(full)).toEqual(full);
     expect(isAnswered(readMessage(full))).toBe(true);
+  });
+
+  it("shows the product's name as the sender when an older payload names none", () => {
+    expect(readMessage({ id: 5, flow_name: "Internal churn test" }).sender_name).toBe("Flowdesigner");
   });
 });

@@ -14,6 +14,9 @@ const ALERT_INTERVALS: readonly AlertInterval[] = [
   "INTERVAL_3600",
 ];
 
+/** As messaging/selectors.py: who a message is from when an older payload does not say. */
+const DEFAULT_SENDER_NAME = "Flowdesigner";
+
 const str = (value: unknown, fallback = ""): string => (typeof value === "string" ? value : fallback);
 const strOrNull = (value: unknown): string | null => (typeof value === "string" ? value : null);
 const oneOf = <T extends string>(options: readonly T[], value: unknown, fallback: T): T =>
@@ -32,6 +35,7 @@ export function readMessage(raw: unknown): Message {
     id: typeof data.id === "number" ? data.id : 0,
     direction: data.direction === "in" ? "in" : "out",
     flow_name: str(data.flow_name),
+    sender_name: str(data.sender_name) || DEFAULT_SENDER_NAME,
     text: str(data.text),
     created_at: str(data.created_at),
     buttons: buttons.map(

@@ -1,20 +1,11 @@
+import type { components } from "../shared/api-schema";
 import { isObject } from "../shared/http";
 
 /** A service the person can start from the inbox's service menu (an active poke of a published flow). */
-export interface Poke {
-  code: string;
-  tag: string;
-  label: string;
-  description: string;
-  flow_name: string;
-}
+export type Poke = components["schemas"]["InboxPoke"];
 
 /** What starting a poke answers: the run, and whether this tap started it (false for a double tap). */
-export interface PokeStarted {
-  run_id: string;
-  started: boolean;
-  detail: string;
-}
+export type PokeStarted = components["schemas"]["PokeStarted"];
 
 const str = (value: unknown): string => (typeof value === "string" ? value : "");
 

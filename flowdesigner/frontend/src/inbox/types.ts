@@ -1,3 +1,6 @@
+import type { components } from "../shared/api-schema";
+import type { FormResult, FormSpec } from "./forms";
+
 export interface MessageButton {
   id: string;
   caption: string;
@@ -29,8 +32,6 @@ export interface Attachment {
   size: number;
 }
 
-import type { FormResult, FormSpec } from "./forms";
-
 export interface BrandingColors {
   /** CSS colours as the package's meta tags give them; "" when it gives none. */
   background: string;
@@ -38,35 +39,23 @@ export interface BrandingColors {
   scheme: "light" | "dark";
 }
 
-export interface Message {
-  id: number;
-  /** "out": sent to the person (a card); "in": what the person wrote in the composer (their own bubble). */
-  direction: "out" | "in";
-  flow_name: string;
-  text: string;
-  created_at: string;
+/** The fields of an inbox message (GET /api/inbox/messages/) that the schema leaves as free JSON. */
+type FreeJsonFields = "buttons" | "branding_colors" | "alert" | "attachments" | "form" | "form_result";
+
+/** An inbox message: the schema's InboxMessage (direction "out": sent to the person, a card; "in": what
+ * the person wrote in the composer; `branding` the package the text is shown in, null for plain text;
+ * `locked`: answered and auto-locked; `display_value`: the answer as the person reads it back), with
+ * the fields the schema leaves as free JSON written here. */
+export type Message = Omit<components["schemas"]["InboxMessage"], FreeJsonFields> & {
   buttons: MessageButton[];
-  allow_dismiss: boolean;
-  dismiss_caption: string;
-  /** The key of the branding package the text is shown in (a sandboxed iframe); null for plain text. */
-  branding: string | null;
   /** The branding's colours for the card; null without a branding or when the package is gone. */
   branding_colors: BrandingColors | null;
   alert: MessageAlert;
-  auto_lock: boolean;
   attachments: Attachment[];
-  answered_button_id: string | null;
-  answered_caption: string | null;
-  dismissed: boolean;
-  answered_at: string | null;
-  /** Answered (or dismissed) and auto-locked: no further answers. */
-  locked: boolean;
   /** A form message's form; null for a plain message. Answered with button "positive" or "negative". */
   form: FormSpec | null;
   form_result: FormResult | null;
-  /** The answer as the person should read it back (a form's value, or the caption). */
-  display_value: string | null;
-}
+};
 
 /** What answering sends: a button, the dismiss, or a form's button (with the value when positive). */
 export type Answer =

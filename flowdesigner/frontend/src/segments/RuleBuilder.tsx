@@ -70,7 +70,7 @@ function GroupView(props: BuilderProps & { group: UiGroup; path: string }) {
           className="group-op"
           data-testid={`group-op-${path}`}
           disabled={readOnly}
-          aria-label={`Match ${group.op === "and" ? "all" : "any"} of these; switch`}
+          aria-label={`${group.op.toUpperCase()}: match ${group.op === "and" ? "all" : "any"} of these; switch`}
           title="Switch between AND (all) and OR (any)"
           onClick={() => onChange(toggleOp(tree, path))}
         >

@@ -54,6 +54,11 @@ interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** A request body already serialised as JSON (sent as is, not stringified again). */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export interface JsonClient {
   get<T>(url: string, options?: RequestOptions): Promise<T>;
   post<T>(url: string, body: unknown, options?: RequestOptions): Promise<T>;
@@ -78,7 +83,7 @@ export function jsonClient(csrfToken: string): JsonClient {
         method,
         headers,
         credentials: "same-origin",
-        body: method === "GET" ? undefined : multipart ? body : JSON.stringify(body),
+        body: method === "GET" ? undefined : multipart ? body : body instanceof JsonText ? body.text : JSON.stringify(body),
         signal: options.signal,
       });
     } catch (error) {

@@ -1,5 +1,6 @@
 /** Shapes of the report API (GET /api/flows/{id}/report/…, engine/reports/api.py), read by the designer's
- * results mode and the performance page. */
+ * results mode and the performance page. Hand-written, not aliases of the generated shared/api-schema.ts:
+ * the schema has these answers as free-form objects (the views answer a JSONField). */
 
 import type { FlowDoc } from "../designer/types";
 

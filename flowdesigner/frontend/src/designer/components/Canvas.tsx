@@ -10,16 +10,20 @@ import {
   type Edge,
   type EdgeChange,
   type NodeChange,
+  type EdgeTypes,
   type NodeTypes,
 } from "@xyflow/react";
-import { useEffect, useRef, type DragEvent } from "react";
+import { useEffect, useRef, type DragEvent, type MouseEvent as ReactMouseEvent } from "react";
 import type { ElementNode, Viewport, XY } from "../types";
 import { ElementNodeView } from "./ElementNodeView";
+import { ExitEdge } from "./ExitEdge";
 import { PALETTE_DRAG_TYPE } from "./Palette";
 
 const nodeTypes: NodeTypes = { element: ElementNodeView };
 const deleteKeys = ["Delete", "Backspace"];
-const defaultEdgeOptions = { markerEnd: { type: MarkerType.ArrowClosed } };
+const edgeTypes: EdgeTypes = { exit: ExitEdge };
+// Every connection is drawn as an ExitEdge (labelled with its exit), its arrow as dark as its line.
+const defaultEdgeOptions = { type: "exit", markerEnd: { type: MarkerType.ArrowClosed, color: "#4a5568" } };
 
 /** Only an exit (a named source handle) can start an edge. */
 const isValidConnection = (connection: Edge | Connection) => Boolean(connection.sourceHandle);
@@ -36,9 +40,18 @@ interface CanvasProps {
   onViewportChange(viewport: Viewport): void;
   /** Whether Delete/Backspace remove the selection (off while the editor is hidden). */
   keyboard?: boolean;
+  /** A right click on the canvas, a node or the selection (after selecting a node clicked outside it). */
+  onContextMenu?(event: MouseEvent | ReactMouseEvent): void;
 }
 
-export function Canvas({ onDropType, initialViewport, onViewportChange, keyboard = true, ...graph }: CanvasProps) {
+export function Canvas({
+  onDropType,
+  initialViewport,
+  onViewportChange,
+  keyboard = true,
+  onContextMenu,
+  ...graph
+}: CanvasProps) {
   const { screenToFlowPosition, fitView } = useReactFlow();
   // Fit the whole flow once, when a flow without a saved viewport opens and its elements have
   // been measured. Never again: on an empty canvas it would jump away from the first drop.
@@ -66,11 +79,23 @@ export function Canvas({ onDropType, initialViewport, onViewportChange, keyboard
     }
   }
 
+  function onNodeContextMenu(event: ReactMouseEvent, node: ElementNode) {
+    if (!node.selected) {
+      graph.onNodesChange(
+        graph.nodes
+          .filter((other) => Boolean(other.selected) !== (other.id === node.id))
+          .map((other) => ({ type: "select", id: other.id, selected: other.id === node.id })),
+      );
+    }
+    onContextMenu?.(event);
+  }
+
   return (
     <ReactFlow<ElementNode>
       data-testid="canvas"
       {...graph}
       nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
       isValidConnection={isValidConnection}
       deleteKeyCode={keyboard ? deleteKeys : null}
       defaultEdgeOptions={defaultEdgeOptions}
@@ -79,6 +104,11 @@ export function Canvas({ onDropType, initialViewport, onViewportChange, keyboard
       onMoveEnd={(_event, viewport) => onViewportChange(viewport)}
       onDragOver={onDragOver}
       onDrop={onDrop}
+      onNodeContextMenu={onNodeContextMenu}
+      onPaneContextMenu={onContextMenu}
+      onSelectionContextMenu={onContextMenu}
+      // Large flows: after React Flow has measured every node once, only what is on screen is drawn.
+      onlyRenderVisibleElements
     >
       <Background />
       <Controls />

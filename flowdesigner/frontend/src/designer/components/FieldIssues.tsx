@@ -1,12 +1,11 @@
 import { useCallback } from "react";
-import { useDesigner } from "../context";
+import { useIssuesOf } from "../context";
 import { messagesAt } from "../issues";
 
 /** The server's messages about a field of node `nodeId`, to show beside its input. */
 export function useIssuesAt(nodeId: string): (field: string, nested?: boolean) => string[] {
-  const { issuesByNode } = useDesigner();
-  const issues = issuesByNode.get(nodeId);
-  return useCallback((field: string, nested = false) => (issues ? messagesAt(issues, field, nested) : []), [issues]);
+  const issues = useIssuesOf(nodeId);
+  return useCallback((field: string, nested = false) => messagesAt(issues, field, nested), [issues]);
 }
 
 /** The messages under a field; `id` lets the input point at them with aria-describedby. */

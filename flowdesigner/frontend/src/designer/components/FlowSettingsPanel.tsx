@@ -3,6 +3,8 @@ import {
   PRIORITIES,
   REENTRY_CHOICES,
   REENTRY_LABELS,
+  SENDER_NAME_MAX,
+  senderNameProblem,
   sendWindowSummary,
   type FlowSettings,
   type Reentry,
@@ -24,8 +26,8 @@ interface FlowSettingsPanelProps {
   onChange(settings: FlowSettings): void;
 }
 
-/** The flow's own settings: its typed variables, who may enter again, its priority and the hours
- * messages may be sent in. */
+/** The flow's own settings: its typed variables, who may enter again, its priority, the hours
+ * messages may be sent in and the sender name end users see. */
 export function FlowSettingsPanel({ settings, onChange }: FlowSettingsPanelProps) {
   const set = (changes: Partial<FlowSettings>) => onChange({ ...settings, ...changes });
   return (
@@ -37,6 +39,7 @@ export function FlowSettingsPanel({ settings, onChange }: FlowSettingsPanelProps
       <ReentryField value={settings.reentry} onChange={(reentry) => set({ reentry })} />
       <PriorityField value={settings.priority} onChange={(priority) => set({ priority })} />
       <SendWindowField window={settings.sendWindow} onChange={(sendWindow) => set({ sendWindow })} />
+      <SenderNameField value={settings.senderName} onChange={(senderName) => set({ senderName })} />
     </section>
   );
 }
@@ -207,5 +210,26 @@ function SendWindowField({ window, onChange }: { window: SendWindow | null; onCh
         {sendWindowSummary(window)}
       </p>
     </fieldset>
+  );
+}
+
+function SenderNameField({ value, onChange }: { value: string; onChange(value: string): void }) {
+  const problem = senderNameProblem(value);
+  return (
+    <label className="field">
+      <span>Sender name</span>
+      <input
+        data-testid="sender-name"
+        value={value}
+        placeholder="Flowdesigner"
+        maxLength={SENDER_NAME_MAX}
+        aria-invalid={problem !== null}
+        aria-describedby="sender-name-hint"
+        onChange={(event) => onChange(event.target.value)}
+      />
+      <span id="sender-name-hint" className={problem ? "error-text" : "hint muted"}>
+        {problem ?? "Who people see this flow’s messages from in their inbox. Empty: Flowdesigner. The flow’s own name is never shown to them."}
+      </span>
+    </label>
   );
 }

@@ -1,7 +1,7 @@
 import type { Issue } from "../types";
 
 interface IssueListProps {
-  issues: Issue[];
+  issues: readonly Issue[];
   testId?: string;
   /** Name the node an issue concerns (for flow-level lists holding issues of removed nodes). */
   showNode?: boolean;

@@ -1,5 +1,6 @@
 import type { DragEvent, KeyboardEvent } from "react";
 import { elementModule } from "../elements";
+import { elementIcon } from "../elements/icons";
 import type { Category, ElementTypeInfo } from "../types";
 
 /** The drag data type carrying an element type from the palette to the canvas. */
@@ -50,7 +51,7 @@ function PaletteItem({ info, onAdd }: { info: ElementTypeInfo; onAdd(type: strin
         aria-disabled="true"
         title="This designer cannot place this element yet."
       >
-        {info.label}
+        <PaletteLabel info={info} />
       </div>
     );
   }
@@ -79,7 +80,19 @@ function PaletteItem({ info, onAdd }: { info: ElementTypeInfo; onAdd(type: strin
       onClick={() => onAdd(info.type)}
       onKeyDown={onKeyDown}
     >
-      {info.label}
+      <PaletteLabel info={info} />
     </div>
+  );
+}
+
+/** The type's icon, in its category's colour, before its name (the name alone is the accessible one). */
+function PaletteLabel({ info }: { info: ElementTypeInfo }) {
+  return (
+    <>
+      <span className={`element-icon category-${info.category}`} aria-hidden="true">
+        {elementIcon(info.type)}
+      </span>
+      {info.label}
+    </>
   );
 }

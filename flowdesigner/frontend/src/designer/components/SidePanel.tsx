@@ -1,8 +1,10 @@
-import { useDesigner } from "../context";
+import type { Connection } from "@xyflow/react";
+import { useDesigner, useIssuesOf } from "../context";
 import { elementModule } from "../elements";
 import type { ExitRenames } from "../elements/types";
 import type { FlowSettings } from "../flowSettings";
 import type { ElementNode, JsonObject } from "../types";
+import { ExitTargets } from "./ExitTargets";
 import { FlowSettingsPanel } from "./FlowSettingsPanel";
 import { IssueList } from "./IssueList";
 
@@ -10,11 +12,14 @@ interface SidePanelProps {
   nodes: ElementNode[];
   onConfigChange(node: ElementNode, config: JsonObject, renamedExits?: ExitRenames): void;
   onDelete(node: ElementNode): void;
+  /** Keyboard connections (ExitTargets): the canvas's onConnect, and removing one exit's edge. */
+  onConnect(connection: Connection): void;
+  onDisconnect(edgeId: string): void;
   flowSettings: FlowSettings;
   onFlowSettingsChange(settings: FlowSettings): void;
 }
 
-export function SidePanel({ nodes, onConfigChange, onDelete, flowSettings, onFlowSettingsChange }: SidePanelProps) {
+export function SidePanel({ nodes, flowSettings, onFlowSettingsChange, ...editorProps }: SidePanelProps) {
   const selected = nodes.filter((node) => node.selected);
   const wide = selected.length === 1 && WIDE_EDITORS.has(selected[0]?.data.type ?? "");
   return (
@@ -28,7 +33,7 @@ export function SidePanel({ nodes, onConfigChange, onDelete, flowSettings, onFlo
       {selected.length > 1 && <p className="muted">{selected.length} elements selected. Press Delete to remove them.</p>}
       {selected.length === 1 && selected[0] && (
         // Keyed by node so the editor's own state (a search, a half-typed id) does not carry over.
-        <NodeEditor key={selected[0].id} node={selected[0]} onConfigChange={onConfigChange} onDelete={onDelete} />
+        <NodeEditor key={selected[0].id} node={selected[0]} {...editorProps} />
       )}
     </aside>
   );
@@ -46,16 +51,15 @@ const WIDE_EDITORS: ReadonlySet<string> = new Set([
   "evaluate_reply",
 ]);
 
-interface NodeEditorProps {
+interface NodeEditorProps
+  extends Pick<SidePanelProps, "onConfigChange" | "onDelete" | "onConnect" | "onDisconnect"> {
   node: ElementNode;
-  onConfigChange: SidePanelProps["onConfigChange"];
-  onDelete: SidePanelProps["onDelete"];
 }
 
-function NodeEditor({ node, onConfigChange, onDelete }: NodeEditorProps) {
-  const { elementTypes, issuesByNode } = useDesigner();
+function NodeEditor({ node, onConfigChange, onDelete, onConnect, onDisconnect }: NodeEditorProps) {
+  const { elementTypes } = useDesigner();
   const element = elementModule(node.data.type);
-  const issues = issuesByNode.get(node.id) ?? [];
+  const issues = useIssuesOf(node.id);
   return (
     <>
       <header className="side-panel-header">
@@ -72,6 +76,7 @@ function NodeEditor({ node, onConfigChange, onDelete }: NodeEditorProps) {
       ) : (
         <p className="muted">This designer cannot edit “{node.data.type}” elements; they are saved unchanged.</p>
       )}
+      <ExitTargets node={node} onConnect={onConnect} onDisconnect={onDisconnect} />
       <button type="button" className="danger" data-testid="delete-node" onClick={() => onDelete(node)}>
         Delete element
       </button>

@@ -13,8 +13,18 @@ interface ToolbarProps {
   validating: boolean;
   /** Places Exits after unconnected exits and lists what is left to fix. */
   onValidate(): void;
+  /** Arranges the whole flow left to right (layout.ts); no button without it. */
+  onAutoLayout?(): void;
+  /** True while the layout is being computed. */
+  laying?: boolean;
+  /** Undo and redo of the editor's changes. */
+  history: { canUndo: boolean; canRedo: boolean; undo(): void; redo(): void };
   /** The "Edit | Results" switch, at the end of the bar. */
   modeToggle?: ReactNode;
+  /** Opens the published versions (history/HistoryPanel.tsx); no button without it. */
+  onShowHistory?(): void;
+  /** Opens the simulator (simulator/Simulator.tsx); no button without it. */
+  onTry?(): void;
 }
 
 export function Toolbar({
@@ -26,7 +36,12 @@ export function Toolbar({
   onFlowSettings,
   validating,
   onValidate,
+  onAutoLayout,
+  laying = false,
+  history,
   modeToggle,
+  onShowHistory,
+  onTry,
 }: ToolbarProps) {
   const { status, conflict, publishing } = saver;
   return (
@@ -38,6 +53,26 @@ export function Toolbar({
       <span className={`status status-${status.tone}`} data-testid="status" role="status">
         {status.text}
       </span>
+      <button
+        type="button"
+        data-testid="undo"
+        aria-label="Undo"
+        title="Undo (Ctrl+Z)"
+        disabled={!history.canUndo}
+        onClick={history.undo}
+      >
+        ↶ Undo
+      </button>
+      <button
+        type="button"
+        data-testid="redo"
+        aria-label="Redo"
+        title="Redo (Ctrl+Shift+Z or Ctrl+Y)"
+        disabled={!history.canRedo}
+        onClick={history.redo}
+      >
+        ↷ Redo
+      </button>
       <button type="button" data-testid="save" disabled={conflict !== null} onClick={() => void saver.save()}>
         Save
       </button>
@@ -53,6 +88,17 @@ export function Toolbar({
       >
         Validate
       </button>
+      {onAutoLayout && (
+        <button
+          type="button"
+          data-testid="auto-layout"
+          title="Arrange the flow left to right along its connections, with no element overlapping another"
+          disabled={laying}
+          onClick={onAutoLayout}
+        >
+          {laying ? "Tidying…" : "Tidy up"}
+        </button>
+      )}
       <button
         type="button"
         data-testid="export-xml"
@@ -62,6 +108,26 @@ export function Toolbar({
       >
         Export XML
       </button>
+      {onShowHistory && (
+        <button
+          type="button"
+          data-testid="open-history"
+          title="Published versions: who published them and when, what changed, restore one"
+          onClick={onShowHistory}
+        >
+          History
+        </button>
+      )}
+      {onTry && (
+        <button
+          type="button"
+          data-testid="try-flow"
+          title="Run the draft as a real person: nothing is sent and nothing is stored"
+          onClick={onTry}
+        >
+          Try it
+        </button>
+      )}
       <button
         type="button"
         className="primary"

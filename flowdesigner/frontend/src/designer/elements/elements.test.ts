@@ -204,8 +204,8 @@ describe("initialConfig", () => {
     const message = elementModule("message")!;
     const serverDefaults = { text: "Hello", alert: "SILENT" };
     const first = initialConfig(message, serverDefaults);
-    expect(first).toEqual({ text: "Hello", buttons: [], alert: "SILENT" });
+    expect(first).toEqual({ text: "Hello", buttons: [{ id: "ok", caption: "OK" }], alert: "SILENT" });
     (first.buttons as unknown[]).push({ id: "x" });
-    expect(initialConfig(message, serverDefaults).buttons).toEqual([]);
+    expect(initialConfig(message, serverDefaults).buttons).toEqual([{ id: "ok", caption: "OK" }]);
   });
 });

@@ -1,120 +1,90 @@
 import { describe, expect, it } from "vitest";
-// The server's registry, read as text: its BUILTINS tuple is the palette order of the element types.
-import registrySource from "../../../../../engine/core/elements/__init__.py?raw";
+import type { JsonObject } from "../types";
+// What the engine's registry says (engine/core/elements/), written by tests/engine/core/registry_parity.py
+// and checked against the Python registry by tests/engine/core/test_registry_parity.py in every pytest run.
+import fixtureSource from "./registry.parity.json?raw";
+import { ALERT_INTERVALS, ALERT_TYPES } from "./message/config";
+import { WIDGET_TYPES, widgetDefaults } from "./form_message/widgets";
 import { ELEMENT_MODULES, elementModule, exitsOf } from ".";
 
-function pythonBuiltins(source: string): string[] {
-  const tuple = /^BUILTINS = \(([^)]*)\)/m.exec(source);
-  if (!tuple?.[1]) {
-    throw new Error("BUILTINS not found in engine/core/elements/__init__.py");
-  }
-  return [...tuple[1].matchAll(/"([a-z_]+)"/g)].map((match) => match[1]!);
+interface EngineRegistry {
+  types: string[];
+  defaults: Record<string, JsonObject>;
+  exits: Array<{ type: string; config: JsonObject; exits: string[] }>;
+  widgets: { types: string[]; defaults: Record<string, JsonObject> };
+  alerts: { types: string[]; intervals: string[] };
 }
+
+const engine = JSON.parse(fixtureSource) as EngineRegistry;
+const FIXTURE_HINT =
+  "registry.parity.json is the engine's registry (tests/engine/core/test_registry_parity.py keeps it so): " +
+  "change the canvas registry to agree";
 
 describe("the canvas registry mirrors the engine's", () => {
   it("has a module for every element type the engine registers, in the engine's palette order", () => {
-    expect(ELEMENT_MODULES.map((element) => element.type)).toEqual(pythonBuiltins(registrySource));
-  });
-
-  it("finds every module by its type", () => {
-    for (const type of pythonBuiltins(registrySource)) {
-      expect(elementModule(type)?.type).toBe(type);
+    expect(ELEMENT_MODULES.map((element) => element.type), FIXTURE_HINT).toEqual(engine.types);
+    for (const type of engine.types) {
+      expect(elementModule(type)?.type, `no canvas module for "${type}"`).toBe(type);
     }
   });
-});
 
-/** Configs whose exits differ, per type: each is asked of the engine and of the canvas. */
-const EXIT_CASES: Array<[string, Record<string, unknown>]> = [
-  ["predefined_audience", { tags: [1] }],
-  ["predefined_audience", { tags: [1], update: "realtime" }],
-  ["profile_change", { rules: { op: "and", rules: [{ attribute: "birth_date", operator: "is_today" }] } }],
-  ["people_event", { conditions: [{ event: "purchase", operator: "happened" }], save: [], include_historical: true }],
-  ["date_time", { attribute: "birth_date", operator: "is_in", offset: { amount: 1, unit: "days" } }],
-  ["flow_api", {}],
-  ["existing_flow", {}],
-  ["sftp_import", { connection: 1, path: "/", delimiter: "tab" }],
-  ["inbound_message", { channel: "sms", recipient: "", conditions: [{ operator: "matches_text", values: ["yes"] }], capture: [] }],
-  ["inbound_call", { recipient: "", variables: { call_id: "", from: "", to: "" } }],
-  ["message", { text: "Hi", buttons: [{ id: "yes", caption: "Yes" }, { id: "no", caption: "No" }] }],
-  ["message", { buttons: [{ id: "ok", caption: "OK" }], allow_dismiss: true, timeout: { amount: 2, unit: "days" } }],
-  ["message", { buttons: [{ id: "ok", caption: "OK" }], timeout: null }],
-  ["message", { buttons: [{ id: "ok", caption: "OK" }], channel: "sms", unrecognised: "other" }],
-  [
-    "message",
-    { buttons: [{ id: "ok", caption: "OK" }], allow_dismiss: true, channel: "preferred", unrecognised: "other", timeout: { amount: 1, unit: "days" } },
-  ],
-  ["message", { buttons: [{ id: "ok", caption: "OK" }], channel: "web", unrecognised: "other" }],
-  ["message", { buttons: [{ id: "ok", caption: "OK" }], channel: "email", unrecognised: "reprompt" }],
-  ["form_message", { widget: { type: "text_line" }, channel: "email", unrecognised: "other" }],
-  ["form_message", { widget: { type: "text_line" }, channel: "sms", unrecognised: "other", timeout: { amount: 1, unit: "hours" } }],
-  ["form_message", { widget: { type: "text_line" } }],
-  ["form_message", { widget: { type: "slider" }, timeout: { amount: 30, unit: "minutes" } }],
-  [
-    "evaluate_reply",
-    {
-      branches: [
-        { id: "b1", name: "Yes", conditions: [{ operator: "matches_text", values: ["yes"] }] },
-        { id: "b2", name: "No", conditions: [] },
-        { id: "b1", name: "Again", conditions: [] },
-      ],
-    },
-  ],
-  ["evaluate_reply", { branches: [{ id: "yes", name: "Yes", conditions: [] }], timeout: { amount: 2, unit: "days" } }],
-  ["evaluate_reply", { branches: [], timeout: null }],
-  ["wait", { mode: "duration", duration: { amount: 1, unit: "days" } }],
-  ["wait", { mode: "until", until: "2030-01-01T09:00" }],
-  ["wait", { mode: "attribute", attribute: "birth_date", offset: { amount: -1, unit: "days" } }],
-  ["wait", { mode: "event", event: "purchase", timeout: { amount: 3, unit: "days" } }],
-  ["condition_split", { branches: [] }],
-  [
-    "condition_split",
-    {
-      branches: [
-        { id: "b1", name: "VIP", rules: { op: "and", rules: [] } },
-        { id: "b2", name: "Rest", rules: { op: "or", rules: [] } },
-        { id: "b1", name: "Again", rules: { op: "and", rules: [] } },
-      ],
-    },
-  ],
-  [
-    "random_split",
-    {
-      branches: [
-        { id: "a", name: "A", percent: 30 },
-        { id: "b", name: "B", percent: 70 },
-      ],
-    },
-  ],
-  ["update_person", { updates: [{ attribute: "city", action: "clear" }] }],
-  ["update_tags", { add: [1], remove: [2] }],
-  ["call_url", { method: "GET", url: "https://example.com" }],
-  ["add_to_flow", { flow: 3, entry: "existing_1" }],
-  ["send_results", {}],
-  ["email_results", { emails: [] }],
-  ["exit", { name: "Done" }],
-];
+  it("gives every config the engine's exits, in the engine's order", () => {
+    const canvas = engine.exits.map(({ type, config }) => ({
+      type,
+      config,
+      exits: exitsOf({ type, config, storedExits: [] }).map((exit) => exit.name),
+    }));
+    expect(canvas, FIXTURE_HINT).toEqual(engine.exits);
+  });
 
-// Node's modules, imported by name at run time so the browser code's type check keeps no Node globals.
-interface NodeModules {
-  execFileSync(file: string, args: string[], options: { cwd: string; input: string; encoding: "utf8" }): string;
-  existsSync(path: string): boolean;
-}
-const node: NodeModules = {
-  ...((await import(/* @vite-ignore */ "node:child_process" as string)) as Pick<NodeModules, "execFileSync">),
-  ...((await import(/* @vite-ignore */ "node:fs" as string)) as Pick<NodeModules, "existsSync">),
-};
-const root = decodeURIComponent(new URL("../../../../../", import.meta.url).pathname);
-const python = `${root}.venv/bin/python`;
+  it("starts a new node from the engine's defaults: every default the canvas sets is the engine's", () => {
+    // A new node's config is the canvas defaults with the server's laid over them (initialConfig), so
+    // the canvas may set fewer keys than the engine but never another value or a key the engine lacks.
+    const disagreements = ELEMENT_MODULES.flatMap((element) =>
+      Object.entries(element.defaults)
+        .filter(([key, value]) => !isDeepEqual(value, engine.defaults[element.type]?.[key]))
+        .map(([key, value]) => ({
+          type: element.type,
+          key,
+          canvas: value,
+          engine: engine.defaults[element.type]?.[key] ?? "(no such default)",
+        })),
+    );
+    expect(disagreements, FIXTURE_HINT).toEqual([]);
+  });
 
-describe.skipIf(!node.existsSync(python))("exits agree with the engine's exits()", () => {
-  it("for every type, whatever the config", () => {
-    const script =
-      "import json, sys\nfrom engine.core import elements\n" +
-      "print(json.dumps([elements.get(t).exits(c) for t, c in json.load(sys.stdin)]))";
-    const engine = JSON.parse(
-      node.execFileSync(python, ["-c", script], { cwd: root, input: JSON.stringify(EXIT_CASES), encoding: "utf8" }),
-    ) as string[][];
-    const canvas = EXIT_CASES.map(([type, config]) => exitsOf({ type, config, storedExits: [] }).map((exit) => exit.name));
-    expect(canvas).toEqual(engine);
+  it("offers the engine's form message widgets, each with the engine's option defaults", () => {
+    expect([...WIDGET_TYPES], FIXTURE_HINT).toEqual(engine.widgets.types);
+    const canvas = Object.fromEntries(
+      WIDGET_TYPES.map((type) => {
+        const { type: _type, ...options } = widgetDefaults(type);
+        return [type, options];
+      }),
+    );
+    expect(canvas, FIXTURE_HINT).toEqual(engine.widgets.defaults);
+  });
+
+  it("offers the engine's message alert types and repeat intervals", () => {
+    expect([...ALERT_TYPES], FIXTURE_HINT).toEqual(engine.alerts.types);
+    expect([...ALERT_INTERVALS], FIXTURE_HINT).toEqual(engine.alerts.intervals);
   });
 });
+
+/** Equal as JSON values, whatever the order of their keys (Python and TypeScript may write them differently). */
+function isDeepEqual(a: unknown, b: unknown): boolean {
+  return JSON.stringify(sortedKeys(a)) === JSON.stringify(sortedKeys(b));
+}
+
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(sortedKeys);
+  }
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([key, item]) => [key, sortedKeys(item)]),
+    );
+  }
+  return value;
+}

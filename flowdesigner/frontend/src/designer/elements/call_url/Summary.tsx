@@ -1,7 +1,8 @@
+import { memo } from "react";
 import type { JsonObject } from "../../types";
 import { callSavesSummary, callSummary, readCallUrl } from "./config";
 
-export function CallUrlSummary({ config }: { config: JsonObject }) {
+export const CallUrlSummary = memo(function CallUrlSummary({ config }: { config: JsonObject }) {
   const call = readCallUrl(config);
   const summary = callSummary(call);
   const saves = callSavesSummary(call);
@@ -11,4 +12,4 @@ export function CallUrlSummary({ config }: { config: JsonObject }) {
       {saves && <p className="node-summary muted">{saves}</p>}
     </>
   );
-}
+});

@@ -4,7 +4,7 @@ import { coerceValue, docFromTree, treeFromDoc, valueText } from "../../../segme
 import { rowErrors, type RowError, type UiGroup } from "../../../segments/tree";
 import { isObject } from "../../../shared/http";
 import { useRuleChoices, type Loaded, type RuleChoices } from "../../catalog";
-import { useDesigner } from "../../context";
+import { useDesigner, useIssuesOf } from "../../context";
 import type { Issue, JsonObject } from "../../types";
 import { NO_VALUE_OPERATORS, OPERATOR_LABELS, VARIABLE_OPERATORS, type FlowVariable, type VariableType } from "../../variables";
 import type { EditorProps } from "../types";
@@ -27,8 +27,7 @@ import {
 export function ConditionSplitEditor({ nodeId, config, onChange }: EditorProps) {
   const branches = readBranches(config);
   const choices = useRuleChoices();
-  const { issuesByNode } = useDesigner();
-  const issues = issuesByNode.get(nodeId) ?? [];
+  const issues = useIssuesOf(nodeId);
   const setBranches = (next: Branch[]) =>
     onChange({ ...config, branches: next.map(({ id, name, rules }) => ({ id, name, rules })) });
   const seen = new Set<string>();
@@ -80,7 +79,7 @@ interface BranchCardProps {
   branch: Branch;
   warning: string | null;
   choices: Loaded<RuleChoices>;
-  issues: Issue[];
+  issues: readonly Issue[];
   onChange(branch: Branch): void;
   onMove(by: -1 | 1): void;
   onRemove(): void;
@@ -142,7 +141,7 @@ interface BranchRulesProps {
   branchIndex: number;
   rules: JsonObject;
   choices: Loaded<RuleChoices>;
-  issues: Issue[];
+  issues: readonly Issue[];
   onChange(rules: JsonObject): void;
 }
 

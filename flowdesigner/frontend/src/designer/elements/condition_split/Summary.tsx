@@ -1,7 +1,8 @@
+import { memo } from "react";
 import type { JsonObject } from "../../types";
 import { conditionSplitSummary, readBranches } from "./config";
 
-export function ConditionSplitSummary({ config }: { config: JsonObject }) {
+export const ConditionSplitSummary = memo(function ConditionSplitSummary({ config }: { config: JsonObject }) {
   const lines = conditionSplitSummary(readBranches(config));
   return lines.length > 0 ? (
     <ul className="node-summary branch-summary">
@@ -12,4 +13,4 @@ export function ConditionSplitSummary({ config }: { config: JsonObject }) {
   ) : (
     <p className="node-summary empty">No branches yet</p>
   );
-}
+});

@@ -1,7 +1,8 @@
+import { memo } from "react";
 import type { JsonObject } from "../../types";
 import { readExitName, readWaitForFollowUp } from "./config";
 
-export function ExitSummary({ config }: { config: JsonObject }) {
+export const ExitSummary = memo(function ExitSummary({ config }: { config: JsonObject }) {
   const name = readExitName(config);
   return (
     <>
@@ -9,4 +10,4 @@ export function ExitSummary({ config }: { config: JsonObject }) {
       {readWaitForFollowUp(config) && <p className="node-summary muted">Waits for a follow-up</p>}
     </>
   );
-}
+});

@@ -4,7 +4,8 @@ import { ExitSummary } from "./Summary";
 
 export const exit: ElementModule = {
   type: "exit",
-  defaults: { name: "" },
+  // Named as the engine names a new exit: an unnamed exit is a validation issue.
+  defaults: { name: "Exit" },
   // The flow ends here.
   exits: () => [],
   Summary: ExitSummary,

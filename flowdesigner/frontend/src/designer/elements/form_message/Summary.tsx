@@ -1,4 +1,5 @@
 import { memo } from "react";
+import { TemplateText } from "../../components/TemplateText";
 import type { JsonObject } from "../../types";
 import { channelBadge } from "../message/channel";
 import { ChannelBadge } from "../message/ChannelField";
@@ -12,7 +13,13 @@ export const FormMessageSummary = memo(function FormMessageSummary({ config }: {
   return (
     <>
       <ChannelBadge label={channelBadge(config)} />
-      {text ? <p className="node-summary">{text}</p> : <p className="node-summary empty">No text yet</p>}
+      {text ? (
+        <p className="node-summary">
+          <TemplateText text={text} />
+        </p>
+      ) : (
+        <p className="node-summary empty">No text yet</p>
+      )}
       <p className="node-summary widget-kind">{WIDGET_LABELS[widget.type]}</p>
       {timeout && <p className="node-summary muted reply-timeout">{timeout}</p>}
     </>

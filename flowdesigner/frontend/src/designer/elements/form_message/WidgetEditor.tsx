@@ -9,6 +9,7 @@ import {
   MINUTE_INTERVALS,
   photoQualityProblem,
   PHOTO_QUALITIES,
+  sliderInitial,
   type Choice,
   type DateMode,
 } from "./widgets";
@@ -177,11 +178,11 @@ export function WidgetEditor({ widget, onChange }: WidgetEditorProps) {
           </div>
           <TextField label="Unit" option="unit" value={text(widget.unit)} placeholder="km, or <value> km" onChange={set} />
           {widget.type === "slider" ? (
-            <NumberField label="Initial value" option="value" value={num(widget.value, 0)} onChange={set} />
+            <NumberField label="Initial value" option="value" value={sliderInitial(widget, "value")} onChange={set} />
           ) : (
             <div className="field-pair">
-              <NumberField label="Initial low" option="low_value" value={num(widget.low_value, 0)} onChange={set} />
-              <NumberField label="Initial high" option="high_value" value={num(widget.high_value, 10)} onChange={set} />
+              <NumberField label="Initial low" option="low_value" value={sliderInitial(widget, "low_value")} onChange={set} />
+              <NumberField label="Initial high" option="high_value" value={sliderInitial(widget, "high_value")} onChange={set} />
             </div>
           )}
         </>

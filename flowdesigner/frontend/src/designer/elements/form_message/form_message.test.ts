@@ -8,7 +8,7 @@ import {
   switchSaveToKind,
   switchWidgetType,
 } from "./config";
-import { choicesProblem, photoQualityProblem, widgetDefaults, WIDGET_TYPES } from "./widgets";
+import { choicesProblem, photoQualityProblem, sliderInitial, widgetDefaults } from "./widgets";
 
 describe("form message exits", () => {
   it("are positive then negative, labelled with the captions or their defaults", () => {
@@ -53,28 +53,18 @@ describe("a newly placed form message", () => {
   });
 });
 
-describe("widget defaults per type", () => {
-  const table: Array<[string, Record<string, unknown>]> = [
-    ["text_line", { max_chars: 50, placeholder: "", value: "" }],
-    ["text_block", { max_chars: 500, placeholder: "", value: "" }],
-    ["auto_complete", { max_chars: 50, placeholder: "", value: "", suggestions: [] }],
-    ["single_select", { choices: [], value: null }],
-    ["multi_select", { choices: [], values: [] }],
-    ["date_select", { mode: "date", min_date: null, max_date: null, date: null, minute_interval: 1, unit: "" }],
-    ["slider", { min: 0, max: 10, step: 1, precision: 0, unit: "", value: 0 }],
-    ["range_slider", { min: 0, max: 10, step: 1, precision: 0, unit: "", low_value: 0, high_value: 10 }],
-    ["photo_upload", { quality: "best", gallery: true, camera: true, ratio: "" }],
-    ["gps_location", { gps: true }],
-  ];
-
-  it("covers every widget type", () => {
-    expect(table.map(([type]) => type)).toEqual([...WIDGET_TYPES]);
+describe("a slider's initial values", () => {
+  it("follow the bounds until one is set, as the engine reads a new slider", () => {
+    const slider = { ...widgetDefaults("slider"), min: 20, max: 100 };
+    expect(sliderInitial(slider, "value")).toBe(20);
+    expect(sliderInitial({ ...slider, value: 40 }, "value")).toBe(40);
+    const range = { ...widgetDefaults("range_slider"), min: -5, max: 5 };
+    expect([sliderInitial(range, "low_value"), sliderInitial(range, "high_value")]).toEqual([-5, 5]);
   });
+});
 
-  it.each(table)("%s", (type, options) => {
-    expect(widgetDefaults(type as (typeof WIDGET_TYPES)[number])).toEqual({ type, ...options });
-  });
-
+describe("switching the widget type", () => {
+  // Each type's option defaults are checked against the engine's by registry.test.ts.
   it("resets the options when the type changes, keeping the rest of the config", () => {
     const config = {
       text: "Pick one",

@@ -70,15 +70,31 @@ export function widgetDefaults(type: WidgetType): { type: WidgetType; [option: s
       return { type, choices: [], values: [] };
     case "date_select":
       return { type, mode: "date", min_date: null, max_date: null, date: null, minute_interval: 1, unit: "" };
+    // A null initial value follows the bounds (the minimum; a range's minimum and maximum), as the engine
+    // reads it (engine/core/widgets.py options()): a number here would fall outside once the bounds change.
     case "slider":
-      return { type, min: 0, max: 10, step: 1, precision: 0, unit: "", value: 0 };
+      return { type, min: 0, max: 10, step: 1, precision: 0, unit: "", value: null };
     case "range_slider":
-      return { type, min: 0, max: 10, step: 1, precision: 0, unit: "", low_value: 0, high_value: 10 };
+      return { type, min: 0, max: 10, step: 1, precision: 0, unit: "", low_value: null, high_value: null };
     case "photo_upload":
       return { type, quality: "best", gallery: true, camera: true, ratio: "" };
     case "gps_location":
       return { type, gps: true };
   }
+}
+
+/** A slider's initial value as the person will see it: the one set, else (null) the bound it follows, the
+ * minimum ("value", "low_value") or the maximum ("high_value"), as engine/core/widgets.py options() reads it. */
+export function sliderInitial(
+  widget: { [option: string]: unknown },
+  option: "value" | "low_value" | "high_value",
+): number {
+  const bound = option === "high_value" ? finiteOr(widget.max, 10) : finiteOr(widget.min, 0);
+  return finiteOr(widget[option], bound);
+}
+
+function finiteOr(value: unknown, fallback: number): number {
+  return typeof value === "number" && Number.isFinite(value) ? value : fallback;
 }
 
 /** "Photo quality" is "best", "user" or a size "WxH" (1024x768). */

@@ -1,4 +1,5 @@
 import { memo } from "react";
+import { TemplateText } from "../../components/TemplateText";
 import type { JsonObject } from "../../types";
 import { channelBadge } from "./channel";
 import { ChannelBadge } from "./ChannelField";
@@ -11,7 +12,13 @@ export const MessageSummary = memo(function MessageSummary({ config }: { config:
   return (
     <>
       <ChannelBadge label={channelBadge(config)} />
-      {text ? <p className="node-summary">{text}</p> : <p className="node-summary empty">No text yet</p>}
+      {text ? (
+        <p className="node-summary">
+          <TemplateText text={text} />
+        </p>
+      ) : (
+        <p className="node-summary empty">No text yet</p>
+      )}
       {timeout && <p className="node-summary muted reply-timeout">{timeout}</p>}
     </>
   );

@@ -5,7 +5,8 @@ import { MessageSummary } from "./Summary";
 
 export const message: ElementModule = {
   type: "message",
-  defaults: { text: "", buttons: [] },
+  // One OK button, as the engine starts a message: without a button (or dismiss) it is a validation issue.
+  defaults: { text: "", buttons: [{ id: "ok", caption: "OK" }] },
   exits: messageExits,
   Summary: MessageSummary,
   Editor: MessageEditor,

@@ -5,7 +5,7 @@ import { useOperatorTable } from "../../catalog";
 import { DurationInput } from "../../components/DurationInput";
 import { FieldIssues } from "../../components/FieldIssues";
 import { TypedValueInput } from "../../components/TypedValueInput";
-import { useDesigner } from "../../context";
+import { useDesigner, useIssuesOf } from "../../context";
 import { readDuration, type Unit } from "../../timing";
 import type { FlowVariable } from "../../variables";
 import type { EditorProps } from "../types";
@@ -28,9 +28,8 @@ import {
 export function ProfileChangeEditor({ nodeId, config, onChange }: EditorProps) {
   const rules = readRules(config);
   const table = useOperatorTable();
-  const { issuesByNode } = useDesigner();
-  const issues = issuesByNode.get(nodeId);
-  const placed = useMemo(() => placeRuleIssues(issues ?? []), [issues]);
+  const issues = useIssuesOf(nodeId);
+  const placed = useMemo(() => placeRuleIssues(issues), [issues]);
 
   return (
     <>
@@ -79,7 +78,7 @@ function RuleGroupEditor({ group, path, table, messagesAt, onChange, onRemove }:
           type="button"
           className="group-op"
           data-testid={`profile-group-op-${id}`}
-          aria-label={`Match ${group.op === "and" ? "all" : "any"} of these; switch`}
+          aria-label={`${group.op.toUpperCase()}: match ${group.op === "and" ? "all" : "any"} of these; switch`}
           onClick={() => onChange({ ...group, op: group.op === "and" ? "or" : "and" })}
         >
           {group.op.toUpperCase()}

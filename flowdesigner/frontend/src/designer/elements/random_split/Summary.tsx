@@ -1,7 +1,8 @@
+import { memo } from "react";
 import type { JsonObject } from "../../types";
 import { randomSplitSummary, readRandomBranches, totalPercent } from "./config";
 
-export function RandomSplitSummary({ config }: { config: JsonObject }) {
+export const RandomSplitSummary = memo(function RandomSplitSummary({ config }: { config: JsonObject }) {
   const branches = readRandomBranches(config);
   const total = totalPercent(branches);
   return (
@@ -14,4 +15,4 @@ export function RandomSplitSummary({ config }: { config: JsonObject }) {
       {branches.length > 0 && total !== 100 && <p className="node-summary error-text">Shares add up to {total} %</p>}
     </>
   );
-}
+});

@@ -1,7 +1,8 @@
+import { memo } from "react";
 import type { JsonObject } from "../../types";
 import { readWait, savedSummary, waitSummary } from "./config";
 
-export function WaitSummary({ config }: { config: JsonObject }) {
+export const WaitSummary = memo(function WaitSummary({ config }: { config: JsonObject }) {
   const wait = readWait(config);
   const summary = waitSummary(wait);
   const saved = wait.mode === "event" ? savedSummary(wait.save) : "";
@@ -11,4 +12,4 @@ export function WaitSummary({ config }: { config: JsonObject }) {
       {saved && <p className="node-summary muted">{saved}</p>}
     </>
   );
-}
+});
