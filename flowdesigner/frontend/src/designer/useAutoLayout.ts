@@ -17,6 +17,9 @@ export function useAutoLayout(onNodesChange: (changes: NodeChange<ElementNode>[]
 
   const layout = useCallback(async () => {
     const nodes = getNodes();
+    if (nodes.length === 0) {
+      return;
+    }
     const boxes = nodes.map((node): LayoutNode => {
       const measured = node.measured ?? getInternalNode(node.id)?.measured;
       return {
