@@ -70,6 +70,10 @@ def test_undo_redo_across_a_delete_and_a_paste_and_copy_into_another_flow(live_s
     expect(nodes(page)).to_have_count(5)
     expect(page.locator(".react-flow__edge")).to_have_count(4)
     expect(page.get_by_test_id("undo")).to_be_disabled()
+    # A small flow shows its mini map; its button hides it (large flows start without it).
+    expect(page.locator(".react-flow__minimap")).to_be_visible()
+    page.get_by_test_id("toggle-minimap").click()
+    expect(page.locator(".react-flow__minimap")).to_have_count(0)
 
     # --- Delete, Undo, Redo, Undo --------------------------------------------------------------
     page.get_by_test_id("node-thanks").click()
