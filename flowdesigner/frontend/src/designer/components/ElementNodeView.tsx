@@ -1,16 +1,16 @@
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
 import { memo, useEffect, useRef } from "react";
 import { useDesigner, useIssuesOf } from "../context";
-import { elementModule, exitsOf } from "../elements";
+import { exitsOf } from "../elements";
 import { elementIcon } from "../elements/icons";
 import type { ElementNode } from "../types";
+import { NodeBody } from "./NodeBody";
 
 /** The canvas node of every element type: header, the type's own summary, one handle per exit. Memoised:
  * React Flow hands unchanged nodes the same props, so a change elsewhere on the canvas skips them. */
 export const ElementNodeView = memo(function ElementNodeView({ id, data, selected }: NodeProps<ElementNode>) {
   const { elementTypes } = useDesigner();
   const info = elementTypes.get(data.type);
-  const element = elementModule(data.type);
   const issues = useIssuesOf(id);
   const exits = exitsOf(data);
 
@@ -50,21 +50,7 @@ export const ElementNodeView = memo(function ElementNodeView({ id, data, selecte
           </span>
         )}
       </header>
-      {element ? (
-        <element.Summary config={data.config} />
-      ) : (
-        <p className="node-summary empty">Not supported by this designer</p>
-      )}
-      {exits.length > 0 && (
-        <ul className="exit-list">
-          {exits.map((exit) => (
-            <li key={exit.name}>
-              {exit.label}
-              <Handle type="source" position={Position.Right} id={exit.name} data-testid={`exit-${id}-${exit.name}`} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <NodeBody nodeId={id} type={data.type} config={data.config} exits={exits} connectable={true} />
     </div>
   );
 });

@@ -1,9 +1,10 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { createContext, memo, useContext } from "react";
-import { elementModule, exitsOf } from "../elements";
+import { exitsOf } from "../elements";
 import type { ElementTypeInfo } from "../types";
 import type { ChangeKind } from "./diff";
 import type { HistoryNode } from "./diffGraph";
+import { NodeBody } from "../components/NodeBody";
 
 /** The element types by name, for the labels of the diff canvas's nodes. */
 export const HistoryTypesContext = createContext<ReadonlyMap<string, ElementTypeInfo>>(new Map());
@@ -14,7 +15,6 @@ export const CHANGE_LABELS: Record<ChangeKind, string> = { added: "Added", remov
 /** A node of the diff canvas: the element as the editor draws it (read-only), with its change's badge. */
 export const HistoryNodeView = memo(function HistoryNodeView({ id, data, selected }: NodeProps<HistoryNode>) {
   const info = useContext(HistoryTypesContext).get(data.type);
-  const element = elementModule(data.type);
   const exits = exitsOf(data);
 
   const classes = ["element-node", "history-node", `category-${info?.category ?? "unknown"}`];
@@ -35,21 +35,7 @@ export const HistoryNodeView = memo(function HistoryNodeView({ id, data, selecte
           </span>
         )}
       </header>
-      {element ? (
-        <element.Summary config={data.config} />
-      ) : (
-        <p className="node-summary empty">Not supported by this designer</p>
-      )}
-      {exits.length > 0 && (
-        <ul className="exit-list">
-          {exits.map((exit) => (
-            <li key={exit.name}>
-              {exit.label}
-              <Handle type="source" position={Position.Right} id={exit.name} isConnectable={false} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <NodeBody nodeId={id} type={data.type} config={data.config} exits={exits} connectable={false} />
     </div>
   );
 });

@@ -1,9 +1,10 @@
 import { Handle, Position, type NodeProps } from "@xyflow/react";
 import { memo } from "react";
-import { elementModule, exitsOf } from "../elements";
+import { exitsOf } from "../elements";
 import { formatCount, formatExact } from "../results";
 import type { ElementNode } from "../types";
 import { useKeyed, useResultsStores } from "./context";
+import { NodeBody } from "../components/NodeBody";
 
 /**
  * A results canvas node: the element as the editor draws it (read-only) with its counts. Memoised, and
@@ -15,7 +16,6 @@ export const ResultsNodeView = memo(function ResultsNodeView({ id, data, selecte
   const counts = useKeyed(countStore, id);
   const mark = useKeyed(nodeMarks, id);
   const info = elementTypes.get(data.type);
-  const element = elementModule(data.type);
   const exits = exitsOf(data);
   const isExit = info?.category === "exit";
 
@@ -44,21 +44,7 @@ export const ResultsNodeView = memo(function ResultsNodeView({ id, data, selecte
         {counts.timedOut > 0 && <Count id={id} name="timed-out" label="timed out" value={counts.timedOut} />}
         {counts.failed > 0 && <Count id={id} name="failed" label="failed" value={counts.failed} tone="danger" />}
       </div>
-      {element ? (
-        <element.Summary config={data.config} />
-      ) : (
-        <p className="node-summary empty">Not supported by this designer</p>
-      )}
-      {exits.length > 0 && (
-        <ul className="exit-list">
-          {exits.map((exit) => (
-            <li key={exit.name}>
-              {exit.label}
-              <Handle type="source" position={Position.Right} id={exit.name} isConnectable={false} />
-            </li>
-          ))}
-        </ul>
-      )}
+      <NodeBody nodeId={id} type={data.type} config={data.config} exits={exits} connectable={false} />
     </div>
   );
 });
