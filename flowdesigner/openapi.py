@@ -134,3 +134,35 @@ def add_error_responses(result: dict[str, Any], generator: Any, request: Any, pu
                 elif status == 400:
                     responses["400"] = _with_generic_400(documented)
     return result
+
+
+# Django sizes a PositiveIntegerField by the database: 0..2**63-1 on SQLite, 0..2**31-1 on PostgreSQL.
+# The schema (and the front end's types generated from it) must not depend on where it was generated;
+# Django documents 0..2147483647 as the range that is safe on every database.
+_SQLITE_POSITIVE_INT_MAX = 2**63 - 1
+_PORTABLE_POSITIVE_INT_MAX = 2**31 - 1
+
+
+def _portable_int(node: Any) -> None:
+    if isinstance(node, dict):
+        if (
+            node.get("type") == "integer"
+            and node.get("minimum") == 0
+            and node.get("maximum") == _SQLITE_POSITIVE_INT_MAX
+            and node.get("format") == "int64"
+        ):
+            node["maximum"] = _PORTABLE_POSITIVE_INT_MAX
+            del node["format"]
+        for value in node.values():
+            _portable_int(value)
+    elif isinstance(node, list):
+        for value in node:
+            _portable_int(value)
+
+
+def portable_integer_ranges(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """The positive integer fields' range as on every database (a drf-spectacular postprocessing hook)."""
+    _portable_int(result)
+    return result

@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "flowdesigner.openapi.add_error_responses",
+        "flowdesigner.openapi.portable_integer_ranges",
     ],
 }
 

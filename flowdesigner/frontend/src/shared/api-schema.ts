@@ -1576,7 +1576,6 @@ export interface components {
         FlowVersion: {
             readonly element_count: number;
             readonly id: number;
-            /** Format: int64 */
             number: number;
             /** Format: date-time */
             readonly published_at: string;
@@ -1588,7 +1587,6 @@ export interface components {
             definition: unknown;
             readonly element_count: number;
             readonly id: number;
-            /** Format: int64 */
             number: number;
             /** Format: date-time */
             readonly published_at: string;
@@ -1686,7 +1684,6 @@ export interface components {
             context?: string;
             /** Format: date-time */
             readonly created_at: string;
-            /** Format: int64 */
             entered?: number;
             error?: string;
             /** Format: date-time */
@@ -1695,10 +1692,8 @@ export interface components {
             readonly id: number;
             launch_tag?: string;
             readonly progress_percent: number;
-            /** Format: int64 */
             refused?: number;
             status?: components["schemas"]["LaunchStatusEnum"];
-            /** Format: int64 */
             total?: number;
             readonly version: number;
         };
