@@ -23,14 +23,19 @@ from people.services import person_tags_add, person_tags_remove
 class PersonAssets:
     """Assets of one participant's person at one moment (`source`: the flow, for the change log)."""
 
-    def __init__(self, person: Person, now: datetime, *, source: str = "") -> None:
-        self.person = person
+    def __init__(self, participant, now: datetime, *, source: str = "") -> None:
+        self.participant = participant
         self.now = now
         self.source = source
 
+    @property
+    def person(self) -> Person:
+        # Loaded only when a step changes the person: a launch entering thousands reads no Person row.
+        return self.participant.person
+
     def person_matches(self, rules: dict) -> bool:
         try:
-            return person_matches(self.person.pk, rules, now=self.now)
+            return person_matches(self.participant.person_id, rules, now=self.now)
         except RulesInvalid:
             # Published flows are validated; a rule broken since (an attribute deleted) matches nobody.
             return False
@@ -71,5 +76,5 @@ def run_kwargs(participant, snapshot: dict, now: datetime) -> dict:
     return {
         "person": snapshot,
         "seed": participant.person_id,
-        "assets": PersonAssets(participant.person, now, source=source),
+        "assets": PersonAssets(participant, now, source=source),
     }

@@ -103,14 +103,17 @@ class Advance:
     """Rows produced by one or more advances, written in bulk with the outbox events that act on them."""
 
     messages: list[Message] = field(default_factory=list)
-    new_steps: list[ParticipantStep] = field(default_factory=list)
+    # (participant, seq, node id, node type, entered_at, left_at, exit name): new history entries, as
+    # tuples (a launch batch writes thousands; the participant gets its id when it is saved)
+    new_steps: list[tuple] = field(default_factory=list)
     # (participant id, seq, left_at, exit name) of history entries that were open and are now left
     closed_steps: list[tuple[int, int, datetime | None, str]] = field(default_factory=list)
     deliveries: list[CallbackDelivery] = field(default_factory=list)
     emails: list[ResultsEmail] = field(default_factory=list)
     # (outbox topic, participant, payload) published at persist, when the participant has its id
     events: list[tuple[str, Participant, dict]] = field(default_factory=list)
-    push: list[int] = field(default_factory=list)
+    # Changed messages (rows, or ids) whose new state the inbox must see, e.g. the one answered.
+    push: list = field(default_factory=list)
     # (participant id, node id) of message steps left without an answer: their messages close.
     expired: list[tuple[int, str]] = field(default_factory=list)
     # The reports' counter deltas of these advances (engine/counting.py), published at persist.
@@ -155,14 +158,14 @@ class Advance:
         for seq in range(old_history_len, len(history)):
             entry = history[seq]
             self.new_steps.append(
-                ParticipantStep(
-                    participant=participant,
-                    seq=seq,
-                    node_id=entry["node_id"],
-                    node_type=entry["type"],
-                    entered_at=_parse(entry["entered_at"]),
-                    left_at=_parse(entry.get("left_at")),
-                    exit_name=entry.get("exit") or "",
+                (
+                    participant,
+                    seq,
+                    entry["node_id"],
+                    entry["type"],
+                    _parse(entry["entered_at"]),
+                    _parse(entry.get("left_at")),
+                    entry.get("exit") or "",
                 )
             )
         for event in result.events:
@@ -187,7 +190,11 @@ class Advance:
         messages_expire(self.expired)
         routes_apply(self.messages)
         messages_queue(self.messages, also_push=self.push)
-        ParticipantStep.objects.bulk_create(self.new_steps)
+        bulk.insert(
+            ParticipantStep,
+            ["participant", "seq", "node_id", "node_type", "entered_at", "left_at", "exit_name"],
+            [(participant.pk, *rest) for participant, *rest in self.new_steps],
+        )
         bulk.update(ParticipantStep, ["left_at", "exit_name"], self.closed_steps, keys=["participant", "seq"])
         CallbackDelivery.objects.bulk_create(self.deliveries)
         ResultsEmail.objects.bulk_create(self.emails)

@@ -29,6 +29,7 @@ from engine.definitions import version_definition
 from engine.models import EntryRefusal, FrequencyCap, Launch, Participant, ParticipantStep, Poke, Trigger
 from flowdesigner.models import Flow, FlowVersion
 from messaging.services import messages_expire
+from people import bulk
 from people.models import Person
 from people.selectors import person_snapshots
 
@@ -131,7 +132,7 @@ def enter_many(
     *,
     version: FlowVersion,
     entry_id: str,
-    persons: list[int] | list[Person],
+    persons: list[int],
     source: str,
     variables: dict[int, dict] | None = None,
     launch: Launch | None = None,
@@ -139,7 +140,7 @@ def enter_many(
     now: datetime | None = None,
     lock: bool = True,
 ) -> tuple[list[Participant], dict[int, str]]:
-    """Enter many persons (ids, or Person rows with `lock=False`) into `version` at `entry_id`, each with
+    """Enter many persons (ids) into `version` at `entry_id`, each with
     their `variables` ({person id: variables}), checking re-entry and the frequency cap for all of them at
     once, running the core for each one let in and writing everything in bulk. Returns the participants
     and the refusals {person id: reason} (kept on the timelines). A person appears once per call.
@@ -150,20 +151,23 @@ def enter_many(
     need it."""
     now = now or timezone.now()
     if lock:
-        ids = sorted({p if isinstance(p, int) else p.pk for p in persons})
-        rows = list(Person.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+        ids = list(
+            Person.objects.select_for_update()
+            .filter(pk__in=sorted(set(persons)))
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
     else:
-        rows = list(persons)
-    ids = [person.pk for person in rows]
+        ids = list(persons)
     defn = version_definition(version)
     flow_id = version.flow_id
     refusals = reentry_refusals(defn, flow_id=flow_id, person_ids=ids)
     refusals.update(cap_refusals([i for i in ids if i not in refusals], now=now))
     refusals_record(refusals, flow_id=flow_id, node_id=entry_id, source=source)
     participants = [
-        Participant(launch=launch, poke=poke, version=version, person=person)
-        for person in rows
-        if person.pk not in refusals
+        Participant(launch=launch, poke=poke, version=version, person_id=person_id)
+        for person_id in ids
+        if person_id not in refusals
     ]
     snapshots = person_snapshots([p.person_id for p in participants])
     variables = variables or {}
@@ -177,7 +181,7 @@ def enter_many(
             **run_kwargs(participant, snapshots[participant.person_id], now),
         )
         advance.take(participant, result, old_history_len=0)
-    Participant.objects.bulk_create(participants)
+    bulk.create(participants)
     advance.persist()
     return participants, refusals
 

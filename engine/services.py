@@ -154,7 +154,12 @@ def _participants_start(
     the (launch, person) unique constraint is the last safety net.
     """
     already = Participant.objects.filter(launch=launch, person_id__in=person_ids).values("person_id")
-    persons = list(Person.objects.filter(pk__in=person_ids).exclude(pk__in=already).order_by("pk"))
+    persons = list(
+        Person.objects.filter(pk__in=person_ids)
+        .exclude(pk__in=already)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     participants, refusals = entries.enter_many(
         version=version,
         entry_id=entry_id,
@@ -266,13 +271,7 @@ def participant_answer(
     reply: dict = {"node_id": message.node_id, "button_id": button_id}
     if form is not None:
         reply = _form_reply(message, form, person)
-    participant = (
-        # of=self: lock only the participant row (PostgreSQL cannot lock the nullable side of the
-        # outer join that select_related("launch") makes).
-        Participant.objects.select_for_update(of=("self",))
-        .select_related("person", "version__flow", "launch")
-        .get(pk=message.participant_id)
-    )
+    participant = _answering_participant(message, person)
     if participant.status != Participant.Status.WAITING or participant.current_node != message.node_id:
         raise AnswerRefused(_STALE, code="stale")
 
@@ -298,22 +297,40 @@ def participant_answer(
     )
     message_reply_create(message, participant_id=participant.pk)
 
-    advance = effects.Advance(push=[message.pk])
+    advance = effects.Advance(push=[message])  # the answered card, pushed as it is now (no re-read)
     advance.take(participant, result, old_history_len=old_len)
     participant.save(update_fields=effects.PARTICIPANT_FIELDS)
     advance.persist()
     return message
 
 
+# Whole flow documents: the answer needs neither (the version's definition comes from the per-version cache,
+# engine/definitions.py, which reads the column itself the first time), and decoding them cost more than
+# the rest of an answer on a 1,000-element flow.
+_DOCUMENTS = ("version__definition", "version__flow__draft_definition", "version__flow__draft_issues")
+
+
+def _answering_participant(message: Message, person: Person) -> Participant:
+    """The participant of an answered message, locked, with its version, flow and launch (the effects read
+    them) but not their flow documents; its person is the answering one, already loaded."""
+    participant = (
+        # of=self: lock only the participant row (PostgreSQL cannot lock the nullable side of the
+        # outer join that select_related("launch") makes).
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("version__flow", "launch")
+        .defer(*_DOCUMENTS)
+        .get(pk=message.participant_id)
+    )
+    participant.person = person  # the message is this person's (participant_answer looked it up so)
+    return participant
+
+
 def _answer_change(message: Message, *, button_id: str | None, person: Person) -> Message:
     """A later answer to a message without auto-lock (inside participant_answer's transaction, the
     message row locked): replace the recorded answer in the participant's results and on the message.
     The flow does not advance and nothing new is sent; a result already delivered is not sent again."""
-    participant = (
-        Participant.objects.select_for_update(of=("self",))
-        .select_related("person", "version__flow")
-        .get(pk=message.participant_id)
-    )
+    participant = _answering_participant(message, person)
+    message.participant = participant  # loaded: recording and showing the answer need no query for it
     if message.result_index is None:
         raise AnswerRefused(_STALE, code="stale")
     now = timezone.now()
@@ -336,7 +353,7 @@ def _answer_change(message: Message, *, button_id: str | None, person: Person) -
     message_reply_create(message, participant_id=participant.pk)
     participant.state = result.state
     participant.save(update_fields=["state", "updated_at"])
-    messages_push([message.pk])
+    messages_push([message])
     return message
 
 
@@ -354,7 +371,7 @@ def _standalone_answer(
         raise AnswerRefused(_invalid_detail(dismiss), code="invalid")
     message_answer_record(message, button_id=button_id, at=timezone.now(), step=None)
     message_reply_create(message, participant_id=None)
-    messages_push([message.pk])
+    messages_push([message])
     return message
 
 

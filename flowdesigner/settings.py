@@ -96,6 +96,30 @@ if IS_SQLITE:
     # per test run, so two runs on one machine do not share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
+# PostgreSQL: each process keeps a pool of connections (Django's psycopg pool) instead of opening one
+# per request (3.6 ms each, a third of a trivial GET). DB_POOL_MAX_SIZE=0 turns pooling off (e.g. behind
+# PgBouncer). Sizing against max_connections: docs/operations.md, "Web workers".
+DB_POOL_MIN_SIZE = envint("DB_POOL_MIN_SIZE", 2)
+DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 10)
+DB_POOL_TIMEOUT = envfloat("DB_POOL_TIMEOUT", 10.0)
+if DB_POOL_MAX_SIZE < 0:
+    raise ConfigError(f"DB_POOL_MAX_SIZE must be 0 (no pool) or more, not {DB_POOL_MAX_SIZE}")
+if DB_POOL_MAX_SIZE and not 0 <= DB_POOL_MIN_SIZE <= DB_POOL_MAX_SIZE:
+    raise ConfigError(
+        f"DB_POOL_MIN_SIZE ({DB_POOL_MIN_SIZE}) must be between 0 and DB_POOL_MAX_SIZE ({DB_POOL_MAX_SIZE})"
+    )
+if DB_POOL_TIMEOUT <= 0:
+    raise ConfigError(f"DB_POOL_TIMEOUT must be more than 0 seconds, not {DB_POOL_TIMEOUT:g}")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and DB_POOL_MAX_SIZE > 0:
+    from flowdesigner.dbpool import close_pools_before_fork
+
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": DB_POOL_MIN_SIZE,
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": DB_POOL_TIMEOUT,  # how long a request waits for a free connection before failing
+    }
+    os.register_at_fork(before=close_pools_before_fork)  # see flowdesigner/dbpool.py
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis / broker / channel layer -----------------------------------------------------------
@@ -105,22 +129,38 @@ REDIS_URL = envstr("REDIS_URL", "")
 # gives each connection a 5 s socket timeout by default, so the read raced the timeout and idle
 # websockets were closed with 1011. The socket timeout must stay well above the blocking pop.
 CHANNEL_LAYER_SOCKET_TIMEOUT = envfloat("CHANNEL_LAYER_SOCKET_TIMEOUT", 30.0)
+# Both layers count capacity per process, not per socket (all sockets of a daphne share one queue), and a
+# dispatch sends a whole batch at once (messaging/layers.py): the default 100 would drop most of a launch
+# batch to a process holding many open inboxes.
+CHANNEL_LAYER_CAPACITY = envint("CHANNEL_LAYER_CAPACITY", 5000)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}]},
+            "CONFIG": {
+                "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
+                "capacity": CHANNEL_LAYER_CAPACITY,
+            },
         }
     }
 elif IS_SQLITE:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_lite.layers.core.SQLiteChannelLayer",
-            "CONFIG": {"database": "default", "polling_interval": 0.1},
+            # channels-lite, delivering a backlog per poll and in-process when it can. A poll is one
+            # indexed read on a thread of its own; a push between processes waits for the next one.
+            "BACKEND": "messaging.layers.EmbeddedChannelLayer",
+            "CONFIG": {"database": "default", "polling_interval": 0.05, "capacity": CHANNEL_LAYER_CAPACITY},
         }
     }
 else:  # PostgreSQL without Redis: a single-process layer, only good for one daphne + tests.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# manage.py serve: how many daphne processes share the port, each holding websockets, the channel layer
+# linking them (docs/operations.md, "Web workers"). The in-memory layer links no processes: one there.
+IN_MEMORY_CHANNEL_LAYER = CHANNEL_LAYERS["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+WEB_WORKERS = envint("WEB_WORKERS", 1 if IN_MEMORY_CHANNEL_LAYER else os.cpu_count() or 1)
+if WEB_WORKERS < 1:
+    raise ConfigError(f"WEB_WORKERS must be at least 1, not {WEB_WORKERS}")
 
 Q_CLUSTER = {
     "name": "flowdesigner",

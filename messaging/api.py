@@ -7,11 +7,12 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from engine.definitions import version_definition
 from engine.services import AnswerRefused, participant_answer
 from flowdesigner.openapi import bad_request, error
 from flowdesigner.roles import IsEndUser
 from messaging.inbound import web_inbound
-from messaging.selectors import inbox_messages, message_payload
+from messaging.selectors import DEFAULT_SENDER_NAME, inbox_messages, message_payload
 from messaging.services import UploadRefused, upload_create
 
 InboxMessage = inline_serializer(
@@ -159,7 +160,17 @@ class InboxAnswerApi(APIView):
         except AnswerRefused as exc:
             code = {"not_found": 404, "invalid": 400}.get(exc.code, 409)
             return Response({"detail": exc.detail, "code": exc.code}, status=code)
-        return Response(message_payload(message))
+        return Response(message_payload(message, senders=_answered_senders(message)))
+
+
+def _answered_senders(message) -> dict | None:
+    """Who an answered message is from, from the participant the answer loaded and the version's cached
+    definition: no query, and the flow's document is never read (None for a message of no flow)."""
+    if not message.participant_id:
+        return None
+    version = message.participant.version
+    sender = version_definition(version).sender_name or DEFAULT_SENDER_NAME
+    return {version.pk: (version.flow.name, sender)}
 
 
 class UploadSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from flowdesigner.parsers import TOO_DEEP, json_too_deep
 from flowdesigner.roles import END_USER, has_role
+from messaging import presence
 from messaging.selectors import inbox_messages
 from messaging.services import inbox_group
 
@@ -14,8 +15,8 @@ CLOSE_NOT_LOGGED_IN = 4401
 CLOSE_FORBIDDEN = 4403
 
 
-@database_sync_to_async
 def _inbox_person_id(user) -> int | None:
+    # No query: flowdesigner.asgi.SocketAuthMiddleware loaded the roles and the person with the user.
     if not has_role(user, END_USER):
         return None
     person = getattr(user, "person", None)
@@ -27,19 +28,30 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
 
     async def connect(self) -> None:
         user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self._refuse(CLOSE_NOT_LOGGED_IN)
+            return
+        self.person_id = _inbox_person_id(user)
+        if self.person_id is None:
+            await self._refuse(CLOSE_FORBIDDEN)
+            return
+        # Open first: after a restart thousands of sockets reconnect at once, and a handshake left waiting
+        # behind their database calls is dropped by daphne (the clients retry, and the queue only grows).
+        # Nothing is missed meanwhile: the browser syncs once open, and a consumer handles its messages
+        # one at a time, so that sync is read after the group join and the presence row below; a message
+        # committed before the row is in the sync, one committed after it is pushed.
+        await self.accept()
+        await self.channel_layer.group_add(inbox_group(self.person_id), self.channel_name)
+        await presence.socket_opened(self.channel_name, self.person_id)
+
+    async def _refuse(self, code: int) -> None:
         # Accept before closing so the browser sees our close code and stops reconnecting.
         await self.accept()
-        if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_NOT_LOGGED_IN)
-            return
-        self.person_id = await _inbox_person_id(user)
-        if self.person_id is None:
-            await self.close(code=CLOSE_FORBIDDEN)
-            return
-        await self.channel_layer.group_add(inbox_group(self.person_id), self.channel_name)
+        await self.close(code=code)
 
     async def disconnect(self, code: int) -> None:
         if self.person_id is not None:
+            await presence.socket_closed(self.channel_name)
             await self.channel_layer.group_discard(inbox_group(self.person_id), self.channel_name)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:

@@ -8,7 +8,7 @@ from people import outbox
 @outbox.handler(DISPATCH, atomic=False, inline=True)
 def on_dispatch(payload: dict, event_id: int) -> None:
     # At least once: a second push of the same message is harmless (the inbox keys cards by id).
-    messages_dispatch(payload["ids"])
+    messages_dispatch(payload["ids"], payload.get("persons"))
 
 
 @outbox.handler(SEND, atomic=False, lease_seconds=delivery.LEASE_SECONDS)

@@ -215,3 +215,34 @@ class Upload(models.Model):
     def as_file(self) -> dict:
         """The form result value of a photo_upload answer with this file."""
         return {"url": self.url, "name": self.name, "content_type": self.content_type, "size": self.size}
+
+
+class InboxPresence(models.Model):
+    """An open inbox websocket (messaging/presence.py): a push is sent only to persons with a row here.
+
+    Written on connect, deleted on disconnect. A process that dies without disconnecting (kill -9, a lost
+    machine) leaves its rows behind: they only cost useless sends to channels nobody reads, and are
+    deleted once their `server` stops beating (`InboxPresenceServer`)."""
+
+    channel_name = models.CharField(max_length=200, unique=True)
+    # No database constraint and no cascade work: a presence row must never hold up deleting a person,
+    # and a row of a deleted person costs one useless send until the socket closes.
+    person = models.ForeignKey(
+        Person, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", db_index=True
+    )
+    server = models.CharField(max_length=255, db_index=True, help_text="The process: host:pid:start.")
+    connected_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"person {self.person_id} on {self.channel_name}"
+
+
+class InboxPresenceServer(models.Model):
+    """A process holding inbox websockets, with its last heartbeat: rows of servers that stopped beating
+    are dropped by the others' heartbeats."""
+
+    server = models.CharField(max_length=255, unique=True)
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.server} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -15,14 +15,15 @@ from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from messaging.counting import delivery_moved
 from messaging.models import Channel, Message, Upload
 
 # The web transport's push, importable from here as before it moved (callers keep their imports).
-from messaging.transports.web import WEB, _group_send_all, inbox_group, messages_dispatch  # noqa: F401
-from people import outbox
+from messaging.transports.web import WEB, inbox_group, messages_dispatch, remember  # noqa: F401
+from people import bulk, outbox
 from people.models import Person
 
 DISPATCH = "messages.dispatch"
@@ -65,28 +66,41 @@ def message_out_build(
     )
 
 
-def messages_queue(messages: list[Message], *, also_push: list[int] = ()) -> None:
-    """Store queued outbound messages and, in the same transaction, the outbox events that send them:
-    "messages.dispatch" for web messages (with `also_push`: ids of changed messages whose new state the
-    inbox must see, e.g. answered), "messages.send" for the other channels."""
-    Message.objects.bulk_create(messages)
+def messages_queue(messages: list[Message], *, also_push: list[Message] = ()) -> None:
+    """Store outbound messages and, in the same transaction, the outbox events that send them:
+    "messages.dispatch" for web messages (with `also_push`: changed messages whose new state the inbox
+    must see, e.g. answered), "messages.send" for the other channels. A web message is sent once stored
+    (the inbox shows it from then on), so it is written as sent; the others are queued for their
+    transport."""
+    now = timezone.now()
+    for message in messages:
+        if message.channel == WEB and message.status == Message.Status.QUEUED:
+            message.status, message.sent_at, message.status_at = Message.Status.SENT, now, now
+    bulk.create(messages)
     delivery_moved(
         (m.participant.version_id if m.participant_id else None, m.channel, None, m.status)
         for m in messages
         if m.direction == Message.Direction.OUT
     )
-    push = [m.pk for m in messages if m.channel == WEB] + list(also_push)
+    web = [m for m in messages if m.channel == WEB]
+    messages_push(web + list(also_push))
     send = [m.pk for m in messages if m.channel != WEB]
-    if push:
-        outbox.publish(DISPATCH, {"ids": push})
     if send:
         outbox.publish(SEND, {"ids": send})
 
 
-def messages_push(message_ids: list[int]) -> None:
-    """Push changed messages to the inbox (in the caller's transaction, sent after commit)."""
-    if message_ids:
-        outbox.publish(DISPATCH, {"ids": list(message_ids)})
+def messages_push(messages: list[Message] | list[int]) -> None:
+    """Push new or changed messages (rows, or ids) to the inbox (in the caller's transaction, sent after
+    commit). Rows are pushed as they are now, without reading them back."""
+    if not messages:
+        return
+    rows = [m for m in messages if isinstance(m, Message)]
+    remember(rows)
+    ids = [m if isinstance(m, int) else m.pk for m in messages]
+    payload: dict = {"ids": ids}
+    if len(rows) == len(messages):
+        payload["persons"] = sorted({m.person_id for m in rows if m.person_id is not None})
+    outbox.publish(DISPATCH, payload)
 
 
 def messages_expire(waits: list[tuple[int, str]]) -> None:

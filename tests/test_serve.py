@@ -1,5 +1,5 @@
-"""`manage.py serve` (what `make run` starts): daphne, the engine worker and the qcluster together,
-stopped together."""
+"""`manage.py serve` (what `make run` starts): daphne (WEB_WORKERS processes, one per core by default),
+the engine worker and the qcluster together, stopped together."""
 
 import base64
 import os

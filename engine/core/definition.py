@@ -78,8 +78,13 @@ class FlowDefinition:
 
     def entries(self) -> list[Node]:
         """Nodes whose element type is an entry point (unknown types are not)."""
+        return list(self._entries)
+
+    @functools.cached_property
+    def _entries(self) -> tuple[Node, ...]:
+        # Once per definition (definitions are cached per version): a launch asks for every person.
         entry_types = {t.type for t in elements.all_types() if t.category == "entry"}
-        return [n for n in self.nodes.values() if n.type in entry_types]
+        return tuple(n for n in self.nodes.values() if n.type in entry_types)
 
     def variable_type(self, name: str) -> str | None:
         """The declared type of a flow variable, or None when it is not declared."""

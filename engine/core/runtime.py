@@ -76,6 +76,19 @@ __all__ = [
 MAX_NODES_PER_ADVANCE = 100
 
 
+def _json_copy(value):
+    """A deep copy of JSON data (states, person snapshots): copy.deepcopy's memo costs several times more,
+    and a launch copies a snapshot for every person."""
+    kind = type(value)
+    if kind is dict:
+        return {key: _json_copy(item) for key, item in value.items()}
+    if kind is list:
+        return [_json_copy(item) for item in value]
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    return copy.deepcopy(value)
+
+
 @dataclass(frozen=True)
 class Result:
     """The participant's new state and the events to act on, in order."""
@@ -104,13 +117,13 @@ def start(
         "status": "active",
         "current": None,
         # Declared defaults first; what the entry brings (a trigger's mapped properties) wins.
-        "variables": copy.deepcopy({**defn.variable_defaults, **(variables or {})}),
+        "variables": _json_copy({**defn.variable_defaults, **(variables or {})}),
         "history": [],
         "steps": [],
         "exit": None,
         "wait": None,
     }
-    run = _Run(defn, state, now=now, person=copy.deepcopy(person), seed=seed, assets=assets)
+    run = _Run(defn, state, now=now, person=_json_copy(person), seed=seed, assets=assets)
     run.advance(entry_id)
     return Result(state, run.events)
 
@@ -141,8 +154,8 @@ def resume(
     node = defn.nodes.get(state["current"])
     if node is None:
         raise StaleReply(f'"{state["current"]}" is not in this flow version')
-    state = copy.deepcopy(state)
-    run = _Run(defn, state, now=now, person=copy.deepcopy(person or {}), seed=seed, assets=assets)
+    state = _json_copy(state)
+    run = _Run(defn, state, now=now, person=_json_copy(person or {}), seed=seed, assets=assets)
     entry = _open_entry(state)
     step = elements.get(node.type).resume(
         node, run.context(node, entered_at=entry["entered_at"], memo=entry.get("memo")), reply
@@ -173,8 +186,8 @@ def wake(
     node = defn.nodes.get(state.get("current") or "")
     if node is None:
         raise StaleReply(f'"{state.get("current")}" is not in this flow version')
-    state = copy.deepcopy(state)
-    run = _Run(defn, state, now=now, person=copy.deepcopy(person or {}), seed=seed, assets=assets)
+    state = _json_copy(state)
+    run = _Run(defn, state, now=now, person=_json_copy(person or {}), seed=seed, assets=assets)
     entry = _open_entry(state)
     if wait.get("kind") == "quiet_hours":
         state["status"] = "active"
@@ -211,7 +224,7 @@ def change_answer(
     node = defn.nodes.get(reply["node_id"])
     if node is None:
         raise StaleReply(f'"{reply["node_id"]}" is not in this flow version')
-    state = copy.deepcopy(state)
+    state = _json_copy(state)
     recorded = state["steps"][step_index]
     run = _Run(defn, state, now=now, person=person or {})
     ctx = run.context(node, entered_at=recorded["received_at"])

@@ -31,7 +31,10 @@ def test_web_messages_are_pushed_and_other_channels_are_sent():
     messages_queue([web, text])
 
     topics = {e.topic: e.payload for e in OutboxEvent.objects.all()}
-    assert topics == {"messages.dispatch": {"ids": [web.pk]}, "messages.send": {"ids": [text.pk]}}
+    assert topics == {
+        "messages.dispatch": {"ids": [web.pk], "persons": [web.person_id]},
+        "messages.send": {"ids": [text.pk]},
+    }
 
 
 def test_pushing_an_sms_message_does_not_mark_it_sent(django_capture_on_commit_callbacks):

@@ -22,10 +22,15 @@ def session_headers(user) -> list[tuple[bytes, bytes]]:
 
 
 async def connect(user=None) -> WebsocketCommunicator:
+    """An inbox socket as the browser opens it: for a person, open and synced (from then on every push
+    reaches it); for anyone else, open, with the close that follows still to be read."""
     headers = await sync_to_async(session_headers)(user) if user else [(b"origin", b"http://127.0.0.1")]
     communicator = WebsocketCommunicator(application, "/ws/inbox/", headers=headers)
     connected, _ = await communicator.connect()
     assert connected
+    if user is not None and await sync_to_async(lambda: getattr(user, "person", None) is not None)():
+        await communicator.send_json_to({"type": "sync"})
+        assert (await communicator.receive_json_from(timeout=10))["type"] == "messages"
     return communicator
 
 

@@ -106,3 +106,28 @@ def test_a_refused_insert_is_an_integrity_error():
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.insert(Person.tags.through, ("person", "tag"), [(person.pk, tag.pk)])
     assert Tag.objects.get().persons.count() == 1
+
+
+def test_create_stores_instances_as_bulk_create_would_and_gives_them_their_ids():
+    from engine.models import Participant
+    from flowdesigner import services as flow_services
+    from tests.factories import FlowFactory, two_step_definition
+
+    people = [Person.objects.create(first_name=f"P{i}") for i in range(3)]
+    flow = FlowFactory(draft_definition=two_step_definition(persons=[p.pk for p in people]))
+    version = flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
+    # Defaults left to the model; one built before its person had an id (its id is taken when stored).
+    late = Person(first_name="Late")
+    participants = [Participant(version=version, person=person) for person in [*people[:2], late]]
+    late.save()
+    people = [*people[:2], late]
+    before = timezone.now()
+    bulk.create(participants)
+
+    stored = {p.pk: p for p in Participant.objects.filter(pk__in=[p.pk for p in participants])}
+    assert len(stored) == 3
+    for built, person in zip(participants, people, strict=True):
+        row = stored[built.pk]
+        assert (row.person_id, row.version_id, row.status, row.state) == (person.pk, version.pk, "active", {})
+        assert row.uuid == built.uuid and row.created_at >= before
+        assert not built._state.adding and built.person is person  # the instance is kept, not re-read

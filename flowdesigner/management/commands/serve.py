@@ -1,7 +1,16 @@
-"""Run the whole product on one machine: daphne (HTTP + websockets), the engine worker (outbox and
-timers) and the django-q2 cluster.
+"""Run the whole product on one machine: WEB_WORKERS daphne processes (HTTP + websockets) sharing one
+port, the engine worker (outbox and timers) and the django-q2 cluster.
 
-Ctrl-C or SIGTERM stops all three within about 2 s, whether it reaches serve alone or serve's whole
+serve binds the port itself and hands each daphne a listening socket (`daphne --fd`). On Linux each
+daphne gets a socket of its own, all bound to HOST:PORT with SO_REUSEPORT, and the kernel spreads new
+connections over them by a hash of the client's address and port. One socket shared by all would let
+whichever process wakes first take a whole burst (Twisted accepts up to 100 connections per wake-up):
+64 clients connecting at once could all land on one daphne. Every daphne holds websockets; the channel
+layer (Redis, or channels-lite in the SQLite file) carries a push from any process to a socket on any
+other. Before binding, serve checks that nothing listens on the port yet: SO_REUSEPORT would otherwise
+let a second serve of the same user quietly share the port with the first.
+
+Ctrl-C or SIGTERM stops them all within about 2 s, whether it reaches serve alone or serve's whole
 process group. If one of them dies, the others are stopped too, so the product is never left half
 running.
 
@@ -21,15 +30,22 @@ import gc
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 # How long the three get to stop on their own after SIGTERM (a qcluster needs about 1 s) before SIGKILL.
 GRACE_SECONDS = 1.5
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+WEBSOCKET_CONNECT_TIMEOUT = 60  # seconds
+
+# Connections the kernel queues per listening socket until a daphne accepts them: a restart that
+# reconnects thousands of websockets at once must not see them refused (Twisted's own default is 50).
+LISTEN_BACKLOG = 2048
 
 
 def _stop_with_parent():
@@ -51,13 +67,24 @@ def _stop_with_parent():
 
 
 class Command(BaseCommand):
-    help = "Start daphne, the engine worker and the qcluster together on 127.0.0.1; Ctrl-C stops them."
+    help = (
+        "Start WEB_WORKERS daphne processes on one port, the engine worker and the qcluster together "
+        "on 127.0.0.1; Ctrl-C stops them."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
 
     def handle(self, *args, host: str, port: int, **options):
+        web_workers = settings.WEB_WORKERS
+        if web_workers > 1 and settings.IN_MEMORY_CHANNEL_LAYER:
+            raise CommandError(
+                f"WEB_WORKERS={web_workers} needs a channel layer that links processes, and the in-memory "
+                "one (PostgreSQL without Redis) does not: set REDIS_URL, or WEB_WORKERS=1."
+            )
+        sockets = _listening_sockets(host, port, web_workers)
+        port = sockets[0].getsockname()[1]  # the one chosen by the system for --port 0
         stop_signals: list[int] = []
 
         def request_stop(signum, _frame):
@@ -78,10 +105,28 @@ class Command(BaseCommand):
         processes: dict[str, subprocess.Popen] = {}
         try:
             # serve starts no threads, so preexec_fn is safe here.
-            processes["daphne"] = subprocess.Popen(
-                [python, "-m", "daphne", "-b", host, "-p", str(port), "flowdesigner.asgi:application"],
-                preexec_fn=stop_with_serve,
-            )
+            for number, sock in enumerate(sockets, start=1):
+                name = "daphne" if web_workers == 1 else f"daphne {number}"
+                processes[name] = subprocess.Popen(
+                    [
+                        python,
+                        "-m",
+                        "daphne",
+                        "--fd",
+                        str(sock.fileno()),
+                        # A handshake may wait this long for its turn: after a restart every open inbox
+                        # reconnects at once, and daphne's default (5 s) dropped them faster than they
+                        # were served, so none came back (bench/sockets.py).
+                        "--websocket_connect_timeout",
+                        str(WEBSOCKET_CONNECT_TIMEOUT),
+                        "flowdesigner.asgi:application",
+                    ],
+                    pass_fds=(sock.fileno(),),
+                    preexec_fn=stop_with_serve,
+                )
+            # Only the daphnes hold the port now: once they stop, nothing answers (or queues) on it.
+            for sock in sockets:
+                sock.close()
             processes["worker"] = subprocess.Popen(
                 [python, "manage.py", "worker"], preexec_fn=stop_with_serve
             )
@@ -91,14 +136,19 @@ class Command(BaseCommand):
                 process_group=0,  # see the module docstring
                 preexec_fn=stop_with_serve,
             )
+            web = "1 web process" if web_workers == 1 else f"{web_workers} web processes"
             self.stdout.write(
-                self.style.SUCCESS(f"Flowdesigner is running at http://{host}:{port}/ (Ctrl-C stops it)")
+                self.style.SUCCESS(
+                    f"Flowdesigner is running at http://{host}:{port}/ ({web}; Ctrl-C stops it)"
+                )
             )
             while not stop_signals and all(p.poll() is None for p in processes.values()):
                 select.select([wake_read], [], [], 5.0)
                 with contextlib.suppress(BlockingIOError):
                     os.read(wake_read, 512)
         finally:
+            for sock in sockets:
+                sock.close()  # a second close does nothing
             self._stop(processes)
             signal.set_wakeup_fd(previous_wakeup_fd)
             signal.signal(signal.SIGCHLD, signal.SIG_DFL)
@@ -131,6 +181,42 @@ class Command(BaseCommand):
             # A qcluster that died on its own, or was killed, can leave its Sentinel and workers behind.
             # (After a clean stop, django-q2 has joined all of them.)
             _kill_group(qcluster.pid)
+
+
+def _listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
+    """`count` sockets listening on host:port for the daphnes (see the module docstring): one each in
+    an SO_REUSEPORT group on Linux, else the one socket all of them share."""
+    # IPv4 only: daphne's --fd adopts a socket as IPv4, and the client addresses of an IPv6 one (which
+    # login throttling counts by) come out garbled.
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, family=socket.AF_INET, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise CommandError(
+            f"HOST must be an IPv4 address or a name with one, not {host!r}: {error}"
+        ) from None
+    reuse_port = count > 1 and sys.platform.startswith("linux")
+    sockets: list[socket.socket] = []
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            # Fails when anything listens there, SO_REUSEPORT or not (TIME_WAIT leftovers are fine).
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+            address = probe.getsockname()  # the port the system chose for port 0
+        for _ in range(count if reuse_port else 1):
+            sock = socket.socket(family, kind, proto)
+            sockets.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if reuse_port:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            sock.bind(address)
+            sock.listen(LISTEN_BACKLOG)
+    except OSError as error:
+        for sock in sockets:
+            sock.close()
+        raise CommandError(f"Cannot listen on {host}:{port}: {error.strerror or error}") from None
+    return sockets if reuse_port else sockets * count
 
 
 def _kill_group(pgid: int) -> None:

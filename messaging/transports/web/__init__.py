@@ -1,72 +1,111 @@
-"""The web inbox: a message is "sent" by pushing it to the person's Channels group
-(`inbox.person.<id>`); any daphne process holding that person's socket forwards it, and the inbox
-catches up on reconnect. The same push tells open pages that a message changed (answered, expired,
-delivered, failed)."""
+"""The web inbox: a message is "sent" the moment it is stored (the inbox shows it on its next sync), and
+pushed to the person's Channels group (`inbox.person.<id>`) when they have a socket open; any daphne
+process holding one forwards it. The same push tells open pages that a message changed (answered,
+expired, delivered, failed).
+
+A push costs nothing for people without an open socket (the presence set, messaging/presence.py, is
+asked once per batch), and the payloads of messages this process has just written are built from the
+rows in memory (`remember`), never read back; a batch goes to the channel layer in one call
+(messaging/layers.py)."""
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
-from messaging.counting import delivery_moved
+from messaging.layers import group_send_many
 from messaging.models import Message
-from messaging.selectors import branding_colors, message_payload
+from messaging.presence import persons_online
+from messaging.selectors import message_payloads, messages_with_versions
 
 WEB = "web"
+
+# Messages written by this process, kept from their commit until the push right after it (the outbox's
+# inline relay) so their payloads need no query. Only that long: an entry older than FRESH_SECONDS may
+# have changed since in another process, and a push is then built from the database.
+FRESH_SECONDS = 2.0
+FRESH_MAX = 10_000
+_fresh: OrderedDict[int, tuple[float, Message]] = OrderedDict()
+_fresh_lock = threading.Lock()
 
 
 def inbox_group(person_id: int) -> str:
     return f"inbox.person.{person_id}"
 
 
-def messages_dispatch(message_ids: list[int]) -> None:
-    """Push web messages (new or changed) to their persons' open inboxes, marking queued ones sent.
-    Runs after commit, outside any transaction (the SQLite channel layer writes to the same database), by
-    the outbox handler of "messages.dispatch". Messages of other channels are neither marked nor pushed to
-    the inbox (the person reads them on their phone or in their mailbox): their transport sends them
-    (messaging/delivery.py), and a push of them is where a staff page watching them would hook in."""
-    # What the person wrote in the composer is pushed too, so their other open tabs show it.
-    written = Q(direction=Message.Direction.IN) & ~Q(routing="")
-    messages = list(
-        Message.objects.filter(Q(direction=Message.Direction.OUT) | written, pk__in=message_ids, channel=WEB)
-        .exclude(person_id=None)
-        .select_related("participant__version__flow")
-    )
-    queued = [
-        m for m in messages if m.status == Message.Status.QUEUED and m.direction == Message.Direction.OUT
-    ]
-    if queued:
-        now = timezone.now()
-        with transaction.atomic():
-            # Locked and re-read: another dispatch of the same ids may have marked some sent meanwhile.
-            ids = list(
-                Message.objects.select_for_update()
-                .filter(pk__in=[m.pk for m in queued], status=Message.Status.QUEUED)
-                .values_list("pk", flat=True)
-            )
-            Message.objects.filter(pk__in=ids).update(status=Message.Status.SENT, sent_at=now, status_at=now)
-            delivery_moved(
-                (m.participant.version_id if m.participant_id else None, WEB, Message.Status.QUEUED, "sent")
-                for m in queued
-                if m.pk in set(ids)
-            )
-        for message in queued:
-            message.status, message.sent_at, message.status_at = Message.Status.SENT, now, now
-    events = []
-    colors = branding_colors(messages)
-    for message in messages:
-        events.append(
-            (
-                inbox_group(message.person_id),
-                {"type": "inbox.message", "message": message_payload(message, colors=colors)},
+def remember(messages: Iterable[Message]) -> None:
+    """Keep these web messages' current rows for their push, once the caller's transaction commits (a
+    rolled-back write is never pushed from memory)."""
+    web = [m for m in messages if m.channel == WEB and m.person_id is not None]
+    if not web:
+        return
+
+    def keep() -> None:
+        now = time.monotonic()
+        with _fresh_lock:
+            for message in web:
+                _fresh[message.pk] = (now, message)
+                _fresh.move_to_end(message.pk)
+            while len(_fresh) > FRESH_MAX:
+                _fresh.popitem(last=False)
+
+    transaction.on_commit(keep)
+
+
+def _take_fresh(message_ids: list[int]) -> dict[int, Message]:
+    oldest = time.monotonic() - FRESH_SECONDS
+    found = {}
+    with _fresh_lock:
+        for pk in message_ids:
+            entry = _fresh.pop(pk, None)
+            if entry is not None and entry[0] >= oldest:
+                found[pk] = entry[1]
+    return found
+
+
+def messages_dispatch(message_ids: list[int], person_ids: list[int] | None = None) -> None:
+    """Push web messages (new or changed) to the open inboxes of their persons (`person_ids`: the persons
+    of these messages, when the caller knows them; else they are looked up). Runs after commit, outside
+    any transaction (the SQLite channel layer writes to the same database), by the outbox handler of
+    "messages.dispatch". Messages of other channels are not pushed to the inbox (the person reads them on
+    their phone or in their mailbox): their transport sends them (messaging/delivery.py)."""
+    fresh = _take_fresh(message_ids)
+    if person_ids is None:
+        known = {m.person_id for m in fresh.values()}
+        rest = [pk for pk in message_ids if pk not in fresh]
+        if rest:
+            known.update(Message.objects.filter(pk__in=rest).values_list("person_id", flat=True))
+        person_ids = list(known - {None})
+    online = persons_online(person_ids)
+    if not online:
+        return
+    messages = [m for m in fresh.values() if m.person_id in online]
+    missing = [pk for pk in message_ids if pk not in fresh]
+    if missing:
+        # What the person wrote in the composer is pushed too, so their other open tabs show it.
+        written = Q(direction=Message.Direction.IN) & ~Q(routing="")
+        messages += messages_with_versions(
+            Message.objects.filter(
+                Q(direction=Message.Direction.OUT) | written,
+                pk__in=missing,
+                channel=WEB,
+                person_id__in=online,
             )
         )
-    # One trip into the event loop for the whole batch: a launch sends hundreds at once.
-    async_to_sync(_group_send_all)(events)
+    messages = [m for m in messages if m.channel == WEB and _pushable(m)]
+    messages.sort(key=lambda m: m.pk)
+    events = [
+        (inbox_group(message.person_id), {"type": "inbox.message", "message": payload})
+        for message, payload in zip(messages, message_payloads(messages), strict=True)
+    ]
+    if events:
+        async_to_sync(group_send_many)(get_channel_layer(), events)
 
 
-async def _group_send_all(events: list[tuple[str, dict]]) -> None:
-    layer = get_channel_layer()
-    for group, event in events:
-        await layer.group_send(group, event)
+def _pushable(message: Message) -> bool:
+    return message.direction == Message.Direction.OUT or bool(message.routing)

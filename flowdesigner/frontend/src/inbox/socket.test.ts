@@ -36,11 +36,15 @@ describe("connectInbox", () => {
 
   beforeEach(() => {
     vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(0); // no jitter: the full backoff delays (backoff.test.ts)
     sockets = [];
     states = [];
     received = [];
   });
-  afterEach(() => vi.useRealTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
 
   function connect() {
     return connectInbox({

@@ -31,11 +31,15 @@ describe("connectFlowSocket", () => {
 
   beforeEach(() => {
     vi.useFakeTimers();
+    vi.spyOn(Math, "random").mockReturnValue(0); // no jitter: the full backoff delays (backoff.test.ts)
     sockets = [];
     states = [];
     events = [];
   });
-  afterEach(() => vi.useRealTimers());
+  afterEach(() => {
+    vi.useRealTimers();
+    vi.restoreAllMocks();
+  });
 
   function connect(pageUrl = "https://example.test/flows/7/design/?results=1") {
     return connectFlowSocket({

@@ -37,8 +37,8 @@ export interface KeepOpenOptions {
 }
 
 /**
- * Keeps a websocket open: reconnects with capped exponential backoff when it closes, until `close()` or a
- * refusal. A connection only counts as working once `onFrame` or `stableMs` says so, so one accepted and
+ * Keeps a websocket open: reconnects with capped exponential backoff and jitter (backoff.ts) when it closes,
+ * until `close()` or a refusal. A connection only counts as working once `onFrame` or `stableMs` says so, so one accepted and
  * dropped at once keeps backing off instead of hammering the server.
  */
 export function keepOpen({

@@ -1,0 +1,213 @@
+"""Batched group sends (messaging/layers.py) on the layer this mode runs (the embedded SQLite layer, or
+Redis in scale mode) and on the in-memory one, and the embedded layer's delivery of a backlog."""
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+import pytest
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from flowdesigner import settings as project_settings
+from messaging.layers import EmbeddedChannelLayer, group_send_many
+from messaging.services import inbox_group
+from tests.factories import PersonFactory, UserFactory
+from tests.messaging.test_inbox_ws import sync_to_async
+from tests.messaging.test_presence import open_inbox
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# What settings.py configures for this mode (the test settings replace it with the in-memory layer).
+PROJECT_LAYER = project_settings.CHANNEL_LAYERS["default"]
+EMBEDDED = PROJECT_LAYER["BACKEND"] == "messaging.layers.EmbeddedChannelLayer"
+
+
+@pytest.fixture(params=["project", "in-memory"])
+async def layer(request, settings):
+    settings.CHANNEL_LAYERS = {
+        "default": PROJECT_LAYER
+        if request.param == "project"
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    }
+    layer = get_channel_layer()
+    yield layer
+    await close(layer)
+
+
+async def close(layer) -> None:
+    if isinstance(layer, EmbeddedChannelLayer):
+        await layer.close()
+    elif hasattr(layer, "close_pools"):  # Redis: this test's event loop ends with the test
+        await layer.close_pools()
+
+
+@pytest.fixture
+async def embedded(settings):
+    if not EMBEDDED:
+        pytest.skip("the embedded layer runs on SQLite")
+    settings.CHANNEL_LAYERS = {"default": PROJECT_LAYER}
+    layer = get_channel_layer()
+    yield layer
+    await layer.close()
+
+
+@pytest.fixture
+async def other_process():
+    """The embedded layer as another process has it (its own client prefix): it reaches our sockets
+    through the database only. None in scale mode."""
+    if not EMBEDDED:
+        yield None
+        return
+    layer = EmbeddedChannelLayer(**PROJECT_LAYER["CONFIG"])
+    yield layer
+    await layer.close()
+
+
+async def receive(layer, channel: str) -> dict:
+    return await asyncio.wait_for(layer.receive(channel), timeout=10)
+
+
+async def test_a_batch_of_500_groups_reaches_every_member_and_no_one_else(layer):
+    tag = uuid.uuid4().hex[:8]
+    members: dict[int, list[str]] = {}
+    for n in range(500):
+        members[n] = [await layer.new_channel()]
+        if n % 10 == 0:  # a second tab
+            members[n].append(await layer.new_channel())
+        for channel in members[n]:
+            await layer.group_add(f"test.{tag}.{n}", channel)
+    bystanders = [await layer.new_channel() for _ in range(20)]
+    for n, channel in enumerate(bystanders):
+        await layer.group_add(f"test.{tag}.other.{n}", channel)
+
+    await group_send_many(layer, [(f"test.{tag}.{n}", {"type": "test.message", "n": n}) for n in range(500)])
+
+    for n, channels in members.items():
+        for channel in channels:
+            assert await receive(layer, channel) == {"type": "test.message", "n": n}
+    # Sent after the batch: the first thing a bystander receives is this, so the batch gave it nothing.
+    await group_send_many(layer, [(f"test.{tag}.other.{n}", {"type": "test.after"}) for n in range(20)])
+    for channel in bystanders:
+        assert await receive(layer, channel) == {"type": "test.after"}
+
+
+async def test_open_inboxes_get_their_persons_messages(layer, enduser):
+    erin = await sync_to_async(lambda: enduser.person)()
+
+    def another(name):
+        user = UserFactory(username=name, roles=["enduser"])
+        return user, PersonFactory(first_name=name, user=user)
+
+    bob_user, bob = await sync_to_async(another)("bob")
+    dave_user, dave = await sync_to_async(another)("dave")
+    nobody = await sync_to_async(PersonFactory)()  # no inbox open
+    erin_tabs = [await open_inbox(enduser), await open_inbox(enduser)]
+    bob_tab, dave_tab = await open_inbox(bob_user), await open_inbox(dave_user)
+
+    def push(person, text):
+        return (inbox_group(person.pk), {"type": "inbox.message", "message": {"id": person.pk, "text": text}})
+
+    await group_send_many(
+        get_channel_layer(), [push(erin, "Hi Erin"), push(nobody, "Lost"), push(bob, "Hi Bob")]
+    )
+
+    for tab in erin_tabs:
+        assert await tab.receive_json_from(timeout=10) == {
+            "type": "message",
+            "message": {"id": erin.pk, "text": "Hi Erin"},
+        }
+    assert (await bob_tab.receive_json_from(timeout=10))["message"]["text"] == "Hi Bob"
+    await group_send_many(get_channel_layer(), [push(dave, "After")])
+    assert (await dave_tab.receive_json_from(timeout=10))["message"]["text"] == "After"
+    for tab in [*erin_tabs, bob_tab, dave_tab]:
+        await tab.disconnect()
+
+
+async def test_a_burst_reaches_one_inbox_complete_and_in_order(settings, enduser, other_process):
+    # On the embedded layer, sent from another process (through the database); on Redis, one script.
+    if PROJECT_LAYER["BACKEND"] == "channels.layers.InMemoryChannelLayer":
+        pytest.skip("the in-memory layer holds 100 messages per channel: a burst needs a real layer")
+    settings.CHANNEL_LAYERS = {"default": PROJECT_LAYER}
+    sender = other_process if EMBEDDED else get_channel_layer()
+    erin = await sync_to_async(lambda: enduser.person)()
+    tab = await open_inbox(enduser)
+
+    burst = [(inbox_group(erin.pk), {"type": "inbox.message", "message": {"n": n}}) for n in range(200)]
+    await group_send_many(sender, burst)
+
+    assert [(await tab.receive_json_from(timeout=10))["message"]["n"] for _ in range(200)] == list(range(200))
+    await tab.disconnect()
+    await close(get_channel_layer())
+
+
+async def test_one_poll_takes_everything_pending_in_send_order(embedded, other_process):
+    channels = [await embedded.new_channel() for _ in range(2)]
+    for channel in channels:
+        await embedded.group_add("inbox.person.1", channel)
+    await embedded.group_add("inbox.person.2", channels[1])
+    burst = [("inbox.person.1", {"type": "inbox.message", "n": n}) for n in range(200)]
+    await group_send_many(other_process, [*burst, ("inbox.person.2", {"type": "inbox.message", "n": 200})])
+
+    # No socket is receiving yet, so nothing has polled: one poll moves all 401 into the buffers.
+    assert await embedded.poll(embedded.non_local_name(channels[0])) == 401
+    assert await embedded.poll(embedded.non_local_name(channels[0])) == 0
+    assert [(await receive(embedded, channels[0]))["n"] for _ in range(200)] == list(range(200))
+    assert [(await receive(embedded, channels[1]))["n"] for _ in range(201)] == list(range(201))
+
+
+async def test_a_socket_on_the_sending_process_gets_its_message_without_the_database(embedded, enduser):
+    from channels_lite.models import Event
+
+    erin = await sync_to_async(lambda: enduser.person)()
+    tab = await open_inbox(enduser)  # its channel is this process's: the layer polls for it now
+
+    await group_send_many(embedded, [(inbox_group(erin.pk), {"type": "inbox.message", "message": {"n": 1}})])
+    await embedded.group_send(inbox_group(erin.pk), {"type": "inbox.message", "message": {"n": 2}})
+
+    assert [(await tab.receive_json_from(timeout=10))["message"]["n"] for _ in range(2)] == [1, 2]
+    assert await sync_to_async(Event.objects.count)() == 0
+    await tab.disconnect()
+    assert embedded.receive_buffer == {}  # a closed socket leaves nothing behind in the process
+
+
+async def test_a_full_channel_drops_what_does_not_fit(settings):
+    # Capacity counts pending messages per process (all its sockets share one queue), as group_send does.
+    if PROJECT_LAYER["BACKEND"] == "channels.layers.InMemoryChannelLayer":
+        pytest.skip("the in-memory layer links no processes")
+    settings.CHANNEL_LAYERS = {"default": PROJECT_LAYER}
+    receiver = get_channel_layer()
+    small = type(receiver)(**{**PROJECT_LAYER["CONFIG"], "capacity": 5})  # a sender that allows 5
+    group = f"test.{uuid.uuid4().hex[:8]}"
+    channel = await receiver.new_channel()
+    await receiver.group_add(group, channel)
+
+    await group_send_many(small, [(group, {"type": "test.message", "n": n}) for n in range(8)])
+    await group_send_many(receiver, [(group, {"type": "test.after"})])
+
+    received = [await receive(receiver, channel) for _ in range(6)]
+    assert received == [{"type": "test.message", "n": n} for n in range(5)] + [{"type": "test.after"}]
+    await close(small)
+    await close(receiver)
+
+
+async def test_a_killed_process_leaves_its_groups_once_its_messages_expire(embedded, other_process):
+    from channels_lite.models import Event, GroupMembership
+
+    killed = await other_process.new_channel()  # its process never polls again (kill -9)
+    await other_process.group_add("inbox.person.1", killed)
+    alive = await embedded.new_channel()
+    await embedded.group_add("inbox.person.1", alive)
+    await group_send_many(embedded, [("inbox.person.1", {"type": "inbox.message", "n": 1})])
+    assert await receive(embedded, alive) == {"type": "inbox.message", "n": 1}
+
+    def time_passes():  # the unread message is past its expiry and the grace period
+        Event.objects.update(expires_at=timezone.now() - timedelta(seconds=31))
+
+    await sync_to_async(time_passes)()
+    await embedded.clean_expired()  # what every process's poll does now and then
+    members = await sync_to_async(
+        lambda: list(GroupMembership.objects.values_list("channel_name", flat=True))
+    )()
+    assert members == [alive]
+    assert await sync_to_async(Event.objects.count)() == 0
