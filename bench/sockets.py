@@ -316,7 +316,7 @@ class Daphne:
         self.starts = 0
 
     def start(self) -> None:
-        from flowdesigner.management.commands.serve import LISTEN_BACKLOG
+        from flowdesigner.management.commands.serve import LISTEN_BACKLOG, WEBSOCKET_CONNECT_TIMEOUT
 
         with socket.socket() as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -332,6 +332,9 @@ class Daphne:
                         "daphne",
                         "--fd",
                         fd,
+                        # As manage.py serve starts it.
+                        "--websocket_connect_timeout",
+                        str(WEBSOCKET_CONNECT_TIMEOUT),
                         *self.extra,
                         "flowdesigner.asgi:application",
                     ],
