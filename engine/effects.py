@@ -189,7 +189,7 @@ class Advance:
         # First: a reply timeout looping back to its own message sends a new one that stays open.
         messages_expire(self.expired)
         routes_apply(self.messages)
-        messages_queue(self.messages, also_push=self.push)
+        messages_queue(self.messages, also_push=self.push, counts=self.tally.nodes)
         bulk.insert(
             ParticipantStep,
             ["participant", "seq", "node_id", "node_type", "entered_at", "left_at", "exit_name"],

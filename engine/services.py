@@ -288,16 +288,17 @@ def participant_answer(
 
     recorded = result.state["steps"][old_steps] if len(result.state.get("steps", [])) > old_steps else None
     message.participant = participant  # already loaded: the answer's delivery count needs its version
+    advance = effects.Advance(push=[message])  # the answered card, pushed as it is now (no re-read)
     message_answer_record(
         message,
         button_id=reply["button_id"],
         at=now,
         step=recorded,
         result_index=old_steps if recorded is not None else None,
+        counts=advance.tally.nodes,  # one counters event for the whole answer
     )
     message_reply_create(message, participant_id=participant.pk)
 
-    advance = effects.Advance(push=[message])  # the answered card, pushed as it is now (no re-read)
     advance.take(participant, result, old_history_len=old_len)
     participant.save(update_fields=effects.PARTICIPANT_FIELDS)
     advance.persist()

@@ -11,15 +11,22 @@ from people import outbox
 REPORT_COUNTS = "report.counts"
 
 
-def delivery_moved(rows: Iterable[tuple[int | None, str, str | None, str]]) -> None:
+def delivery_moved(
+    rows: Iterable[tuple[int | None, str, str | None, str]], *, into: Counter | None = None
+) -> None:
     """(flow version id, channel, old status or None for a new message, new status) of outbound messages
-    whose status just changed; messages outside a flow (version None) are not counted."""
-    counts: Counter[tuple[int, str]] = Counter()
+    whose status just changed; messages outside a flow (version None) are not counted. The deltas are
+    published as one counters event, or added to `into` (a caller's counter deltas keyed (version id,
+    node id, metric, label), published by that caller with its own: one event per answer, not three)."""
+    counts: Counter[tuple[int, str, str, str]] = Counter()
     for version_id, channel, old, new in rows:
         if version_id and old != new:
-            counts[(version_id, f"{channel}:{new}")] += 1
+            counts[(version_id, "", "delivery", f"{channel}:{new}")] += 1
             if old:
-                counts[(version_id, f"{channel}:{old}")] -= 1
-    nodes = [[version_id, "", "delivery", label, n] for (version_id, label), n in sorted(counts.items()) if n]
+                counts[(version_id, "", "delivery", f"{channel}:{old}")] -= 1
+    if into is not None:
+        into.update(counts)
+        return
+    nodes = [[*key, n] for key, n in sorted(counts.items()) if n]
     if nodes:
         outbox.publish(REPORT_COUNTS, {"nodes": nodes, "hours": []})

@@ -8,6 +8,7 @@ the other channels (through their transport: messaging/delivery.py). Inbound mes
 messaging/inbound.py."""
 
 import secrets
+from collections import Counter
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -66,21 +67,26 @@ def message_out_build(
     )
 
 
-def messages_queue(messages: list[Message], *, also_push: list[Message] = ()) -> None:
+def messages_queue(
+    messages: list[Message], *, also_push: list[Message] = (), counts: Counter | None = None
+) -> None:
     """Store outbound messages and, in the same transaction, the outbox events that send them:
     "messages.dispatch" for web messages (with `also_push`: changed messages whose new state the inbox
     must see, e.g. answered), "messages.send" for the other channels. A web message is sent once stored
     (the inbox shows it from then on), so it is written as sent; the others are queued for their
-    transport."""
+    transport. `counts`: a caller's counter deltas the delivery counts are added to (messaging.counting)."""
     now = timezone.now()
     for message in messages:
         if message.channel == WEB and message.status == Message.Status.QUEUED:
             message.status, message.sent_at, message.status_at = Message.Status.SENT, now, now
     bulk.create(messages)
     delivery_moved(
-        (m.participant.version_id if m.participant_id else None, m.channel, None, m.status)
-        for m in messages
-        if m.direction == Message.Direction.OUT
+        (
+            (m.participant.version_id if m.participant_id else None, m.channel, None, m.status)
+            for m in messages
+            if m.direction == Message.Direction.OUT
+        ),
+        into=counts,
     )
     web = [m for m in messages if m.channel == WEB]
     messages_push(web + list(also_push))
@@ -125,15 +131,22 @@ def messages_expire(waits: list[tuple[int, str]]) -> None:
 
 
 def message_answer_record(
-    message: Message, *, button_id: str | None, at, step: dict | None, result_index: int | None = None
+    message: Message,
+    *,
+    button_id: str | None,
+    at,
+    step: dict | None,
+    result_index: int | None = None,
+    counts: Counter | None = None,
 ) -> None:
-    """Record an answer on an outbound message (locked by the caller) and save it."""
+    """Record an answer on an outbound message (locked by the caller) and save it (`counts`: as in
+    messages_queue)."""
     message.answered_button_id = button_id or ""
     message.dismissed = button_id is None
     message.answered_at = at
     if message.status != Message.Status.READ:
         version_id = message.participant.version_id if message.participant_id else None
-        delivery_moved([(version_id, message.channel, message.status, Message.Status.READ)])
+        delivery_moved([(version_id, message.channel, message.status, Message.Status.READ)], into=counts)
     message.status = Message.Status.READ
     message.form_result = step.get("form_result") if step else None
     message.display_value = (step.get("display_value") or "") if step else ""

@@ -111,3 +111,23 @@ def test_an_answer_on_a_large_flow_costs_the_same_queries_and_reads_no_flow_docu
     assert len(large) == len(small)
     documents = [sql for sql in large if '"definition"' in sql or '"draft_definition"' in sql]
     assert documents == []
+
+
+def test_an_answer_writes_one_counters_event_for_everything_it_changes(answering):
+    from engine.reports.models import NodeCount
+    from people.outbox.models import OutboxEvent
+    from people.outbox.worker import drain
+
+    answering.launch(3)
+    drain()
+    last = OutboxEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    answering()
+
+    added = list(OutboxEvent.objects.filter(pk__gt=last).values_list("topic", flat=True))
+    # The answered card read, the step left and the next one entered, the next message sent: one event.
+    assert added.count("report.counts") == 1, added
+    drain()
+    delivery = dict(
+        NodeCount.objects.filter(metric="delivery").values_list("label", "total").order_by("label")
+    )
+    assert delivery == {"web:read": 1, "web:sent": 1}
