@@ -246,6 +246,14 @@ class FlowVersionListApi(generics.ListAPIView):
         return FlowVersion.objects.filter(flow=flow).select_related("published_by").order_by("-number")
 
 
+def _version_or_404(flow_id: int, number: int, queryset=None) -> FlowVersion:
+    """A flow's version by number, or 404. Looked up through the flow's own id column: a foreign key
+    compared with a number beyond 64 bits overflows SQLite's driver (a 500), where Django answers no rows
+    for an id column (found by the schema fuzzer: /api/flows/1642167013277961289728/versions/415/)."""
+    queryset = FlowVersion.objects.all() if queryset is None else queryset
+    return get_object_or_404(queryset, flow__pk=flow_id, number=number)
+
+
 class FlowVersionDetailApi(generics.RetrieveAPIView):
     """One published version with its definition (what the history's diff draws)."""
 
@@ -253,10 +261,8 @@ class FlowVersionDetailApi(generics.RetrieveAPIView):
     permission_classes = [IsMarketerOrStaff]
 
     def get_object(self):
-        return get_object_or_404(
-            FlowVersion.objects.select_related("published_by"),
-            flow_id=self.kwargs["pk"],
-            number=self.kwargs["number"],
+        return _version_or_404(
+            self.kwargs["pk"], self.kwargs["number"], FlowVersion.objects.select_related("published_by")
         )
 
 
@@ -279,7 +285,7 @@ class FlowVersionRestoreApi(APIView):
         },
     )
     def post(self, request, pk: int, number: int):
-        get_object_or_404(FlowVersion, flow_id=pk, number=number)
+        _version_or_404(pk, number)
         revision = _body(request).get("revision")
         # bool is an int subclass; `true` is not a revision number.
         if not isinstance(revision, int) or isinstance(revision, bool):
