@@ -56,7 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchkit import pg_create, pg_drop, start, stop  # noqa: E402 (bench/ is the script's folder)
+from benchkit import chain_definition, pg_create, pg_drop, start, stop  # noqa: E402 (bench/ is the script's folder)
 
 PG_DATABASE = "flowdesigner_bench_answers"
 MAX_ANSWERS_PER_PERSON = 20  # longer chains would grow each participant's state (its step history)
@@ -66,36 +66,6 @@ TARGET_P99_MS = {"sqlite": 150.0, "postgresql": 50.0}
 
 
 # --- the flow -------------------------------------------------------------------------------------------
-
-
-def chain_definition(elements: int, tag_id: int) -> dict:
-    """A flow of `elements` nodes (at least 3): the audience, a chain of message steps, an exit. Each step
-    has a templated text and two buttons, both leading on."""
-    count = max(elements - 2, 1)
-    nodes: list[dict] = [
-        {
-            "id": "audience",
-            "type": "predefined_audience",
-            "config": {"tags": [tag_id]},
-            "exits": {"next": "m1"},
-        }
-    ]
-    for i in range(1, count + 1):
-        following = f"m{i + 1}" if i < count else "done"
-        nodes.append(
-            {
-                "id": f"m{i}",
-                "type": "message",
-                "config": {
-                    "text": f"Hi {{{{ person.first_name|default('friend') }}}}, step {i} of {count}: "
-                    "shall we go on?",
-                    "buttons": [{"id": "yes", "caption": "Yes"}, {"id": "later", "caption": "Later"}],
-                },
-                "exits": {"yes": following, "later": following},
-            }
-        )
-    nodes.append({"id": "done", "type": "exit", "config": {"name": "Done"}, "exits": {}})
-    return {"spec_version": 1, "nodes": nodes}
 
 
 def launch(elements: int, person_ids: list[int]) -> None:

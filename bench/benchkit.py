@@ -1,5 +1,6 @@
-"""What the benchmarks share: throwaway PostgreSQL databases (a fresh one on the server of a given URL,
-dropped at the end unless kept) and stopping the worker processes they start."""
+"""What the benchmarks share: a flow of any size (a chain of message steps), throwaway PostgreSQL
+databases (a fresh one on the server of a given URL, dropped at the end unless kept) and stopping the
+worker processes they start."""
 
 import os
 import signal
@@ -54,3 +55,33 @@ def stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+
+
+def chain_definition(elements: int, tag_id: int) -> dict:
+    """A flow of `elements` nodes (at least 3): the audience, a chain of message steps, an exit. Each step
+    has a templated text and two buttons, both leading on."""
+    count = max(elements - 2, 1)
+    nodes: list[dict] = [
+        {
+            "id": "audience",
+            "type": "predefined_audience",
+            "config": {"tags": [tag_id]},
+            "exits": {"next": "m1"},
+        }
+    ]
+    for i in range(1, count + 1):
+        following = f"m{i + 1}" if i < count else "done"
+        nodes.append(
+            {
+                "id": f"m{i}",
+                "type": "message",
+                "config": {
+                    "text": f"Hi {{{{ person.first_name|default('friend') }}}}, step {i} of {count}: "
+                    "shall we go on?",
+                    "buttons": [{"id": "yes", "caption": "Yes"}, {"id": "later", "caption": "Later"}],
+                },
+                "exits": {"yes": following, "later": following},
+            }
+        )
+    nodes.append({"id": "done", "type": "exit", "config": {"name": "Done"}, "exits": {}})
+    return {"spec_version": 1, "nodes": nodes}

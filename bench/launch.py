@@ -34,30 +34,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchkit import pg_create, pg_drop  # noqa: E402 (bench/ is the script's folder)
+from benchkit import chain_definition, pg_create, pg_drop  # noqa: E402 (bench/ is the script's folder)
 
 PG_DATABASE = "flowdesigner_bench_launch"
-
-
-def chain_definition(tag_id: int, elements: int) -> dict:
-    """A flow of `elements` nodes: the audience, then a chain of message steps, then an exit."""
-    messages = elements - 2
-    nodes = [{"id": "audience", "type": "predefined_audience", "config": {"tags": [tag_id], "persons": []}}]
-    nodes[0]["exits"] = {"next": "m0"}
-    for i in range(messages):
-        nodes.append(
-            {
-                "id": f"m{i}",
-                "type": "message",
-                "config": {
-                    "text": f"Step {i} for {{{{ person.first_name }}}}: shall we go on?",
-                    "buttons": [{"id": "go", "caption": "Go on"}],
-                },
-                "exits": {"go": f"m{i + 1}" if i + 1 < messages else "done"},
-            }
-        )
-    nodes.append({"id": "done", "type": "exit", "config": {"name": "Done"}, "exits": {}})
-    return {"spec_version": 1, "nodes": nodes}
 
 
 def main() -> None:
@@ -137,7 +116,7 @@ def one_run(elements: int, n: int, *, profile: bool) -> tuple[float, float]:
     for start in range(0, n, 10_000):
         bulk.insert(through, ["person", "tag"], [(pk, tag.pk) for pk in ids[start : start + 10_000]])
 
-    definition = demo_definition(tag.pk) if elements == 5 else chain_definition(tag.pk, elements)
+    definition = demo_definition(tag.pk) if elements == 5 else chain_definition(elements, tag.pk)
     flow = flow_services.flow_create(name=f"bench {elements} x {n}", definition=definition)
     version = flow_services.flow_publish(flow_id=flow.pk, revision=flow.draft_revision)
     launch = services.launch_create(version=version, audience=None)
