@@ -2,14 +2,14 @@
 authenticated GET measured in the same run.
 
     .venv/bin/python bench/answers.py [--quick] [--runs 3] [--database-url URL --redis-url URL] [--keep]
-                                      [--only throughput,cpu,latency,size]
+                                      [--only throughput,cpu,latency,size] [--web-workers 1]
 
 The database is a throwaway one: without --database-url a fresh SQLite file in a temporary folder (the
 embedded mode: channels-lite layer); with a PostgreSQL URL a fresh database flowdesigner_bench_answers on
 that server (dropped at the end unless --keep), with --redis-url as the channel layer (scale mode).
 
-The servers are what `manage.py serve` starts: one `daphne flowdesigner.asgi:application` on 127.0.0.1
-and one `manage.py worker`. The client is this process (aiohttp): end users (users with the enduser role,
+The servers are `manage.py serve` on 127.0.0.1: --web-workers daphnes sharing the port (WEB_WORKERS), the
+engine worker and the qcluster. The client is this process (aiohttp): end users (users with the enduser role,
 each with a person and a session made in the database) each holding an open inbox websocket (/ws/inbox/)
 and answering over HTTP as the inbox does (session cookie, CSRF cookie and X-CSRFToken header).
 
@@ -20,7 +20,7 @@ its person's current message (POST /api/inbox/messages/{id}/answer/) and waits f
 the socket, in a loop; a client with several persons takes them one after the other.
 
 - answers/s at 1, 16 and 64 concurrent clients (closed loop);
-- server CPU per answer: CPU time (user + system, psutil) of the daphne and worker processes from the
+- server CPU per answer: CPU time (user + system, psutil) of all of serve's processes from the
   start of the answers until the servers are idle again (the worker's follow-up work included), divided by
   the answers; beside the same for GET /api/inbox/pokes/ (an end user's list of services: session, user,
   role and one empty query; the most trivial authenticated endpoint there is), 16 clients;
@@ -223,23 +223,33 @@ class EndUser:
 
 
 class ServerCpu:
-    """CPU seconds (user + system) used by the daphne and worker processes."""
+    """CPU seconds (user + system) used by the server processes, by role ("web": the daphnes; "worker":
+    the engine worker and the qcluster)."""
 
-    def __init__(self, pids: list[int]) -> None:
+    def __init__(self, roles: dict[str, list[int]]) -> None:
         import psutil
 
-        self.processes = [psutil.Process(pid) for pid in pids]
+        self.roles = {role: [psutil.Process(pid) for pid in pids] for role, pids in roles.items()}
+
+    def by_role(self) -> dict[str, float]:
+        return {
+            role: sum(t.user + t.system for t in (p.cpu_times() for p in processes))
+            for role, processes in self.roles.items()
+        }
 
     def seconds(self) -> float:
-        return sum(t.user + t.system for t in (p.cpu_times() for p in self.processes))
+        return sum(self.by_role().values())
 
-    def start(self) -> tuple[float, float]:
-        return self.seconds(), time.perf_counter()
+    def start(self) -> tuple[dict[str, float], float]:
+        return self.by_role(), time.perf_counter()
 
-    def used(self, started: tuple[float, float], idle_rate: float) -> tuple[float, float]:
-        """(CPU s since `started` less the idle servers' share of that time, the whole CPU s)."""
-        raw = self.seconds() - started[0]
-        return raw - idle_rate * (time.perf_counter() - started[1]), raw
+    def used(self, started: tuple[dict[str, float], float], idle_rate: float) -> tuple[float, float, dict]:
+        """(CPU s since `started` less the idle servers' share of that time, the whole CPU s, the whole CPU
+        s by role)."""
+        now = self.by_role()
+        by_role = {role: now[role] - started[0][role] for role in now}
+        raw = sum(by_role.values())
+        return raw - idle_rate * (time.perf_counter() - started[1]), raw, by_role
 
     async def idle_rate(self, seconds: float = 2.0) -> float:
         """CPU seconds per second of idle servers."""
@@ -263,12 +273,13 @@ class ServerCpu:
 @dataclass
 class Measured:
     """One run: `count` requests in `elapsed` s; `cpu`: the servers' CPU s over the run and until they were
-    idle again, less what idle servers use in as long (`raw_cpu` with it)."""
+    idle again, less what idle servers use in as long (`raw_cpu` with it; `by_role` the latter by role)."""
 
     count: int
     elapsed: float
     cpu: float
     raw_cpu: float
+    by_role: dict[str, float]
     latencies: list[float] = field(default_factory=list)
     skipped: int = 0
     missed: int = 0
@@ -400,41 +411,47 @@ def progress(text: str) -> None:
     print(f"  ... {text}", file=sys.stderr, flush=True)
 
 
-async def measure(args: argparse.Namespace, base: str, sessions: list[tuple[int, str]], pids: list[int]):
+async def measure(
+    args: argparse.Namespace, base: str, sessions: list[tuple[int, str]], roles: dict[str, list[int]]
+):
     """Open every end user's socket, then run the phases asked for and print their figures."""
     users = [EndUser(person_id, key, base) for person_id, key in sessions]
     for start_at in range(0, len(users), 50):
         await asyncio.gather(*(u.open() for u in users[start_at : start_at + 50]))
-    cpu = ServerCpu(pids)
+    cpu = ServerCpu(roles)
     idle = await cpu.idle_rate()
     bench = Bench(users, cpu, idle)
     verdicts = []
-    print(f"{len(users)} end users with an open inbox websocket; idle servers use {idle * 1000:.0f} ms CPU/s")
+    print(
+        f"{len(users)} end users with an open inbox websocket; {len(roles['web'])} web process(es); "
+        f"idle servers use {idle * 1000:.0f} ms CPU/s"
+    )
     print(f"min / median of {args.runs} runs")
     try:
         per_answer_ms: list[float] = []
-        raw_answer_ms: list[float] = []
         if {"throughput", "cpu"} & args.only:
             print(
                 f"\n{'clients':>7} {'persons':>7} {'answers':>7} {'answers/s':>15} {'CPU ms/answer':>15} "
-                f"{'socket p50 ms':>15} {'missed':>6}"
+                f"{'socket p50 ms':>15} {'missed':>6}   raw CPU ms/answer (web + worker, median)"
             )
             for clients in args.clients:
                 persons = clients * math.ceil(math.ceil(args.answers / MAX_ANSWERS_PER_PERSON) / clients)
                 answers = max(2, math.ceil(args.answers / persons))
-                rates, cpus, p50s, missed = [], [], [], 0
+                rates, cpus, p50s, missed, web, worker = [], [], [], 0, [], []
                 for run in range(args.runs):
                     progress(f"{clients} clients, run {run + 1}")
                     m = await bench.closed_loop(clients, persons, answers, answers + 3)
                     rates.append(m.count / m.elapsed)
                     cpus.append(m.cpu / m.count * 1000)
-                    raw_answer_ms.append(m.raw_cpu / m.count * 1000)
+                    web.append(m.by_role["web"] / m.count * 1000)
+                    worker.append(m.by_role["worker"] / m.count * 1000)
                     p50s.append(_pct(m.latencies, 0.5) * 1000)
                     missed += m.missed
                 per_answer_ms += cpus
                 print(
                     f"{clients:>7} {persons:>7} {persons * answers:>7} {_mm(rates, '.1f'):>15} "
-                    f"{_mm(cpus, '.2f'):>15} {_mm(p50s, '.0f'):>15} {missed:>6}",
+                    f"{_mm(cpus, '.2f'):>15} {_mm(p50s, '.0f'):>15} {missed:>6}   "
+                    f"{statistics.median(web):.1f} + {statistics.median(worker):.1f}",
                     flush=True,
                 )
         if "cpu" in args.only:
@@ -516,10 +533,11 @@ def free_port() -> int:
 
 
 def wait_for_port(port: int, proc, timeout: float = 60.0) -> None:
+    """Wait until something answers on the port (serve's daphnes), or fail if `proc` exited."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"daphne exited with {proc.returncode}; see its log")
+            raise SystemExit(f"serve exited with {proc.returncode}; see its log (--keep)")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
                 return
@@ -558,22 +576,31 @@ def run(args: argparse.Namespace, tmp: str) -> None:
     connection.close()  # the servers and this process's threads take their own connections
 
     port = free_port()
-    python = sys.executable
     log = Path(tmp) / "servers.log"
-    daphne = start(
-        [python, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "flowdesigner.asgi:application"],
+    # What `manage.py serve` runs: WEB_WORKERS daphnes on one port, the engine worker and the qcluster.
+    serve = start(
+        [sys.executable, "manage.py", "serve", "--port", str(port)],
         cwd=ROOT,
         log=log,
+        env={**os.environ, "WEB_WORKERS": str(args.web_workers)},
     )
-    worker = start([python, "manage.py", "worker"], cwd=ROOT, log=log)
     try:
-        wait_for_port(port, daphne)
-        asyncio.run(measure(args, f"http://127.0.0.1:{port}", sessions, [daphne.pid, worker.pid]))
+        wait_for_port(port, serve)
+        asyncio.run(measure(args, f"http://127.0.0.1:{port}", sessions, server_processes(serve.pid)))
     finally:
-        stop(daphne)
-        stop(worker)
+        stop(serve)
         if args.keep:
             print(f"server log: {log}")
+
+
+def server_processes(serve_pid: int) -> dict[str, list[int]]:
+    """serve's daphnes ("web") and the rest it started ("worker": the engine worker and the qcluster)."""
+    import psutil
+
+    roles: dict[str, list[int]] = {"web": [], "worker": []}
+    for child in psutil.Process(serve_pid).children(recursive=True):
+        roles["web" if "daphne" in " ".join(child.cmdline()) else "worker"].append(child.pid)
+    return roles
 
 
 def main() -> None:
@@ -593,6 +620,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="a PostgreSQL server (a fresh database on it)")
     parser.add_argument("--redis-url", default="", help="Redis for the channel layer (scale mode)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder / the database")
+    parser.add_argument("--web-workers", type=int, default=1, help="daphne processes serve starts (1)")
     args = parser.parse_args()
     quick = args.quick
     args.answers = args.answers or (96 if quick else 480)

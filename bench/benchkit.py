@@ -31,14 +31,14 @@ def _pg_admin(server_url: str, name: str):
     return psycopg.connect(urlunsplit(parts._replace(path=f"/{maintenance}")), autocommit=True)
 
 
-def start(command: list[str], *, cwd, log) -> subprocess.Popen:
+def start(command: list[str], *, cwd, log, env: dict | None = None) -> subprocess.Popen:
     """Start a server or worker process in its own session (so `stop` can kill its group), with this
-    process's environment, its output appended to the file `log`."""
+    process's environment (or `env`), its output appended to the file `log`."""
     with open(log, "ab") as out:
         return subprocess.Popen(
             command,
             cwd=cwd,
-            env=os.environ.copy(),
+            env=os.environ.copy() if env is None else env,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,

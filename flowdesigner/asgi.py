@@ -12,9 +12,13 @@ import threading
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flowdesigner.settings")
 
-from django.core.asgi import get_asgi_application  # noqa: E402
+import django  # noqa: E402
 
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application does
+
+from flowdesigner.http import OneHopASGIHandler  # noqa: E402
+
+django_asgi_app = OneHopASGIHandler()
 
 from channels.auth import AuthMiddleware, get_user  # noqa: E402
 from channels.db import database_sync_to_async  # noqa: E402

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -70,25 +71,33 @@ def handlers() -> dict[str, Registration]:
 def publish(topic: str, payload: dict, *, available_at: datetime | None = None):
     """Write an event in the caller's transaction (so it exists exactly when the change does).
 
-    Topics registered with `inline=True` (every topic when settings.OUTBOX_RELAY_ALL) are also tried in
+    Topics registered with `inline=True` (every topic when settings.OUTBOX_RELAY_ALL) are also handled in
     this process right after commit. `available_at` delays handling (a retry, a timer).
     """
     # Imported here: this package is imported while Django loads the apps, before models can be.
     from people.outbox.models import OutboxEvent
 
-    fields = {"available_at": available_at} if available_at is not None else {}
-    event = OutboxEvent.objects.create(topic=topic, payload=payload, **fields)
+    fields: dict = {"available_at": available_at} if available_at is not None else {}
     registration = _registry.get(topic)
     inline = settings.OUTBOX_RELAY_ALL or (registration is not None and registration.inline)
-    if inline and registration is not None and available_at is None:
+    inline = inline and registration is not None and available_at is None
+    if inline:
+        # Written already claimed by this process, so the relay after commit needs no claim of its own
+        # (a transaction of two statements, a third of a live push's database work). Should this process
+        # die first, the lease runs out and the worker takes the event up.
+        fields.update(
+            claimed_until=timezone.now() + timedelta(seconds=registration.lease_seconds), attempts=1
+        )
+    event = OutboxEvent.objects.create(topic=topic, payload=payload, **fields)
+    if inline:
         # robust: a failure here (a locked database) must not fail the request whose change committed;
-        # the worker takes the event up instead.
-        transaction.on_commit(lambda: relay([event.pk]), robust=True)
+        # the worker takes the event up once the lease ends.
+        transaction.on_commit(lambda: relay(event), robust=True)
     return event
 
 
-def relay(event_ids: list[int]) -> None:
-    """Handle these events now in this process, if nobody has claimed them (after commit)."""
-    from people.outbox.worker import claim_ids, handle_all
+def relay(event) -> None:
+    """Handle an event this process published already claimed, now (after commit)."""
+    from people.outbox.worker import handle_all
 
-    handle_all(claim_ids(event_ids))
+    handle_all([event])

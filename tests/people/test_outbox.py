@@ -86,6 +86,24 @@ def test_with_the_relay_an_event_is_handled_in_process_after_commit(settings, to
     assert worker.drain() == 0
 
 
+def test_a_relayed_event_is_the_publishers_until_its_lease_ends_then_the_workers(settings, topic, calls):
+    settings.OUTBOX_RELAY_ALL = False
+    register(topic, calls, inline=True, lease_seconds=30)
+
+    # This test's transaction never commits, so the relay never runs: the publishing process died between
+    # its commit and its relay.
+    event = outbox.publish(topic, {"n": 1})
+
+    # Written claimed by its publisher: no worker takes it meanwhile (the push is not made twice).
+    assert worker.drain() == 0 and calls == []
+    assert timezone.now() + timedelta(seconds=29) < pending(event).claimed_until
+    # The lease runs out (what waiting would do): the worker takes the event up.
+    OutboxEvent.objects.filter(pk=event.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    assert worker.drain() == 1
+    assert calls == [({"n": 1}, event.pk)]
+    assert (pending(event).attempts, pending(event).done_at is not None) == (2, True)
+
+
 def test_a_failing_handler_is_retried_with_backoff_then_given_up(by_worker, settings, topic, calls):
     settings.OUTBOX_MAX_ATTEMPTS = 3
     register(topic, calls, fail=True)
