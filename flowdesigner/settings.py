@@ -92,6 +92,9 @@ if IS_SQLITE:
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
+    # Each web request thread (flowdesigner/http.py), worker loop and socket thread keeps its connection:
+    # opening one per request (the PRAGMAs and Django's SQL functions) was a tenth of a trivial GET.
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     # A file, not memory: tests start real daphne/qcluster/launch processes against it. One file
     # per test run, so two runs on one machine do not share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

@@ -1,12 +1,16 @@
 """HTTP through the ASGI application as daphne serves it (flowdesigner/http.py): the middleware chain and
-the view run in one thread hop per request (Django's own handler made a dozen), and what the chain does
-still works: the session, CSRF, roles, streamed downloads, error pages."""
+the view run in one thread hop per request (Django's own handler made a dozen), on a thread that keeps its
+database connection for the next request, and what the chain does still works: the session, CSRF, roles,
+streamed downloads, error pages."""
 
 import json
+import threading
 
 import pytest
 from asgiref import sync
 from asgiref.testing import ApplicationCommunicator
+from django.core.signals import request_started
+from django.db.backends.signals import connection_created
 from django.test import Client
 
 from flowdesigner.asgi import application
@@ -58,6 +62,36 @@ async def test_a_request_runs_its_middleware_and_view_in_one_thread_hop(hops, en
     assert headers[b"x-frame-options"] == b"DENY"  # the whole chain ran: the last middleware's header too
     # Django's request_started and request_finished signals, and the chain with the view: one hop each.
     assert hops == ["Signal.asend.<locals>.sync_send", "BaseHandler.get_response", "HttpResponseBase.close"]
+
+
+async def test_requests_one_after_the_other_share_a_thread_and_its_database_connection(enduser):
+    from django.db import connection
+
+    cookie = await sync.sync_to_async(session_cookie)(enduser)
+    threads, opened = [], []
+
+    def on_request(sender, **kwargs):
+        threads.append(threading.get_ident())  # Django sends it on the request's thread
+
+    def on_connect(sender, connection, **kwargs):
+        opened.append(threading.get_ident())
+
+    request_started.connect(on_request)
+    connection_created.connect(on_connect)
+    try:
+        for _ in range(3):
+            status, _, body = await request("/api/inbox/pokes/", cookie)
+            assert status == 200, body
+    finally:
+        request_started.disconnect(on_request)
+        connection_created.disconnect(on_connect)
+
+    # Django's handler started a thread per request, and each opened a connection of its own.
+    assert len(threads) == 3 and len(set(threads)) == 1
+    if connection.vendor == "sqlite":
+        # At most the first opens one (the thread may have it from an earlier test). PostgreSQL's
+        # connections go back to their pool after each request (CONN_MAX_AGE 0 with a pool).
+        assert len(opened) <= 1, opened
 
 
 async def test_a_post_is_checked_for_csrf_and_roles_as_before(staff, enduser):
