@@ -71,17 +71,18 @@ def handlers() -> dict[str, Registration]:
 def publish(topic: str, payload: dict, *, available_at: datetime | None = None):
     """Write an event in the caller's transaction (so it exists exactly when the change does).
 
-    Topics registered with `inline=True` (every topic when settings.OUTBOX_RELAY_ALL) are also handled in
-    this process right after commit. `available_at` delays handling (a retry, a timer).
+    Topics registered with `inline=True` are handled in this process right after commit; so is every
+    topic when settings.OUTBOX_RELAY_ALL (tests), if no worker has claimed it first. `available_at` delays
+    handling (a retry, a timer).
     """
     # Imported here: this package is imported while Django loads the apps, before models can be.
     from people.outbox.models import OutboxEvent
 
     fields: dict = {"available_at": available_at} if available_at is not None else {}
     registration = _registry.get(topic)
-    inline = settings.OUTBOX_RELAY_ALL or (registration is not None and registration.inline)
-    inline = inline and registration is not None and available_at is None
-    if inline:
+    if registration is None or available_at is not None:
+        return OutboxEvent.objects.create(topic=topic, payload=payload, **fields)
+    if registration.inline:
         # Written already claimed by this process, so the relay after commit needs no claim of its own
         # (a transaction of two statements, a third of a live push's database work). Should this process
         # die first, the lease runs out and the worker takes the event up.
@@ -89,15 +90,24 @@ def publish(topic: str, payload: dict, *, available_at: datetime | None = None):
             claimed_until=timezone.now() + timedelta(seconds=registration.lease_seconds), attempts=1
         )
     event = OutboxEvent.objects.create(topic=topic, payload=payload, **fields)
-    if inline:
-        # robust: a failure here (a locked database) must not fail the request whose change committed;
-        # the worker takes the event up once the lease ends.
-        transaction.on_commit(lambda: relay(event), robust=True)
+    # robust: a failure here (a locked database) must not fail the request whose change committed; the
+    # worker takes the event up (once the lease ends).
+    if registration.inline:
+        transaction.on_commit(lambda: relay([event]), robust=True)
+    elif settings.OUTBOX_RELAY_ALL:
+        transaction.on_commit(lambda: _relay_unclaimed(event.pk), robust=True)
     return event
 
 
-def relay(event) -> None:
-    """Handle an event this process published already claimed, now (after commit)."""
+def relay(events: list) -> None:
+    """Handle events this process claimed, now (after commit)."""
     from people.outbox.worker import handle_all
 
-    handle_all([event])
+    handle_all(events)
+
+
+def _relay_unclaimed(event_id: int) -> None:
+    """Handle an event now if no worker has claimed it yet (OUTBOX_RELAY_ALL, after commit)."""
+    from people.outbox.worker import claim_ids, handle_all
+
+    handle_all(claim_ids([event_id]))

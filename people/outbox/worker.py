@@ -75,6 +75,14 @@ def claim_due(limit: int = CLAIM_LIMIT) -> list[OutboxEvent]:
     return _claim(queryset[:limit], now)
 
 
+def claim_ids(event_ids: list[int]) -> list[OutboxEvent]:
+    """Lease these events if they are due, unclaimed and have a handler (settings.OUTBOX_RELAY_ALL's relay
+    after commit)."""
+    now = timezone.now()
+    events = OutboxEvent.objects.filter(_claimable(now), pk__in=event_ids, topic__in=list(handlers()))
+    return _claim(events.order_by("id"), now)
+
+
 def handle_all(events: list[OutboxEvent], stop: threading.Event | None = None) -> None:
     """Handle claimed events: each alone, except those of batch topics, handled together per topic.
     Once `stop` is set no further one starts (the rest wait for their lease to end)."""
