@@ -419,7 +419,9 @@ async def measure(
     for start_at in range(0, len(users), 50):
         await asyncio.gather(*(u.open() for u in users[start_at : start_at + 50]))
     cpu = ServerCpu(roles)
-    idle = await cpu.idle_rate()
+    # The servers settle first (serve's processes finish starting, the sockets' first work is done).
+    await asyncio.sleep(5)
+    idle = await cpu.idle_rate(seconds=5)
     bench = Bench(users, cpu, idle)
     verdicts = []
     print(

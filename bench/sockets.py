@@ -1,9 +1,10 @@
-"""Benchmark: many idle inbox websockets on one daphne: do they stay up, what do they cost, does a push
-still arrive as fast, and how fast do they all come back after a restart.
+"""Benchmark: many idle inbox websockets on one daphne (or --web-workers of them): do they stay up, what
+do they cost, does a push still arrive as fast, and how fast do they all come back after a restart.
 
     .venv/bin/python bench/sockets.py [--sockets 10000] [--hold 300] [--pushes 50] [--restarts 3]
                                       [--database-url URL] [--redis-url URL] [--concurrency 200]
-                                      [--policy jitter|plain] [--daphne-args "..."] [--keep]
+                                      [--policy jitter|plain] [--daphne-args "..."] [--web-workers 1]
+                                      [--keep]
 
 Without --database-url it uses a fresh SQLite file in a temporary folder and the embedded channel layer;
 with a PostgreSQL server URL it creates (and drops at the end) a throwaway database on it; --redis-url
@@ -13,10 +14,12 @@ first (groups left by an earlier run would still be pushed to). The issue's targ
 
 Set-up: --sockets end users (a user in the enduser group, its person and a logged-in session each),
 written in bulk straight into the database; then one real daphne on a free loopback port, started as
-`manage.py serve` starts it. The clients are one asyncio process (aiohttp), each holding one /ws/inbox/
-socket with its own session cookie and behaving like the inbox page (flowdesigner/frontend/src/shared/
-websocket.ts and backoff.ts): on open it asks for a sync, a messages frame proves the connection (the
-backoff starts over), and on any close other than 4401/4403 it reconnects after the browser's delay
+`manage.py serve` starts it (--web-workers N: N daphnes sharing the port as serve runs WEB_WORKERS of them,
+the kernel spreading connections over them; CPU and RSS are then their sums). The clients are one
+asyncio process (aiohttp), each holding one /ws/inbox/ socket with its own session cookie and behaving
+like the inbox page (flowdesigner/frontend/src/shared/websocket.ts and backoff.ts): on open it asks for a
+sync, a messages frame proves the connection (the backoff starts over), and on any close other than
+4401/4403 it reconnects after the browser's delay
 (--policy jitter, as backoff.ts does now; --policy plain, the delay without jitter that it used to have).
 
 Printed, each beside a floor measured in the same run:
@@ -191,9 +194,19 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
     parser.add_argument("--daphne-args", default="", help="extra daphne options, e.g. '--ping-interval 30'")
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=1,
+        help="daphnes sharing the port, as manage.py serve runs WEB_WORKERS (needs Redis or SQLite)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, SQLite)")
     args = parser.parse_args()
+    if args.web_workers < 1:
+        parser.error("--web-workers must be at least 1")
+    if args.web_workers > 1 and args.database_url.startswith("postgres") and not args.redis_url:
+        parser.error("--web-workers above 1 needs a channel layer linking processes: --redis-url, or SQLite")
 
     raise_file_limit(args.sockets)
     # A stopped benchmark (Ctrl-C, timeout) still runs its finally blocks: stops daphne, drops the database.
@@ -305,56 +318,63 @@ DAPHNES: list[subprocess.Popen] = []  # every daphne started, so that an interru
 
 
 class Daphne:
-    """The daphne under test, started as `manage.py serve` starts one: on a listening socket bound here
-    with serve's backlog (`daphne --fd`), on one free loopback port kept across restarts."""
+    """The daphnes under test (--web-workers of them), started as `manage.py serve` starts them: each on a
+    listening socket bound here with serve's own `_listening_sockets` (one SO_REUSEPORT socket each on
+    one port, serve's backlog; `daphne --fd`), on one free loopback port kept across restarts. Their CPU
+    and memory figures are the sums over all of them."""
 
-    def __init__(self, tmp: Path, extra: list[str]) -> None:
+    def __init__(self, tmp: Path, extra: list[str], workers: int = 1) -> None:
         self.port = free_port()
         self.tmp = tmp
         self.extra = extra
-        self.proc: subprocess.Popen | None = None
+        self.workers = workers
+        self.procs: list[subprocess.Popen] = []
         self.starts = 0
 
     def start(self) -> None:
-        from flowdesigner.management.commands.serve import LISTEN_BACKLOG, WEBSOCKET_CONNECT_TIMEOUT
+        from flowdesigner.management.commands.serve import WEBSOCKET_CONNECT_TIMEOUT, _listening_sockets
 
-        with socket.socket() as sock:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind(("127.0.0.1", self.port))
-            sock.listen(LISTEN_BACKLOG)
-            fd = str(sock.fileno())
-            self.starts += 1
-            with open(self.tmp / f"daphne-{self.starts}.log", "ab") as log:
-                self.proc = subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "daphne",
-                        "--fd",
-                        fd,
-                        # As manage.py serve starts it.
-                        "--websocket_connect_timeout",
-                        str(WEBSOCKET_CONNECT_TIMEOUT),
-                        *self.extra,
-                        "flowdesigner.asgi:application",
-                    ],
-                    cwd=ROOT,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    pass_fds=[sock.fileno()],
-                    start_new_session=True,
-                )
-        # Only daphne holds the socket now: killed, it takes the port with it, as a real restart does.
-        DAPHNES.append(self.proc)
+        sockets = _listening_sockets("127.0.0.1", self.port, self.workers)
+        self.starts += 1
+        self.procs = []
+        try:
+            for number, sock in enumerate(sockets, start=1):
+                with open(self.tmp / f"daphne-{self.starts}-{number}.log", "ab") as log:
+                    proc = subprocess.Popen(
+                        [
+                            sys.executable,
+                            "-m",
+                            "daphne",
+                            "--fd",
+                            str(sock.fileno()),
+                            # As manage.py serve starts it.
+                            "--websocket_connect_timeout",
+                            str(WEBSOCKET_CONNECT_TIMEOUT),
+                            *self.extra,
+                            "flowdesigner.asgi:application",
+                        ],
+                        cwd=ROOT,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        pass_fds=[sock.fileno()],
+                        start_new_session=True,
+                    )
+                self.procs.append(proc)
+                DAPHNES.append(proc)
+        finally:
+            # Only the daphnes hold the sockets now: killed, they take the port with them, as a real restart
+            # does.
+            for sock in sockets:
+                sock.close()
 
     async def wait_http(self) -> None:
-        """Until daphne answers HTTP (the login page)."""
+        """Until every daphne runs and one answers HTTP (the login page)."""
         import aiohttp
 
         deadline = time.monotonic() + 120
         async with aiohttp.ClientSession() as session:
             while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
+                if any(proc.poll() is not None for proc in self.procs):
                     raise SystemExit(f"daphne exited:\n{self.log_tail()}")
                 try:
                     async with session.get(f"http://127.0.0.1:{self.port}/login/") as response:
@@ -365,23 +385,32 @@ class Daphne:
         raise SystemExit("daphne did not start")
 
     def kill(self) -> None:
-        os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
+        for proc in self.procs:
+            os.killpg(proc.pid, signal.SIGKILL)
+        for proc in self.procs:
+            proc.wait()
 
     def rss_mib(self) -> float:
         import psutil
 
-        return psutil.Process(self.proc.pid).memory_info().rss / 2**20
+        return sum(psutil.Process(proc.pid).memory_info().rss for proc in self.procs) / 2**20
 
     def cpu_seconds(self) -> float:
         import psutil
 
-        times = psutil.Process(self.proc.pid).cpu_times()
-        return times.user + times.system
+        total = 0.0
+        for proc in self.procs:
+            times = psutil.Process(proc.pid).cpu_times()
+            total += times.user + times.system
+        return total
 
     def log_tail(self, lines: int = 30) -> str:
-        log = self.tmp / f"daphne-{self.starts}.log"
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else ""
+        tails = []
+        for number in range(1, len(self.procs) + 1):
+            log = self.tmp / f"daphne-{self.starts}-{number}.log"
+            if log.exists():
+                tails += log.read_text(errors="replace").splitlines()[-lines:]
+        return "\n".join(tails)
 
 
 def free_port() -> int:
@@ -483,11 +512,15 @@ async def run(args, cookies: list[tuple[int, str]], tmp: Path) -> None:
     rng = random.Random(args.seed)
     stats = Stats()
     layer = get_channel_layer()
-    daphne = Daphne(tmp, shlex.split(args.daphne_args))
+    daphne = Daphne(tmp, shlex.split(args.daphne_args), args.web_workers)
     url = f"ws://127.0.0.1:{daphne.port}/ws/inbox/"
     origin = f"http://127.0.0.1:{daphne.port}"
     layer_name = "redis" if args.redis_url else type(layer).__name__
-    print(f"channel layer: {layer_name}; client backoff: {args.policy}; {args.sockets} sockets", flush=True)
+    print(
+        f"channel layer: {layer_name}; client backoff: {args.policy}; {args.sockets} sockets; "
+        f"{args.web_workers} daphne{'s' if args.web_workers > 1 else ''}",
+        flush=True,
+    )
 
     spawned = time.perf_counter()
     daphne.start()
@@ -622,8 +655,8 @@ async def run(args, cookies: list[tuple[int, str]], tmp: Path) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if daphne.proc is not None:
-            stop(daphne.proc)
+        for proc in daphne.procs:
+            stop(proc)
 
 
 if __name__ == "__main__":
