@@ -93,8 +93,12 @@ if IS_SQLITE:
         "timeout": 30,
     }
     # Each web request thread (flowdesigner/http.py), worker loop and socket thread keeps its connection:
-    # opening one per request (the PRAGMAs and Django's SQL functions) was a tenth of a trivial GET.
+    # opening one per request (the PRAGMAs and Django's SQL functions) was a tenth of a trivial GET. None
+    # crosses a fork (django-q2 forks its processes): see flowdesigner/dbpool.py.
     DATABASES["default"]["CONN_MAX_AGE"] = None
+    from flowdesigner.dbpool import close_sqlite_before_fork
+
+    os.register_at_fork(before=close_sqlite_before_fork)
     # A file, not memory: tests start real daphne/qcluster/launch processes against it. One file
     # per test run, so two runs on one machine do not share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

@@ -1,6 +1,7 @@
-"""PostgreSQL connection pooling (flowdesigner/dbpool.py, settings DB_POOL_*): processes forked from a
-process holding a pool (django-q2 forks its Sentinel, workers, monitor and pusher) each get connections
-of their own, and so does the parent; bad pool sizes stop start-up with a message naming them."""
+"""Database connections across fork (flowdesigner/dbpool.py) and PostgreSQL pooling (settings DB_POOL_*):
+processes forked from a process holding a pool (django-q2 forks its Sentinel, workers, monitor and
+pusher) each get connections of their own, and so does the parent; a forked child never inherits an open
+SQLite connection; bad pool sizes stop start-up with a message naming them."""
 
 import contextlib
 import json
@@ -122,3 +123,43 @@ def test_bad_pool_settings_stop_start_up(env, message):
     )
     assert run.returncode != 0
     assert message in run.stderr
+
+
+# A process that has used its SQLite connection (kept open: CONN_MAX_AGE None) forks a child the way
+# django-q2 does; the child must not inherit the open connection (SQLite's locks belong to the parent).
+SQLITE_FORK = """
+import json, multiprocessing, django
+django.setup()
+from django.db import connection
+
+def count():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM django_migrations")
+        return cursor.fetchone()[0]
+
+def child(results):
+    results.put([connection.connection is None, count()])
+
+first = count()
+assert connection.connection is not None  # kept open
+results = multiprocessing.get_context("fork").Queue()
+process = multiprocessing.get_context("fork").Process(target=child, args=(results,))
+process.start()
+inherited, counted = results.get(timeout=20)
+process.join(20)
+print(json.dumps({"inherited_closed": inherited, "child": counted, "parent": count(), "first": first}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forked_child_does_not_inherit_an_open_sqlite_connection():
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite connections are kept open (PostgreSQL's are pooled: see above)")
+    env = subprocess_env()
+    run = subprocess.run(
+        [sys.executable, "-c", SQLITE_FORK], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["inherited_closed"] is True
+    assert result["child"] == result["parent"] == result["first"] > 0
