@@ -56,7 +56,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchkit import chain_definition, pg_create, pg_drop, start, stop  # noqa: E402 (bench/ is the script's folder)
+from benchkit import chain_definition, pg_drop, start, stop, use_databases  # noqa: E402 (bench/ is the script's folder)
 
 PG_DATABASE = "flowdesigner_bench_answers"
 MAX_ANSWERS_PER_PERSON = 20  # longer chains would grow each participant's state (its step history)
@@ -549,16 +549,7 @@ def wait_for_port(port: int, proc, timeout: float = 60.0) -> None:
 
 
 def run(args: argparse.Namespace, tmp: str) -> None:
-    os.environ["FLOWDESIGNER_VAR_DIR"] = tmp
-    if args.database_url:
-        os.environ["DATABASE_URL"] = pg_create(args.database_url, PG_DATABASE)
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    if args.redis_url:
-        os.environ["REDIS_URL"] = args.redis_url
-    else:
-        os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flowdesigner.settings")
+    use_databases(tmp, database_url=args.database_url, redis_url=args.redis_url, pg_database=PG_DATABASE)
     import django
 
     django.setup()

@@ -1,11 +1,27 @@
-"""What the benchmarks share: a flow of any size (a chain of message steps), throwaway PostgreSQL
-databases (a fresh one on the server of a given URL, dropped at the end unless kept) and stopping the
-worker processes they start."""
+"""What the benchmarks share: a flow of any size (a chain of message steps), throwaway databases (a
+SQLite file in a temporary folder, or a fresh PostgreSQL database on the server of a given URL, dropped at
+the end unless kept) and stopping the worker processes they start."""
 
 import os
 import signal
 import subprocess
 from urllib.parse import urlsplit, urlunsplit
+
+
+def use_databases(tmp: str, *, database_url: str, redis_url: str, pg_database: str) -> None:
+    """Point this process (and the servers it starts) at a throwaway database before Django is set up:
+    SQLite in `tmp` without `database_url`, else a fresh `pg_database` on that PostgreSQL server; Redis
+    as the channel layer with `redis_url` (scale mode)."""
+    os.environ["FLOWDESIGNER_VAR_DIR"] = tmp
+    if database_url:
+        os.environ["DATABASE_URL"] = pg_create(database_url, pg_database)
+    else:
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+    if redis_url:
+        os.environ["REDIS_URL"] = redis_url
+    else:
+        os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flowdesigner.settings")
 
 
 def pg_create(server_url: str, name: str) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchkit import pg_create, pg_drop  # noqa: E402 (bench/ is the script's folder)
+from benchkit import pg_drop, use_databases  # noqa: E402 (bench/ is the script's folder)
 
 PG_DATABASE = "flowdesigner_bench_requests"
 ANSWERS_PER_PERSON = 20
@@ -125,16 +125,7 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="flowdesigner-bench-")
-    os.environ["FLOWDESIGNER_VAR_DIR"] = tmp
-    if args.database_url:
-        os.environ["DATABASE_URL"] = pg_create(args.database_url, PG_DATABASE)
-    else:
-        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    if args.redis_url:
-        os.environ["REDIS_URL"] = args.redis_url
-    else:
-        os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flowdesigner.settings")
+    use_databases(tmp, database_url=args.database_url, redis_url=args.redis_url, pg_database=PG_DATABASE)
     try:
         import django
 
@@ -165,6 +156,7 @@ def main() -> None:
     finally:
         if args.database_url:
             pg_drop(args.database_url, PG_DATABASE)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

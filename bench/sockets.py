@@ -58,7 +58,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchkit import pg_create, pg_drop, stop  # noqa: E402 (bench/ is the script's folder)
+from benchkit import pg_drop, stop, use_databases  # noqa: E402 (bench/ is the script's folder)
 
 PG_DATABASE = "flowdesigner_bench_sockets"
 REFUSED_CODES = {4401, 4403}  # the inbox page stops on these (inbox/socket.ts)
@@ -213,15 +213,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tmp = tempfile.mkdtemp(prefix="flowdesigner-bench-sockets-")
     pg_server = args.database_url if args.database_url.startswith("postgres") else ""
-    os.environ["DATABASE_URL"] = (
-        pg_create(pg_server, PG_DATABASE) if pg_server else f"sqlite:///{tmp}/bench.sqlite3"
-    )
-    os.environ["FLOWDESIGNER_VAR_DIR"] = tmp
-    if args.redis_url:
-        os.environ["REDIS_URL"] = args.redis_url
-    else:
-        os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "flowdesigner.settings")
+    use_databases(tmp, database_url=pg_server, redis_url=args.redis_url, pg_database=PG_DATABASE)
     try:
         import django
 
