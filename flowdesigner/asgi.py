@@ -34,12 +34,14 @@ from django.utils import timezone  # noqa: E402
 from django.utils.crypto import constant_time_compare  # noqa: E402
 from django.utils.functional import LazyObject  # noqa: E402
 
+from flowdesigner import daphne_checks  # noqa: E402
 from flowdesigner.limits import BodyLimitMiddleware, install_daphne_guard  # noqa: E402
 from flowdesigner.roles import ALL_ROLES, user_roles  # noqa: E402
 from flowdesigner.routing import websocket_urlpatterns  # noqa: E402
 from messaging.presence import Batcher  # noqa: E402
 
 install_daphne_guard()
+daphne_checks.install()
 
 
 class SocketAuthMiddleware(AuthMiddleware):
