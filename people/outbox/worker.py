@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import traceback
 from datetime import timedelta
 
@@ -175,9 +176,10 @@ def purge_done(*, older_than: timedelta) -> int:
 
 
 def run(stop: threading.Event, *, poll_seconds: float) -> None:
-    """The outbox loop: claim and handle due events until `stop` is set; poll every `poll_seconds` unless
-    the last claim was full (a backlog: go on at once)."""
+    """The outbox loop: claim and handle due events until `stop` is set, at most one claim per
+    `poll_seconds` unless the last claim was full (a backlog: go on at once)."""
     while not stop.is_set():
+        started = time.monotonic()
         close_old_connections()
         try:
             events = claim_due()
@@ -187,9 +189,9 @@ def run(stop: threading.Event, *, poll_seconds: float) -> None:
             logger.exception("Outbox loop error")
             events = []
         if len(events) < CLAIM_LIMIT:
-            # The claim took everything due: let the next events gather for a poll interval rather than
-            # claiming them one by one as they come (a claim and a transaction per event cost more than
-            # most handlers; batch topics take a whole batch in one). No event waits longer than it
-            # would for an idle worker.
-            stop.wait(poll_seconds)
+            # The claim took everything due: let the next events gather for the rest of a poll interval
+            # rather than claiming them one by one as they come (a claim and a transaction per event cost
+            # more than most handlers; batch topics take a whole batch in one). No event waits longer than
+            # for an idle worker, and work that took longer (a launch slice) is followed at once.
+            stop.wait(max(0.0, poll_seconds - (time.monotonic() - started)))
     close_old_connections()
