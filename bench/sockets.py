@@ -324,7 +324,7 @@ class Daphne:
         self.starts = 0
 
     def start(self) -> None:
-        from flowdesigner.management.commands.serve import WEBSOCKET_CONNECT_TIMEOUT, _listening_sockets
+        from flowdesigner.management.commands.serve import _listening_sockets, daphne_command
 
         sockets = _listening_sockets("127.0.0.1", self.port, self.workers)
         self.starts += 1
@@ -333,18 +333,7 @@ class Daphne:
             for number, sock in enumerate(sockets, start=1):
                 with open(self.tmp / f"daphne-{self.starts}-{number}.log", "ab") as log:
                     proc = subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "daphne",
-                            "--fd",
-                            str(sock.fileno()),
-                            # As manage.py serve starts it.
-                            "--websocket_connect_timeout",
-                            str(WEBSOCKET_CONNECT_TIMEOUT),
-                            *self.extra,
-                            "flowdesigner.asgi:application",
-                        ],
+                        daphne_command(sock.fileno(), *self.extra),  # as manage.py serve starts it
                         cwd=ROOT,
                         stdout=log,
                         stderr=subprocess.STDOUT,

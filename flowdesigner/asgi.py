@@ -38,7 +38,7 @@ from flowdesigner import daphne_checks  # noqa: E402
 from flowdesigner.limits import BodyLimitMiddleware, install_daphne_guard  # noqa: E402
 from flowdesigner.roles import ALL_ROLES, user_roles  # noqa: E402
 from flowdesigner.routing import websocket_urlpatterns  # noqa: E402
-from messaging.presence import Batcher  # noqa: E402
+from messaging.batching import Batcher  # noqa: E402
 
 install_daphne_guard()
 daphne_checks.install()
@@ -50,7 +50,7 @@ class SocketAuthMiddleware(AuthMiddleware):
 
     All of a process's database calls for websockets queue in one thread, and after a restart thousands
     of sockets reconnect at once. Handshakes arriving together are therefore resolved together
-    (`messaging.presence.Batcher`): one database call and three queries (sessions, users with their
+    (`messaging.batching.Batcher`): one database call and three queries (sessions, users with their
     persons, roles) for up to 500 handshakes, where each handshake cost a thread hop and four queries. A
     handshake that waited too long is rejected by daphne and its application cancelled: if its batch has
     not started yet, it is left out of it, so the queue is not spent on sockets that are already gone."""

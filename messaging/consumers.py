@@ -9,6 +9,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from flowdesigner.parsers import TOO_DEEP, json_too_deep
 from flowdesigner.roles import END_USER, has_role
 from messaging import presence, selectors
+from messaging.batching import Batcher
 from messaging.services import inbox_group
 
 CLOSE_NOT_LOGGED_IN = 4401
@@ -29,7 +30,7 @@ async def _read_inboxes(person_ids: list[int]) -> list[list[dict]]:
 
 
 # The syncs of sockets opening together (after a restart, all of them) in one database call.
-_syncs = presence.Batcher(_read_inboxes)
+_syncs = Batcher(_read_inboxes)
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):

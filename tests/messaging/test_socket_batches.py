@@ -4,6 +4,7 @@ in one Redis pipeline and one transaction (messaging/presence.py), their syncs r
 (messaging/consumers.py). Each socket still gets what it got alone."""
 
 import asyncio
+import threading
 
 import pytest
 from channels.layers import get_channel_layer
@@ -18,6 +19,7 @@ import flowdesigner.asgi
 from engine import services
 from flowdesigner.asgi import application
 from messaging import presence, selectors
+from messaging.batching import Batcher
 from messaging.models import InboxPresence
 from messaging.selectors import inbox_messages, inbox_messages_many
 from messaging.services import inbox_group
@@ -233,30 +235,44 @@ async def test_a_socket_closed_before_its_batch_ran_leaves_nothing_behind(enduse
     assert await group_members(group) == set()
 
 
+class HeldOpening:
+    """An inbox socket of the end user whose opening batch is held while it writes (until `release`)."""
+
+    @classmethod
+    async def start(cls, enduser, monkeypatch) -> "HeldOpening":
+        self = cls()
+        self.person = await sync_to_async(lambda: enduser.person)()
+        self.layer = get_channel_layer()
+        self.group = inbox_group(self.person.pk)
+        self.name = await self.layer.new_channel()
+        writing, self.released = threading.Event(), threading.Event()
+        original = presence.presence_write
+
+        def slow_write(**kwargs):
+            if kwargs["opened"]:
+                writing.set()
+                self.released.wait(10)
+            original(**kwargs)
+
+        monkeypatch.setattr(presence, "presence_write", slow_write)
+        self.task = asyncio.create_task(
+            presence.socket_opened(self.name, self.person.pk, layer=self.layer, group=self.group)
+        )
+        await asyncio.get_running_loop().run_in_executor(None, writing.wait, 10)
+        return self
+
+    def release(self) -> None:
+        self.released.set()
+
+
 async def test_a_close_waits_for_its_sockets_opening_batch(enduser, monkeypatch):
     """The opening batch is still writing when the socket closes: the close goes in the next batch, after
     it, and removes what it wrote."""
-    import threading
-
-    person = await sync_to_async(lambda: enduser.person)()
-    layer = get_channel_layer()
-    group = inbox_group(person.pk)
-    name = await layer.new_channel()
-    writing, release = threading.Event(), threading.Event()
-    original = presence.presence_write
-
-    def slow_write(**kwargs):
-        if kwargs["opened"]:
-            writing.set()
-            release.wait(10)
-        original(**kwargs)
-
-    monkeypatch.setattr(presence, "presence_write", slow_write)
-    opening = asyncio.create_task(presence.socket_opened(name, person.pk, layer=layer, group=group))
-    await asyncio.get_running_loop().run_in_executor(None, writing.wait, 10)
+    held = await HeldOpening.start(enduser, monkeypatch)
+    person, layer, group, name, opening = held.person, held.layer, held.group, held.name, held.task
     closing = asyncio.create_task(presence.socket_closed(name, layer=layer, group=group))
     await asyncio.sleep(0.05)
-    release.set()
+    held.release()
     await asyncio.gather(opening, closing)
     assert await online([person]) == set()
     assert await group_members(group) == set()
@@ -265,26 +281,10 @@ async def test_a_close_waits_for_its_sockets_opening_batch(enduser, monkeypatch)
 async def test_a_connect_cancelled_while_its_batch_runs_is_undone(enduser, monkeypatch):
     """daphne cancels a handshake that waited too long, and no disconnect follows: what its batch wrote
     anyway is removed behind it."""
-    import threading
-
-    person = await sync_to_async(lambda: enduser.person)()
-    layer = get_channel_layer()
-    group = inbox_group(person.pk)
-    name = await layer.new_channel()
-    writing, release = threading.Event(), threading.Event()
-    original = presence.presence_write
-
-    def slow_write(**kwargs):
-        if kwargs["opened"]:
-            writing.set()
-            release.wait(10)
-        original(**kwargs)
-
-    monkeypatch.setattr(presence, "presence_write", slow_write)
-    opening = asyncio.create_task(presence.socket_opened(name, person.pk, layer=layer, group=group))
-    await asyncio.get_running_loop().run_in_executor(None, writing.wait, 10)
+    held = await HeldOpening.start(enduser, monkeypatch)
+    person, group, opening = held.person, held.group, held.task
     opening.cancel()
-    release.set()
+    held.release()
     with pytest.raises(asyncio.CancelledError):
         await opening
     for _ in range(100):  # the undo runs in the next batch, which nobody awaits
@@ -326,7 +326,7 @@ async def test_a_batcher_runs_what_waits_together_in_order_and_leaves_out_the_ca
             raise ValueError("bad batch")
         return [item.upper() for item in items]
 
-    batcher = presence.Batcher(run, max_items=3)
+    batcher = Batcher(run, max_items=3)
     first = batcher.submit("a")  # starts a batch alone
     await asyncio.sleep(0)
     waiting = [batcher.submit(item) for item in "bcdef"]  # arrive while it runs

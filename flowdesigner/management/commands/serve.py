@@ -108,19 +108,7 @@ class Command(BaseCommand):
             for number, sock in enumerate(sockets, start=1):
                 name = "daphne" if web_workers == 1 else f"daphne {number}"
                 processes[name] = subprocess.Popen(
-                    [
-                        python,
-                        "-m",
-                        "daphne",
-                        "--fd",
-                        str(sock.fileno()),
-                        # A handshake may wait this long for its turn: after a restart every open inbox
-                        # reconnects at once, and daphne's default (5 s) dropped them faster than they
-                        # were served, so none came back (bench/sockets.py).
-                        "--websocket_connect_timeout",
-                        str(WEBSOCKET_CONNECT_TIMEOUT),
-                        "flowdesigner.asgi:application",
-                    ],
+                    daphne_command(sock.fileno()),
                     pass_fds=(sock.fileno(),),
                     preexec_fn=stop_with_serve,
                 )
@@ -181,6 +169,25 @@ class Command(BaseCommand):
             # A qcluster that died on its own, or was killed, can leave its Sentinel and workers behind.
             # (After a clean stop, django-q2 has joined all of them.)
             _kill_group(qcluster.pid)
+
+
+def daphne_command(fd: int, *options: str) -> list[str]:
+    """The command line of one daphne serving the application on the listening socket `fd` (also what
+    bench/sockets.py starts), with extra daphne `options`."""
+    return [
+        sys.executable,
+        "-m",
+        "daphne",
+        "--fd",
+        str(fd),
+        # A handshake may wait this long for its turn: after a restart every open inbox reconnects at once,
+        # and daphne's default (5 s) dropped them faster than they were served, so none came back
+        # (bench/sockets.py).
+        "--websocket_connect_timeout",
+        str(WEBSOCKET_CONNECT_TIMEOUT),
+        *options,
+        "flowdesigner.asgi:application",
+    ]
 
 
 def _listening_sockets(host: str, port: int, count: int) -> list[socket.socket]:
