@@ -4,6 +4,9 @@
 allows: on Redis one pipeline reading every group's members and one Lua script pushing every message
 (per shard); on the embedded layer one query for the members and one bulk insert, or no database at all
 for sockets held by this very process; on any other layer one `group_send` after the other.
+`send_many(layer, deliveries)` does the same for (channel, message) pairs whose channels are known (the
+inbox push reads them off the presence rows), from sync code: no group lookup, and on the embedded
+layer no hop to the event loop either.
 
 `EmbeddedChannelLayer` is channels-lite's SQLite layer, changed where it falls short:
 - a poll takes every pending event of this process in one read and one delete, on a thread of its own
@@ -25,7 +28,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from asgiref.sync import SyncToAsync, sync_to_async
+from asgiref.sync import SyncToAsync, async_to_sync, sync_to_async
 from channels_lite.layers import BoundedQueue
 from channels_lite.layers.core import SQLiteChannelLayer
 from channels_lite.models import Event, GroupMembership
@@ -63,6 +66,38 @@ async def group_send_many(layer, events: Events) -> None:
             await layer.group_send(group, message)
 
 
+def send_many(layer, deliveries: Events) -> None:
+    """Send each message to its channel, in order, from sync code (a request's thread, the worker): on
+    the embedded layer one bulk insert on this thread, on Redis one Lua script per shard, elsewhere one
+    `send` after the other. Expiry and capacity as the layer's own `send`."""
+    if not deliveries:
+        return
+    if isinstance(layer, EmbeddedChannelLayer):
+        layer.send_many_sync(deliveries)
+    elif isinstance(layer, RedisChannelLayer):
+        async_to_sync(_redis_push)(layer, [([channel], message) for channel, message in deliveries])
+    else:
+        async_to_sync(_send_each)(layer, deliveries)
+
+
+async def _send_each(layer, deliveries: Events) -> None:
+    for channel, message in deliveries:
+        await layer.send(channel, message)
+
+
+def can_buffer(layer) -> bool:
+    """Whether `buffer_put` can hand this layer's sockets their messages in-process: the embedded layer,
+    while this process polls (a poll that stops drops the buffers). Not channels-redis: one of its
+    receivers blocks in Redis for the whole process and would not see its own buffer filled."""
+    return isinstance(layer, EmbeddedChannelLayer) and layer._local_loop() is not None
+
+
+def buffer_put(layer, channel: str, message: dict) -> None:
+    """Put a message straight into the receive buffer of a socket of this process (on its event loop's
+    thread), where the layer's `receive` finds it as if it had come through the database."""
+    layer._buffer_put(channel, message)
+
+
 # --- Redis ------------------------------------------------------------------------------------------
 
 # As channels-redis's group_send script, for many keys and messages at once: drop expired messages of each
@@ -94,20 +129,21 @@ return over_capacity
 
 
 async def _redis_group_send_many(layer: RedisChannelLayer, events: Events) -> None:
+    members = await _redis_group_members(layer, {group for group, _ in events}, time.time())
+    await _redis_push(layer, [(members[group], message) for group, message in events if members.get(group)])
+
+
+async def _redis_push(layer: RedisChannelLayer, sends: list[tuple[list[str], dict]]) -> None:
+    """Push each message to its channels, in order: one pipeline of Lua script calls per shard."""
     global _last_score
     now = time.time()
-    members = await _redis_group_members(layer, {group for group, _ in events}, now)
-
     # Per shard, (channel key, serialized message, capacity, score) in send order. channels-redis's own
     # mapping puts one message per key carrying every channel of the group behind that key
     # (__asgi_channel__). Scores are distinct and increase across batches of this process: equal scores
     # would pop in random (member) order.
     per_shard: dict[int, list[tuple[str, bytes, int, float]]] = defaultdict(list)
     score = max(now, _last_score)
-    for group, message in events:
-        channels = members.get(group)
-        if not channels:
-            continue
+    for channels, message in sends:
         shard_keys, key_messages, key_capacities = layer._map_channel_keys_to_connection(channels, message)
         for index, keys in shard_keys.items():
             for key in keys:
@@ -127,7 +163,7 @@ async def _redis_group_send_many(layer: RedisChannelLayer, events: Events) -> No
 
     dropped = await asyncio.gather(*(push(index, entries) for index, entries in per_shard.items()))
     if sum(dropped):
-        logger.info("%s of %s messages dropped: their channels are at capacity", sum(dropped), len(events))
+        logger.info("%s of %s messages dropped: their channels are at capacity", sum(dropped), len(sends))
 
 
 async def _redis_group_members(
@@ -200,17 +236,27 @@ class EmbeddedChannelLayer(SQLiteChannelLayer):
                 members[group].append(channel)
 
         local: list[tuple[str, dict]] = []
-        remote: list[tuple[str, str, dict]] = []  # (stored channel name, full channel name, message)
+        remote: Events = []
         for group, message in events:
             for channel in members.get(group, ()):
                 if local_loop is not None and self._is_local(channel):
                     local.append((channel, message))
                 else:
-                    stored = self.non_local_name(channel) if "!" in channel else channel
-                    remote.append((stored, channel, message))
-        if not remote:
-            return local
+                    remote.append((channel, message))
+        self.send_many_sync(remote)
+        return local
 
+    def send_many_sync(self, deliveries: Events) -> None:
+        """Store messages for channels read by other processes (or by this one's poll): one bulk insert,
+        from sync code."""
+        if not deliveries:
+            return
+        now = timezone.now()
+        # (stored channel name: a process's queue for its sockets, full channel name, message)
+        remote = [
+            (self.non_local_name(channel) if "!" in channel else channel, channel, message)
+            for channel, message in deliveries
+        ]
         # Capacity as channels-lite counts it (pending events per stored name, i.e. per process for
         # sockets), in one query for the batch, counting the batch's own events as they are added.
         pending: dict[str, int] = defaultdict(int)
@@ -240,7 +286,6 @@ class EmbeddedChannelLayer(SQLiteChannelLayer):
         if dropped:
             logger.info("%s of %s messages dropped: their channels are at capacity", dropped, len(remote))
         _retry_when_locked(lambda: Event.objects.bulk_create(rows))
-        return local
 
     def _is_local(self, channel: str) -> bool:
         return "!" in channel and self.non_local_name(channel).endswith(self.client_prefix + "!")

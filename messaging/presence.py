@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from messaging.batching import Batcher
+from messaging.layers import buffer_put, can_buffer
 from messaging.models import InboxPresence, InboxPresenceServer
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,7 @@ STALE_AFTER_SECONDS = 5 * HEARTBEAT_SECONDS
 
 # This process's open inbox sockets (channel name -> person id), to write them again if needed.
 _local: dict[str, int] = {}
+_loop: asyncio.AbstractEventLoop | None = None  # the event loop these sockets receive on
 _server: tuple[int, str] | None = None
 _heartbeat: asyncio.Task | None = None
 _register = False  # the next batch writes this process's server row (its heartbeat just started)
@@ -58,24 +60,62 @@ def server_id() -> str:
 
 
 def persons_online(person_ids: Iterable[int]) -> set[int]:
-    """Which of these persons have at least one inbox socket open on any process, in one query.
+    """Which of these persons have at least one inbox socket open on any process, in one query."""
+    return set(inbox_channels(person_ids))
 
-    The ids travel as one parameter (a JSON array on SQLite, an array on PostgreSQL), so a batch of any
-    size is one statement."""
+
+def inbox_channels(person_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The channel names of the open inbox sockets of these persons (on any process), keyed by person; a
+    person without one is left out. One query for any number of persons: the ids travel as one parameter
+    (a JSON array on SQLite, an array on PostgreSQL)."""
     ids = [int(i) for i in person_ids]
     if not ids:
-        return set()
+        return {}
     if connection.vendor == "postgresql":
-        sql, param = "SELECT DISTINCT person_id FROM messaging_inboxpresence WHERE person_id = ANY(%s)", ids
+        sql = "SELECT person_id, channel_name FROM messaging_inboxpresence WHERE person_id = ANY(%s)"
+        param = ids
     else:
         sql = (
-            "SELECT DISTINCT person_id FROM messaging_inboxpresence"
+            "SELECT person_id, channel_name FROM messaging_inboxpresence"
             " WHERE person_id IN (SELECT value FROM json_each(%s))"
         )
         param = "[" + ",".join(map(str, ids)) + "]"
+    channels: dict[int, list[str]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [param])
-        return {row[0] for row in cursor.fetchall()}
+        for person_id, channel in cursor.fetchall():
+            channels.setdefault(person_id, []).append(channel)
+    return channels
+
+
+def deliver_here(layer, deliveries: list[tuple[str, dict]]) -> list[tuple[str, dict]]:
+    """Hand the messages for sockets this process holds straight to them (no channel layer round trip:
+    the consumer's receive finds them in its buffer), from any thread; returns the other deliveries, for
+    the channel layer. A socket closing meanwhile simply never reads its message."""
+    loop = _loop
+    if loop is None or loop.is_closed() or not can_buffer(layer):
+        return deliveries
+    here = [(channel, message) for channel, message in deliveries if channel in _local]
+    if not here:
+        return deliveries
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    try:
+        if running is loop:
+            _put_here(layer, here)
+        else:
+            loop.call_soon_threadsafe(_put_here, layer, here)
+    except RuntimeError:  # the loop closed meanwhile, and with it every socket it held
+        return deliveries
+    return [(channel, message) for channel, message in deliveries if channel not in _local]
+
+
+def _put_here(layer, deliveries: list[tuple[str, dict]]) -> None:
+    for channel, message in deliveries:
+        if channel in _local:  # still open (a closed socket's buffer would never be emptied)
+            buffer_put(layer, channel, message)
 
 
 def presence_write(
@@ -171,8 +211,8 @@ async def socket_opened(channel_name: str, person_id: int, *, layer=None, group:
     record it (and start this process's heartbeat with its first socket). Returns once both are done, so
     a message committed from then on is pushed to it. Sockets opening together share one Redis pipeline
     and one database transaction (`messaging.batching.Batcher`)."""
-    global _heartbeat, _register
-    loop = asyncio.get_running_loop()
+    global _heartbeat, _register, _loop
+    loop = _loop = asyncio.get_running_loop()
     # Not beating (no socket here for a while, or a new event loop): our server row may be stale or gone
     # by now, so it is written again with this socket.
     idle = _heartbeat is None or _heartbeat.done() or _heartbeat.get_loop() is not loop

@@ -1,5 +1,6 @@
 """Reads for the inbox."""
 
+from collections import OrderedDict
 from collections.abc import Iterable
 
 from django.db.models import F, Q, Window
@@ -43,19 +44,51 @@ def version_sender_name(definition: dict) -> str:
     return chosen_sender_name(definition) or DEFAULT_SENDER_NAME
 
 
-def version_senders(version_ids: Iterable[int | None]) -> Senders:
+# Who a published version's messages are from, by (version id, publication time): its definition never
+# changes, so this is kept per process and a push built from rows in memory reads no flow version.
+_sender_names: OrderedDict[tuple, str] = OrderedDict()
+_SENDER_NAMES_MAX = 1024
+
+
+def _remember_sender(key: tuple, name: str) -> None:
+    _sender_names[key] = name
+    while len(_sender_names) > _SENDER_NAMES_MAX:
+        _sender_names.popitem(last=False)
+
+
+def version_senders(version_ids: Iterable[int | None], *, loaded: Iterable[FlowVersion] = ()) -> Senders:
     """The flow name and sender name of each flow version, in one query that reads only the sender name
-    out of each definition (never the whole document: a 1,000-element flow's is hundreds of KiB)."""
+    out of each definition (never the whole document: a 1,000-element flow's is hundreds of KiB).
+    `loaded`: versions already in memory with their flow (an answer's); they need no query once their
+    sender name is known to this process."""
     ids = set(version_ids) - {None}
+    senders: Senders = {}
+    for version in loaded:
+        name = _sender_names.get((version.pk, version.published_at))
+        if name is not None and version.pk in ids:
+            senders[version.pk] = (version.flow.name, name)
+    ids -= set(senders)
     if not ids:
-        return {}
+        return senders
     rows = FlowVersion.objects.filter(pk__in=ids).values_list(
-        "pk", "flow__name", "definition__settings__sender_name"
+        "pk", "published_at", "flow__name", "definition__settings__sender_name"
     )
-    return {
-        pk: (flow_name, sender.strip() if isinstance(sender, str) and sender.strip() else DEFAULT_SENDER_NAME)
-        for pk, flow_name, sender in rows
-    }
+    for pk, published_at, flow_name, sender in rows:
+        name = sender.strip() if isinstance(sender, str) and sender.strip() else DEFAULT_SENDER_NAME
+        _remember_sender((pk, published_at), name)
+        senders[pk] = (flow_name, name)
+    return senders
+
+
+def _loaded_versions(messages: Iterable[Message]) -> list[FlowVersion]:
+    """The flow versions (with their flows) already loaded on these messages' participants."""
+    versions = []
+    for message in messages:
+        participant = message._state.fields_cache.get("participant")
+        version = participant._state.fields_cache.get("version") if participant is not None else None
+        if version is not None and "flow" in version._state.fields_cache:
+            versions.append(version)
+    return versions
 
 
 def message_version_id(message: Message) -> int | None:
@@ -165,5 +198,5 @@ def messages_with_versions(messages) -> list[Message]:
 def message_payloads(messages: list[Message]) -> list[dict]:
     """The inbox payloads of many messages, with the brandings and senders looked up once."""
     colors = branding_colors(messages)
-    senders = version_senders(message_version_id(m) for m in messages)
+    senders = version_senders((message_version_id(m) for m in messages), loaded=_loaded_versions(messages))
     return [message_payload(m, colors=colors, senders=senders) for m in messages]

@@ -75,3 +75,27 @@ async def test_a_change_rolled_back_is_never_pushed_from_memory(enduser):
     await sync_to_async(change_and_roll_back)()
     assert (await inbox.receive_json_from(timeout=5))["message"]["text"] == "Stored"
     await inbox.disconnect()
+
+
+def test_pushing_an_answers_messages_reads_no_flow_version_once_its_sender_is_known(
+    published_flow, django_assert_num_queries
+):
+    from messaging.selectors import message_payloads
+
+    person = PersonFactory()
+    flow, version, _ = published_flow(persons=[person])
+    services.launch_create(version=version, audience=None)
+
+    def as_an_answer_has_them():  # the participant locked with its version and flow, as participant_answer
+        return list(Message.objects.filter(person=person).select_related("participant__version__flow"))
+
+    first = message_payloads(as_an_answer_has_them())  # this process learns the version's sender name
+    messages = as_an_answer_has_them()
+    with django_assert_num_queries(0):
+        again = message_payloads(messages)
+    assert again == first and first[0]["sender_name"] == "Flowdesigner"
+
+    # The flow's name is not frozen like its version: it comes from the row the answer loaded.
+    flow.name = "Renamed"
+    flow.save(update_fields=["name"])
+    assert message_payloads(as_an_answer_has_them())[0]["flow_name"] == "Renamed"

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from channels.layers import get_channel_layer
+from django.db import transaction
 from django.utils import timezone
 
 from flowdesigner import settings as project_settings
@@ -211,3 +212,66 @@ async def test_a_killed_process_leaves_its_groups_once_its_messages_expire(embed
     )()
     assert members == [alive]
     assert await sync_to_async(Event.objects.count)() == 0
+
+
+def _store_and_dispatch(person_id: int, text: str) -> tuple[int, list[str]]:
+    """A web message stored and committed, then pushed as the outbox's relay does right after; returns
+    its id and the queries of the push."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from messaging.services import message_out_build, messages_dispatch, messages_queue
+
+    with transaction.atomic():
+        message = message_out_build(
+            person_id=person_id, participant=None, node_id="", text=text, buttons=[], options={}
+        )
+        messages_queue([message])
+    with CaptureQueriesContext(connection) as queries:
+        messages_dispatch([message.pk], [person_id])
+    return message.pk, [q["sql"] for q in queries.captured_queries]
+
+
+async def test_a_push_to_a_socket_of_the_dispatching_process_is_handed_over_in_process(
+    embedded, settings, enduser
+):
+    from channels_lite.models import Event
+
+    settings.OUTBOX_RELAY_ALL = False  # only the explicit dispatch below pushes
+    erin = await sync_to_async(lambda: enduser.person)()
+    tab = await open_inbox(enduser)
+
+    pk, queries = await sync_to_async(_store_and_dispatch)(erin.pk, "Straight to you")
+
+    pushed = (await tab.receive_json_from(timeout=10))["message"]
+    assert (pushed["id"], pushed["text"]) == (pk, "Straight to you")
+    # Who is online comes with their sockets' channels: no group lookup; nothing written or read back.
+    assert [q for q in queries if "channels_lite" in q] == []
+    assert await sync_to_async(Event.objects.count)() == 0
+    await tab.disconnect()
+
+
+async def test_a_push_to_a_socket_of_another_process_goes_through_the_layer(settings, enduser):
+    # The other process is simulated by a presence row for a channel of another layer instance (its own
+    # client prefix, as another daphne has): only the layer can reach it.
+    from messaging.models import InboxPresence
+
+    if PROJECT_LAYER["BACKEND"] == "channels.layers.InMemoryChannelLayer":
+        pytest.skip("the in-memory layer links no processes")
+    settings.CHANNEL_LAYERS = {"default": PROJECT_LAYER}
+    settings.OUTBOX_RELAY_ALL = False
+    elsewhere = type(get_channel_layer())(**PROJECT_LAYER["CONFIG"])
+    erin = await sync_to_async(lambda: enduser.person)()
+    here = await open_inbox(enduser)
+    remote = await elsewhere.new_channel()
+    await sync_to_async(InboxPresence.objects.create)(
+        channel_name=remote, person_id=erin.pk, server="elsewhere:1:1", connected_at=timezone.now()
+    )
+
+    pk, _ = await sync_to_async(_store_and_dispatch)(erin.pk, "To both tabs")
+
+    assert (await here.receive_json_from(timeout=10))["message"]["id"] == pk
+    assert (await receive(elsewhere, remote))["message"]["id"] == pk
+    await here.disconnect()
+    await close(elsewhere)
+    await close(get_channel_layer())

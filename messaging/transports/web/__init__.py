@@ -3,24 +3,24 @@ pushed to the person's Channels group (`inbox.person.<id>`) when they have a soc
 process holding one forwards it. The same push tells open pages that a message changed (answered,
 expired, delivered, failed).
 
-A push costs nothing for people without an open socket (the presence set, messaging/presence.py, is
-asked once per batch), and the payloads of messages this process has just written are built from the
-rows in memory (`remember`), never read back; a batch goes to the channel layer in one call
-(messaging/layers.py)."""
+A push costs nothing for people without an open socket (the presence rows, messaging/presence.py, are
+read once per batch and name each open socket's channel), and the payloads of messages this process has
+just written are built from the rows in memory (`remember`), never read back. Sockets this very process
+holds get their messages in-process (`presence.deliver_here`); the rest of a batch goes to the channel
+layer in one call (messaging/layers.py `send_many`)."""
 
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.db.models import Q
 
-from messaging.layers import group_send_many
+from messaging.layers import send_many
 from messaging.models import Message
-from messaging.presence import persons_online
+from messaging.presence import deliver_here, inbox_channels
 from messaging.selectors import message_payloads, messages_with_versions
 
 WEB = "web"
@@ -81,7 +81,7 @@ def messages_dispatch(message_ids: list[int], person_ids: list[int] | None = Non
         if rest:
             known.update(Message.objects.filter(pk__in=rest).values_list("person_id", flat=True))
         person_ids = list(known - {None})
-    online = persons_online(person_ids)
+    online = inbox_channels(person_ids)
     if not online:
         return
     messages = [m for m in fresh.values() if m.person_id in online]
@@ -94,17 +94,20 @@ def messages_dispatch(message_ids: list[int], person_ids: list[int] | None = Non
                 Q(direction=Message.Direction.OUT) | written,
                 pk__in=missing,
                 channel=WEB,
-                person_id__in=online,
+                person_id__in=list(online),
             )
         )
     messages = [m for m in messages if m.channel == WEB and _pushable(m)]
     messages.sort(key=lambda m: m.pk)
-    events = [
-        (inbox_group(message.person_id), {"type": "inbox.message", "message": payload})
+    # Each socket gets its own event (a consumer may keep what it is handed).
+    deliveries = [
+        (channel, {"type": "inbox.message", "message": payload})
         for message, payload in zip(messages, message_payloads(messages), strict=True)
+        for channel in online[message.person_id]
     ]
-    if events:
-        async_to_sync(group_send_many)(get_channel_layer(), events)
+    if deliveries:
+        layer = get_channel_layer()
+        send_many(layer, deliver_here(layer, deliveries))
 
 
 def _pushable(message: Message) -> bool:
