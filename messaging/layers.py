@@ -85,11 +85,12 @@ async def _send_each(layer, deliveries: Events) -> None:
         await layer.send(channel, message)
 
 
-def can_buffer(layer) -> bool:
-    """Whether `buffer_put` can hand this layer's sockets their messages in-process: the embedded layer,
-    while this process polls (a poll that stops drops the buffers). Not channels-redis: one of its
-    receivers blocks in Redis for the whole process and would not see its own buffer filled."""
-    return isinstance(layer, EmbeddedChannelLayer) and layer._local_loop() is not None
+def local_loop(layer) -> asyncio.AbstractEventLoop | None:
+    """The event loop on which `buffer_put` can hand this layer's sockets their messages in-process: the
+    embedded layer's, while this process polls (a poll that stops drops the buffers). None on
+    channels-redis: one of its receivers blocks in Redis for the whole process and would not see its own
+    buffer filled."""
+    return layer._local_loop() if isinstance(layer, EmbeddedChannelLayer) else None
 
 
 def buffer_put(layer, channel: str, message: dict) -> None:

@@ -31,7 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from messaging.batching import Batcher
-from messaging.layers import buffer_put, can_buffer
+from messaging.layers import buffer_put, local_loop
 from messaging.models import InboxPresence, InboxPresenceServer
 
 logger = logging.getLogger(__name__)
@@ -42,7 +42,6 @@ STALE_AFTER_SECONDS = 5 * HEARTBEAT_SECONDS
 
 # This process's open inbox sockets (channel name -> person id), to write them again if needed.
 _local: dict[str, int] = {}
-_loop: asyncio.AbstractEventLoop | None = None  # the event loop these sockets receive on
 _server: tuple[int, str] | None = None
 _heartbeat: asyncio.Task | None = None
 _register = False  # the next batch writes this process's server row (its heartbeat just started)
@@ -92,10 +91,13 @@ def deliver_here(layer, deliveries: list[tuple[str, dict]]) -> list[tuple[str, d
     """Hand the messages for sockets this process holds straight to them (no channel layer round trip:
     the consumer's receive finds them in its buffer), from any thread; returns the other deliveries, for
     the channel layer. A socket closing meanwhile simply never reads its message."""
-    loop = _loop
-    if loop is None or loop.is_closed() or not can_buffer(layer):
+    loop = local_loop(layer)
+    if loop is None:
         return deliveries
-    here = [(channel, message) for channel, message in deliveries if channel in _local]
+    here: list[tuple[str, dict]] = []
+    rest: list[tuple[str, dict]] = []
+    for delivery in deliveries:
+        (here if delivery[0] in _local else rest).append(delivery)
     if not here:
         return deliveries
     try:
@@ -109,7 +111,7 @@ def deliver_here(layer, deliveries: list[tuple[str, dict]]) -> list[tuple[str, d
             loop.call_soon_threadsafe(_put_here, layer, here)
     except RuntimeError:  # the loop closed meanwhile, and with it every socket it held
         return deliveries
-    return [(channel, message) for channel, message in deliveries if channel not in _local]
+    return rest
 
 
 def _put_here(layer, deliveries: list[tuple[str, dict]]) -> None:
@@ -211,8 +213,8 @@ async def socket_opened(channel_name: str, person_id: int, *, layer=None, group:
     record it (and start this process's heartbeat with its first socket). Returns once both are done, so
     a message committed from then on is pushed to it. Sockets opening together share one Redis pipeline
     and one database transaction (`messaging.batching.Batcher`)."""
-    global _heartbeat, _register, _loop
-    loop = _loop = asyncio.get_running_loop()
+    global _heartbeat, _register
+    loop = asyncio.get_running_loop()
     # Not beating (no socket here for a while, or a new event loop): our server row may be stale or gone
     # by now, so it is written again with this socket.
     idle = _heartbeat is None or _heartbeat.done() or _heartbeat.get_loop() is not loop
