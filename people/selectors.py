@@ -7,7 +7,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from flowdesigner.params import parse_id
-from people.attributes import AttributeValueError, normalise_phone, to_json
+from people.attributes import STANDARD_ATTRIBUTES, AttributeValueError, normalise_phone, to_json
+from people.compiled import CompiledQuery
 from people.conditions import RulesInvalid, compile_rules
 from people.models import AttributeValue, Person, Segment
 from people.timeline import TimelineEntry, person_timeline  # noqa: F401 (reads go through selectors)
@@ -108,19 +109,38 @@ def persons_filtered(
     return persons
 
 
+def _snapshot_rows(persons: Q) -> QuerySet:
+    """The persons' rows for their snapshots: one row per tag (the person's row joined to their tags),
+    so the tags cost no query of their own."""
+    return Person.objects.filter(persons).values(
+        "pk", "company_id", "company__name", "tags__id", "tags__name", *STANDARD_ATTRIBUTES
+    )
+
+
+_COLUMNS = sorted(set(COLUMNS.values()))
+
+
+def _attribute_values(values: Q) -> QuerySet:
+    """The custom attribute values for snapshots: person id, key, data type, number kind, then one
+    column per value column (`_COLUMNS`)."""
+    return AttributeValue.objects.filter(values).values_list(
+        "person_id", "definition__key", "definition__data_type", "definition__number_kind", *_COLUMNS
+    )
+
+
+_SNAPSHOT_ROWS = CompiledQuery(lambda person_id: _snapshot_rows(Q(pk=person_id)))
+_ATTRIBUTE_VALUES = CompiledQuery(lambda person_id: _attribute_values(Q(person_id=person_id)))
+
+
 def person_snapshots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
     """What a flow sees of each person (templates, conditions, waits), keyed by id: the standard
     attributes and every custom attribute as JSON values (custom keys never shadow standard ones), plus
     "tags" (names), "tag_ids", "company" (name or None) and "company_id". Two queries for any number of
     persons, reading plain rows (no model instances: triggers ask this on every change)."""
-    from people.attributes import STANDARD_ATTRIBUTES
-
     standard = list(STANDARD_ATTRIBUTES.items())
-    fields = [key for key, _ in standard]
-    # One row per tag (the person's row joined to their tags): the tags cost no query of their own.
-    rows = Person.objects.filter(pk__in=person_ids).values(
-        "pk", "company_id", "company__name", "tags__id", "tags__name", *fields
-    )
+    # One person (an answer, a trigger on one person's change) takes the queries compiled once.
+    single = len(person_ids) == 1
+    rows = _SNAPSHOT_ROWS.run(*person_ids) if single else _snapshot_rows(Q(pk__in=person_ids))
     snapshots: dict[int, dict[str, Any]] = {}
     for row in rows:
         snapshot = snapshots.get(row["pk"])
@@ -135,12 +155,14 @@ def person_snapshots(person_ids: list[int]) -> dict[int, dict[str, Any]]:
     for snapshot in snapshots.values():
         tags = sorted(snapshot["tags"])
         snapshot["tags"], snapshot["tag_ids"] = [name for name, _ in tags], [tag_id for _, tag_id in tags]
-    columns = sorted(set(COLUMNS.values()))
-    values = AttributeValue.objects.filter(person_id__in=snapshots).values_list(
-        "person_id", "definition__key", "definition__data_type", "definition__number_kind", *columns
-    )
+    if not snapshots:
+        return snapshots
+    if single:
+        values = _ATTRIBUTE_VALUES.run(*person_ids)
+    else:
+        values = _attribute_values(Q(person_id__in=snapshots))
     for person_id, key, data_type, number_kind, *raw in values:
-        value = raw[columns.index(COLUMNS[data_type])]
+        value = raw[_COLUMNS.index(COLUMNS[data_type])]
         snapshots[person_id].setdefault(key, to_json(data_type, value, number_kind=number_kind))
     return snapshots
 
