@@ -116,7 +116,7 @@ def endusers_create(count: int) -> list[tuple[int, str]]:
     for user, person in zip(users, persons, strict=True):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "flowdesigner.auth.UserWithPersonBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         out.append((person.pk, session.session_key))

@@ -272,7 +272,7 @@ def make_end_users(count: int) -> list[tuple[int, str]]:
     # One unusable password for all: nobody logs in with it, and hashing 10,000 passwords would take
     # minutes. The session's auth hash is derived from it, so it is the same for every user too.
     password = make_password(None)
-    backend = "django.contrib.auth.backends.ModelBackend"
+    backend = "flowdesigner.auth.UserWithPersonBackend"
     assert backend in settings.AUTHENTICATION_BACKENDS
     expires = timezone.now() + timedelta(days=1)
     with transaction.atomic():

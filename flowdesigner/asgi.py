@@ -65,15 +65,16 @@ async def _resolve_users(scopes: list) -> list:
 
 _socket_users = Batcher(_resolve_users)
 
-_MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Backends whose get_user this bulk path reproduces (flowdesigner.auth's loads the person with the user).
+_MODEL_BACKENDS = {"flowdesigner.auth.UserWithPersonBackend", "django.contrib.auth.backends.ModelBackend"}
 UserModel = get_user_model()
 
 
 def _socket_users_sync(scopes: list) -> list:
     """The user of each scope's session, as channels' `get_user` finds it, with its roles and person
-    cached on it (`user_roles`, `user.person`). The common case (a database session logged in through
-    ModelBackend) is read in bulk; anything else (another session engine or backend, an auth hash that
-    no longer matches, which flushes the session) goes through `get_user` itself, one at a time."""
+    cached on it (`user_roles`, `user.person`). The common case (a database session logged in through one
+    of our model backends) is read in bulk; anything else (another session engine or backend, an auth hash
+    that no longer matches, which flushes the session) goes through `get_user` itself, one at a time."""
     users: list = [None] * len(scopes)
     sessions = {}  # index -> the session store, for the bulk path
     for index, scope in enumerate(scopes):
@@ -99,8 +100,8 @@ def _socket_users_sync(scopes: list) -> list:
         if SESSION_KEY not in session or BACKEND_SESSION_KEY not in session:
             users[index] = AnonymousUser()  # get_user's KeyError
         elif (
-            session[BACKEND_SESSION_KEY] == _MODEL_BACKEND
-            and _MODEL_BACKEND in settings.AUTHENTICATION_BACKENDS
+            session[BACKEND_SESSION_KEY] in _MODEL_BACKENDS
+            and session[BACKEND_SESSION_KEY] in settings.AUTHENTICATION_BACKENDS
         ):
             try:
                 user_ids[index] = UserModel._meta.pk.to_python(session[SESSION_KEY])

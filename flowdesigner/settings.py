@@ -190,6 +190,9 @@ else:
 # axes' backend first: it refuses a locked-out username + address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Logs in; each request's user comes with their person in one query (flowdesigner/auth.py).
+    "flowdesigner.auth.UserWithPersonBackend",
+    # Only for sessions that logged in before the backend above existed (they stay signed in).
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "/login/"
