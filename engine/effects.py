@@ -186,6 +186,11 @@ class Advance:
 
     def persist(self) -> None:
         """Write everything collected (participants are saved by the caller first)."""
+        # Every outbox event of the advance (the live push, the report counters, callbacks...) in one INSERT.
+        with outbox.together():
+            self._persist()
+
+    def _persist(self) -> None:
         # First: a reply timeout looping back to its own message sends a new one that stays open.
         messages_expire(self.expired)
         routes_apply(self.messages)

@@ -14,6 +14,6 @@ a lower app that must make a higher one act writes an event here and the higher 
 See people/outbox/registry.py for the handler options and people/outbox/worker.py for delivery.
 """
 
-from people.outbox.registry import handler, handlers, publish, relay
+from people.outbox.registry import handler, handlers, publish, relay, together
 
-__all__ = ["handler", "handlers", "publish", "relay"]
+__all__ = ["handler", "handlers", "publish", "relay", "together"]

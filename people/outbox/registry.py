@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -73,30 +75,75 @@ def publish(topic: str, payload: dict, *, available_at: datetime | None = None):
 
     Topics registered with `inline=True` are handled in this process right after commit; so is every
     topic when settings.OUTBOX_RELAY_ALL (tests), if no worker has claimed it first. `available_at` delays
-    handling (a retry, a timer).
+    handling (a retry, a timer). Inside `together()` the event is written when that block ends (its `pk`
+    is None until then).
     """
     # Imported here: this package is imported while Django loads the apps, before models can be.
     from people.outbox.models import OutboxEvent
 
     fields: dict = {"available_at": available_at} if available_at is not None else {}
     registration = _registry.get(topic)
-    if registration is None or available_at is not None:
-        return OutboxEvent.objects.create(topic=topic, payload=payload, **fields)
-    if registration.inline:
+    # Who handles it right after commit: this process (inline topics, and every topic in tests with
+    # OUTBOX_RELAY_ALL, unless a worker claims it first); never a delayed event or one without a handler.
+    relayed = registration is not None and available_at is None
+    if relayed and registration.inline:
         # Written already claimed by this process, so the relay after commit needs no claim of its own
         # (a transaction of two statements, a third of a live push's database work). Should this process
         # die first, the lease runs out and the worker takes the event up.
         fields.update(
             claimed_until=timezone.now() + timedelta(seconds=registration.lease_seconds), attempts=1
         )
-    event = OutboxEvent.objects.create(topic=topic, payload=payload, **fields)
+    event = OutboxEvent(topic=topic, payload=payload, **fields)
+    pending = getattr(_together, "events", None)
+    if pending is not None:
+        pending.append((event, relayed))
+    else:
+        _write([(event, relayed)])
+    return event
+
+
+_together = threading.local()
+
+
+@contextmanager
+def together() -> Iterator[None]:
+    """Events published inside the block are written together when it ends, in one INSERT, still in the
+    caller's transaction (an answer publishes its live push and its report counters: one statement, not
+    two). Nested blocks write with the outermost; an exception discards the block's events (its
+    transaction rolls back anyway)."""
+    if getattr(_together, "events", None) is not None:
+        yield
+        return
+    _together.events = []
+    try:
+        yield
+        events = _together.events
+    finally:
+        _together.events = None
+    _write(events)
+
+
+def _write(events: list[tuple]) -> None:
+    """Insert (event, relayed) pairs (each event's pk set) and arrange the relay after commit of those
+    relayed here."""
+    from people.outbox.models import OutboxEvent
+
+    if not events:
+        return
+    if len(events) == 1:
+        events[0][0].save(force_insert=True)
+    else:
+        OutboxEvent.objects.bulk_create([event for event, _ in events])
+    inline = [event for event, relayed in events if relayed and event.claimed_until is not None]
+    unclaimed = [event.pk for event, relayed in events if relayed and event.claimed_until is None]
+    if not settings.OUTBOX_RELAY_ALL:
+        unclaimed = []
     # robust: a failure here (a locked database) must not fail the request whose change committed; the
     # worker takes the event up (once the lease ends).
-    if registration.inline:
-        transaction.on_commit(lambda: relay([event]), robust=True)
-    elif settings.OUTBOX_RELAY_ALL:
-        transaction.on_commit(lambda: _relay_unclaimed(event.pk), robust=True)
-    return event
+    if inline:
+        transaction.on_commit(lambda: relay(inline), robust=True)
+    if unclaimed:
+        transaction.on_commit(lambda: _relay_unclaimed(unclaimed), robust=True)
 
 
 def relay(events: list) -> None:
@@ -106,8 +153,8 @@ def relay(events: list) -> None:
     handle_all(events)
 
 
-def _relay_unclaimed(event_id: int) -> None:
-    """Handle an event now if no worker has claimed it yet (OUTBOX_RELAY_ALL, after commit)."""
+def _relay_unclaimed(event_ids: list[int]) -> None:
+    """Handle events now that no worker has claimed yet (OUTBOX_RELAY_ALL, after commit)."""
     from people.outbox.worker import claim_ids, handle_all
 
-    handle_all(claim_ids([event_id]))
+    handle_all(claim_ids(event_ids))

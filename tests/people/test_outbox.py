@@ -5,7 +5,8 @@ when the worker holding it dies, and not before the time it was published for.""
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from people import outbox
@@ -84,6 +85,44 @@ def test_with_the_relay_an_event_is_handled_in_process_after_commit(settings, to
     assert calls == [({"n": 1}, event.pk)]
     assert pending(event).done_at is not None
     assert worker.drain() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_published_together_are_one_insert_and_each_is_handled_after_commit(settings, topic, calls):
+    settings.OUTBOX_RELAY_ALL = False
+    register(topic, calls, inline=True)
+    later = "test.together.later"
+    later_calls = []
+    register(later, later_calls)
+    try:
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as queries, outbox.together():
+                first = outbox.publish(topic, {"n": 1})
+                middle = outbox.publish(later, {"n": 2})
+                second = outbox.publish(topic, {"n": 3})
+                assert first.pk is None and OutboxEvent.objects.count() == 0  # not written yet
+            assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 1
+            assert calls == []  # not before the commit
+        # The inline topic's events relayed by this process, in order; the other one is the worker's.
+        assert calls == [({"n": 1}, first.pk), ({"n": 3}, second.pk)]
+        assert later_calls == []
+        assert worker.drain() == 1
+        assert later_calls == [({"n": 2}, middle.pk)]
+    finally:
+        registry._registry.pop(later, None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_of_a_together_block_that_fails_are_not_written(by_worker, topic, calls):
+    register(topic, calls)
+    with pytest.raises(RuntimeError), transaction.atomic(), outbox.together():
+        outbox.publish(topic, {"n": 1})
+        raise RuntimeError("the change failed")
+    with transaction.atomic(), outbox.together():
+        with outbox.together():  # nested: written with the outer block
+            outbox.publish(topic, {"n": 2})
+        outbox.publish(topic, {"n": 3})
+    assert list(OutboxEvent.objects.order_by("pk").values_list("payload", flat=True)) == [{"n": 2}, {"n": 3}]
 
 
 def test_a_relayed_event_is_the_publishers_until_its_lease_ends_then_the_workers(settings, topic, calls):
