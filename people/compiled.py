@@ -28,8 +28,9 @@ from django.db.models.query import (
 )
 
 # Stand-in ids no table holds: the positions where they appear in the compiled parameters are the slots
-# each call fills with its own ids.
-_PROBE = -7_340_000_000_000
+# each call fills with its own ids. Within a 32-bit integer column's range (auth_user.id on PostgreSQL):
+# Django compiles a lookup with an out-of-range value to "nothing matches", without the parameter.
+_PROBE = -2_000_000_000
 
 
 class CompiledQuery:
