@@ -143,7 +143,8 @@ CHANNEL_LAYER_CAPACITY = envint("CHANNEL_LAYER_CAPACITY", 5000)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis, with one reader per process and in-process delivery (messaging/layers.py).
+            "BACKEND": "messaging.layers.ScaleChannelLayer",
             "CONFIG": {
                 "hosts": [{"address": REDIS_URL, "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT}],
                 "capacity": CHANNEL_LAYER_CAPACITY,

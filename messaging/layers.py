@@ -87,10 +87,12 @@ async def _send_each(layer, deliveries: Events) -> None:
 
 def local_loop(layer) -> asyncio.AbstractEventLoop | None:
     """The event loop on which `buffer_put` can hand this layer's sockets their messages in-process: the
-    embedded layer's, while this process polls (a poll that stops drops the buffers). None on
-    channels-redis: one of its receivers blocks in Redis for the whole process and would not see its own
-    buffer filled."""
-    return layer._local_loop() if isinstance(layer, EmbeddedChannelLayer) else None
+    embedded layer's while this process polls, the scale layer's while its reader runs (a poll or reader
+    that stops drops the buffers). None on channels-redis's own layer: one of its receivers blocks in
+    Redis for the whole process and would not see its own buffer filled."""
+    if isinstance(layer, EmbeddedChannelLayer | ScaleChannelLayer):
+        return layer._local_loop()
+    return None
 
 
 def buffer_put(layer, channel: str, message: dict) -> None:
@@ -190,6 +192,94 @@ async def _redis_group_members(
     for found in await asyncio.gather(*(read(index, names) for index, names in by_shard.items())):
         members.update(found)
     return members
+
+
+class ScaleChannelLayer(RedisChannelLayer):
+    """channels-redis's core layer, with one reader per process.
+
+    channels-redis lets whichever socket's receive() holds its lock pop the process's next message from
+    Redis for everyone: four round trips per message (a cleanup script, BZPOPMIN, a ZADD to a backup queue,
+    a ZPOPMIN off it in a task of its own). Here one reader task per process pops the process's messages,
+    up to READ_BATCH per round in two round trips, into the sockets' buffers, and receive() only awaits its
+    buffer; so a push from this process to its own sockets (presence.deliver_here) goes straight into their
+    buffers, no trip through Redis. The reader stops once no socket has received for a round
+    (brpop_timeout), and on Redis errors it retries rather than closing every socket of the process.
+
+    No backup queue: a message popped as the reader is cancelled (only when its event loop ends, and with
+    it every socket the message could be for) is lost with those sockets. Channels without "!" (not a
+    process's) are received as channels-redis does."""
+
+    READ_BATCH = 500
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._reader: asyncio.Task | None = None
+        self._reader_loop: asyncio.AbstractEventLoop | None = None
+        self._receivers = 0
+
+    async def receive(self, channel: str) -> dict:
+        if "!" not in channel:
+            return await super().receive(channel)
+        assert self.require_valid_channel_name(channel)
+        self._start_reader(self.non_local_name(channel))
+        buffer = self.receive_buffer[channel]
+        self._receivers += 1
+        try:
+            return await buffer.get()
+        finally:
+            self._receivers -= 1
+            if buffer.empty() and self.receive_buffer.get(channel) is buffer:
+                del self.receive_buffer[channel]  # a closed socket leaves nothing behind
+
+    def _start_reader(self, process_channel: str) -> None:
+        loop = asyncio.get_running_loop()
+        if self._reader is not None and not self._reader.done() and self._reader_loop is loop:
+            return
+        if self._reader_loop is not loop:
+            self.receive_buffer.clear()  # buffers of an event loop that ended (tests run one per test)
+        self._reader_loop = loop
+        self._reader = loop.create_task(self._read(process_channel), name="channel-layer-reader")
+
+    async def _read(self, process_channel: str) -> None:
+        me = asyncio.current_task()
+        key = self.prefix + process_channel
+        connection = self.connection(self.consistent_hash(process_channel))
+        try:
+            # redis-py may swallow a cancellation that lands just as a command starts: the task would
+            # carry on, so every round checks that it was not asked to stop.
+            while self._reader is me and not me.cancelling():
+                try:
+                    popped = await connection.bzpopmin(key, timeout=self.brpop_timeout)
+                    if popped is None:
+                        if self._receivers == 0:
+                            return
+                        continue
+                    contents = [popped[1]]
+                    contents += [member for member, _ in await connection.zpopmin(key, self.READ_BATCH)]
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("Reading this process's channel-layer messages from Redis failed")
+                    await asyncio.sleep(1)
+                    continue
+                for content in contents:
+                    message = self.deserialize(content)
+                    channels = message.pop("__asgi_channel__", process_channel)
+                    for channel in channels if isinstance(channels, list) else [channels]:
+                        self._buffer_put(channel, message)
+        finally:
+            if self._reader is me:
+                self._reader = None
+
+    def _local_loop(self) -> asyncio.AbstractEventLoop | None:
+        reader, loop = self._reader, self._reader_loop
+        if reader is None or reader.done() or loop is None or loop.is_closed():
+            return None
+        return loop
+
+    def _buffer_put(self, channel: str, message: dict) -> None:
+        # BoundedQueue: a full buffer (a socket not reading) loses its oldest message.
+        self.receive_buffer[channel].put_nowait(message)
 
 
 # --- Embedded (SQLite) --------------------------------------------------------------------------------

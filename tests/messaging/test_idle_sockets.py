@@ -8,9 +8,9 @@ import sys
 
 import pytest
 from channels.layers import get_channel_layer
-from channels_redis.core import RedisChannelLayer
 from channels_redis.utils import create_pool
 
+from messaging.layers import ScaleChannelLayer
 from messaging.services import inbox_group
 from tests.messaging.test_inbox_ws import connect, sync_to_async
 
@@ -25,8 +25,8 @@ def test_redis_connections_outlast_the_blocking_pop():
     env = dict(os.environ, REDIS_URL="redis://127.0.0.1:6390/0")
     child = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True)
     layers = json.loads(child.stdout)
-    assert layers["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    layer = RedisChannelLayer(**layers["CONFIG"])
+    assert layers["BACKEND"] == "messaging.layers.ScaleChannelLayer"
+    layer = ScaleChannelLayer(**layers["CONFIG"])
     pool = create_pool(layer.hosts[0])
     assert pool.connection_kwargs["socket_timeout"] >= 3 * layer.brpop_timeout
 

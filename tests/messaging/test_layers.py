@@ -15,7 +15,7 @@ from messaging.layers import EmbeddedChannelLayer, group_send_many
 from messaging.services import inbox_group
 from tests.factories import PersonFactory, UserFactory
 from tests.messaging.test_inbox_ws import sync_to_async
-from tests.messaging.test_presence import open_inbox
+from tests.messaging.test_presence import end_user, open_inbox
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -249,6 +249,41 @@ async def test_a_push_to_a_socket_of_the_dispatching_process_is_handed_over_in_p
     assert [q for q in queries if "channels_lite" in q] == []
     assert await sync_to_async(Event.objects.count)() == 0
     await tab.disconnect()
+
+
+async def test_in_scale_mode_a_push_to_a_socket_of_the_dispatching_process_skips_redis(settings, enduser):
+    import redis
+
+    if PROJECT_LAYER["BACKEND"] != "messaging.layers.ScaleChannelLayer":
+        pytest.skip("the scale layer runs with Redis")
+    settings.CHANNEL_LAYERS = {"default": PROJECT_LAYER}
+    settings.OUTBOX_RELAY_ALL = False  # only the explicit dispatch below pushes
+    erin = await sync_to_async(lambda: enduser.person)()
+    olive = await sync_to_async(end_user)("olive")
+    olive_id = await sync_to_async(lambda: olive.person.pk)()
+    tab, olive_tab = await open_inbox(enduser), await open_inbox(olive)
+    client = redis.Redis.from_url(settings.REDIS_URL)
+
+    def pushes() -> int:  # the channel layer's Lua pushes and plain sends, as Redis counts them
+        stats = client.info("commandstats")
+        return sum(stats.get(name, {}).get("calls", 0) for name in ("cmdstat_eval", "cmdstat_zadd"))
+
+    before = await sync_to_async(pushes)()
+    pk, _ = await sync_to_async(_store_and_dispatch)(erin.pk, "Straight to you")
+    pushed = (await tab.receive_json_from(timeout=10))["message"]
+    assert (pushed["id"], pushed["text"]) == (pk, "Straight to you")
+    assert await sync_to_async(pushes)() == before
+
+    # One socket of the process closing (its receive cancelled) stops nothing for the others: a message
+    # from another process still reaches the second one.
+    await tab.disconnect()
+    elsewhere = type(get_channel_layer())(**PROJECT_LAYER["CONFIG"])
+    await elsewhere.group_send(inbox_group(olive_id), {"type": "inbox.message", "message": {"id": 7}})
+    assert (await olive_tab.receive_json_from(timeout=10))["message"] == {"id": 7}
+    await olive_tab.disconnect()
+    client.close()
+    await close(elsewhere)
+    await close(get_channel_layer())
 
 
 async def test_a_push_to_a_socket_of_another_process_goes_through_the_layer(settings, enduser):
