@@ -244,6 +244,7 @@ class ScaleChannelLayer(RedisChannelLayer):
         me = asyncio.current_task()
         key = self.prefix + process_channel
         connection = self.connection(self.consistent_hash(process_channel))
+        failing = False  # logged once per outage, not every second of it
         try:
             # redis-py may swallow a cancellation that lands just as a command starts: the task would
             # carry on, so every round checks that it was not asked to stop.
@@ -259,9 +260,14 @@ class ScaleChannelLayer(RedisChannelLayer):
                 except asyncio.CancelledError:
                     raise
                 except Exception:
-                    logger.exception("Reading this process's channel-layer messages from Redis failed")
+                    if not failing:
+                        logger.exception("Reading this process's channel-layer messages from Redis failed")
+                    failing = True
                     await asyncio.sleep(1)
                     continue
+                if failing:
+                    logger.warning("Reading channel-layer messages from Redis works again")
+                    failing = False
                 for content in contents:
                     message = self.deserialize(content)
                     channels = message.pop("__asgi_channel__", process_channel)
