@@ -114,6 +114,8 @@ class Advance:
     events: list[tuple[str, Participant, dict]] = field(default_factory=list)
     # Changed messages (rows, or ids) whose new state the inbox must see, e.g. the one answered.
     push: list = field(default_factory=list)
+    # Inbound messages recording answers (messaging's message_reply_build), stored with the messages.
+    replies: list[Message] = field(default_factory=list)
     # (participant id, node id) of message steps left without an answer: their messages close.
     expired: list[tuple[int, str]] = field(default_factory=list)
     # The reports' counter deltas of these advances (engine/counting.py), published at persist.
@@ -194,7 +196,7 @@ class Advance:
         # First: a reply timeout looping back to its own message sends a new one that stays open.
         messages_expire(self.expired)
         routes_apply(self.messages)
-        messages_queue(self.messages, also_push=self.push, counts=self.tally.nodes)
+        messages_queue(self.messages, also_push=self.push, counts=self.tally.nodes, replies=self.replies)
         bulk.insert(
             ParticipantStep,
             ["participant", "seq", "node_id", "node_type", "entered_at", "left_at", "exit_name"],

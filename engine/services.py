@@ -27,7 +27,12 @@ from engine.models import Launch, Participant, ResultsEmail
 from engine.triggers import triggers_sync
 from flowdesigner.models import Flow, FlowVersion
 from messaging.models import Message, Upload
-from messaging.services import message_answer_record, message_reply_create, messages_push
+from messaging.services import (
+    message_answer_record,
+    message_reply_build,
+    message_reply_create,
+    messages_push,
+)
 from people import outbox
 from people.compiled import CompiledQuery
 from people.models import Person, Segment
@@ -298,7 +303,7 @@ def participant_answer(
         result_index=old_steps if recorded is not None else None,
         counts=advance.tally.nodes,  # one counters event for the whole answer
     )
-    message_reply_create(message, participant_id=participant.pk)
+    advance.replies.append(message_reply_build(message, participant_id=participant.pk))
 
     advance.take(participant, result, old_history_len=old_len)
     participant.save(update_fields=effects.PARTICIPANT_FIELDS)

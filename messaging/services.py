@@ -68,18 +68,23 @@ def message_out_build(
 
 
 def messages_queue(
-    messages: list[Message], *, also_push: list[Message] = (), counts: Counter | None = None
+    messages: list[Message],
+    *,
+    also_push: list[Message] = (),
+    counts: Counter | None = None,
+    replies: list[Message] = (),
 ) -> None:
     """Store outbound messages and, in the same transaction, the outbox events that send them:
     "messages.dispatch" for web messages (with `also_push`: changed messages whose new state the inbox
     must see, e.g. answered), "messages.send" for the other channels. A web message is sent once stored
     (the inbox shows it from then on), so it is written as sent; the others are queued for their
-    transport. `counts`: a caller's counter deltas the delivery counts are added to (messaging.counting)."""
+    transport. `counts`: a caller's counter deltas the delivery counts are added to (messaging.counting).
+    `replies` (message_reply_build's) are stored first, in the same INSERT, and nothing else."""
     now = timezone.now()
     for message in messages:
         if message.channel == WEB and message.status == Message.Status.QUEUED:
             message.status, message.sent_at, message.status_at = Message.Status.SENT, now, now
-    bulk.create(messages)
+    bulk.create([*replies, *messages])
     delivery_moved(
         (
             (m.participant.version_id if m.participant_id else None, m.channel, None, m.status)
@@ -160,7 +165,15 @@ def message_answer_record(
 def message_reply_create(message: Message, *, participant_id: int | None) -> Message:
     """The answer as an inbound message in the conversation (the caption, the dismiss caption, or a
     form's value as text)."""
-    return Message.objects.create(
+    reply = message_reply_build(message, participant_id=participant_id)
+    reply.save(force_insert=True)
+    return reply
+
+
+def message_reply_build(message: Message, *, participant_id: int | None) -> Message:
+    """message_reply_create's message, not saved: `messages_queue(..., replies=[it])` stores it in the
+    same INSERT as the messages the answer sends."""
+    return Message(
         person_id=message.person_id,
         participant_id=participant_id,
         node_id=message.node_id if participant_id else "",
