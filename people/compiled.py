@@ -1,4 +1,4 @@
-"""Fixed-shape ORM queries compiled to SQL once per database, then run with new ids.
+"""Fixed-shape ORM queries compiled to SQL once per process, then run with new ids.
 
 Django compiles a queryset to SQL on every evaluation: resolving lookups, joins, the select list and its
 converters. For the few queries an inbox answer runs each time with nothing but an id changing (the
