@@ -310,3 +310,49 @@ async def test_a_push_to_a_socket_of_another_process_goes_through_the_layer(sett
     await here.disconnect()
     await close(elsewhere)
     await close(get_channel_layer())
+
+
+async def test_in_scale_mode_a_redis_restart_closes_no_socket_and_later_messages_arrive(tmp_path):
+    # A Redis server of this test alone (the suite's own keeps running for the other tests).
+    import shutil
+    import socket
+    import subprocess
+
+    if PROJECT_LAYER["BACKEND"] != "messaging.layers.ScaleChannelLayer":
+        pytest.skip("the scale layer runs with Redis")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+    command += ["--appendonly", "no", "--dir", str(tmp_path)]
+
+    async def start() -> subprocess.Popen:
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    return server
+            await asyncio.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    server = await start()
+    config = {**PROJECT_LAYER["CONFIG"], "hosts": [{"address": f"redis://127.0.0.1:{port}/0"}]}
+    layer = type(get_channel_layer())(**config)
+    try:
+        channel = await layer.new_channel()
+        await layer.send(channel, {"type": "test.message", "n": 1})
+        assert await receive(layer, channel) == {"type": "test.message", "n": 1}
+        waiting = asyncio.ensure_future(layer.receive(channel))  # a socket waiting for its next message
+        await asyncio.sleep(0.2)
+
+        server.terminate()
+        server.wait()
+        await asyncio.sleep(1.5)  # the reader's pop fails meanwhile
+        assert not waiting.done()  # the socket is still waiting, not closed with an error
+        server = await start()
+        await layer.send(channel, {"type": "test.message", "n": 2})
+        assert await asyncio.wait_for(waiting, timeout=10) == {"type": "test.message", "n": 2}
+    finally:
+        server.terminate()
+        server.wait()
+        await close(layer)
